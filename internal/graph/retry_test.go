@@ -1,0 +1,77 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	cases := []struct {
+		in     string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"2", 2 * time.Second, true},
+		{" 120 ", 120 * time.Second, true},
+		{"0", 0, true},
+		{"2.128", 2128 * time.Millisecond, true}, // Graph's own sample [THR]
+		{"0.5", 500 * time.Millisecond, true},
+		{".5", 500 * time.Millisecond, true},
+		{"3.", 3 * time.Second, true},
+		{"Tue, 24 Nov 2026 08:00:30 GMT", 30 * time.Second, true},
+		{"Tuesday, 24-Nov-26 08:01:00 GMT", time.Minute, true}, // RFC 850
+		{"Tue Nov 24 08:00:05 2026", 5 * time.Second, true},    // ANSI C
+		{"Tue, 24 Nov 2026 07:59:00 GMT", 0, false},            // in the past: back off instead
+		{"Tue, 24 Nov 2026 08:00:00 GMT", 0, false},
+		{"", 0, false},
+		{"-1", 0, false},
+		{"-0.5", 0, false},
+		{"+2", 0, false},
+		{"1e3", 0, false},
+		{"Inf", 0, false},
+		{"NaN", 0, false},
+		{"0x10", 0, false},
+		{"1.2.3", 0, false},
+		{".", 0, false},
+		{"soon", 0, false},
+		{"2 seconds", 0, false},
+	}
+	for _, c := range cases {
+		got, ok := ParseRetryAfter(c.in, now)
+		if got != c.want || ok != c.wantOK {
+			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.wantOK)
+		}
+	}
+	if d, ok := ParseRetryAfter("99999999999999999999999", now); !ok || d <= 0 {
+		t.Errorf("huge value: %v, %v; want a large positive duration", d, ok)
+	}
+}
+
+func TestBackoffFullJitterBounds(t *testing.T) {
+	for retry := 1; retry <= 40; retry++ {
+		ceil := min(backoffBase<<min(retry-1, 20), backoffCap)
+		for range 50 {
+			if d := backoff(retry); d < 0 || d > ceil {
+				t.Fatalf("backoff(%d) = %v, want within [0, %v]", retry, d, ceil)
+			}
+		}
+	}
+}
+
+func TestSleepCtxStopsAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+	start := time.Now()
+	if err := sleepCtx(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("sleep did not stop on cancel")
+	}
+	if err := sleepCtx(ctx, 0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ctx with zero wait: err = %v", err)
+	}
+}
