@@ -1,0 +1,266 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/itchyny/gojq"
+
+	"github.com/odshare/odshare/internal/iostreams"
+)
+
+// WriteJSON writes Graph's JSON unchanged in content: same keys, same order,
+// same numbers (big integers untouched), unknown fields kept. It is
+// pretty-printed with a two-space indent (json.Indent) and ends with a newline.
+//
+// The one byte-level change is defensive: raw C1 controls, bidi controls,
+// U+2028/U+2029 and invalid UTF-8 inside strings are rewritten as \uXXXX
+// escapes (invalid bytes as \ufffd, as encoding/json does), which any JSON
+// parser reads back as the same string but which a terminal cannot act on.
+//
+// When jq is not empty the document is filtered with gojq instead, like gh's
+// --jq: each result on its own line; a string result printed raw (no quotes;
+// on a terminal sanitised except for line breaks); null printed as an empty
+// line, as gh does, so a per-item query keeps one line per item; booleans and
+// numbers as jq prints them; arrays and objects as JSON, indented two spaces
+// on a terminal and compact otherwise. gojq sorts object keys in what it prints. Input numbers
+// are decoded exactly: integers as int or *big.Int, the rest as float64.
+//
+// Output is buffered and written only on success, so stdout stays empty when
+// the document is invalid or the query fails at run time.
+func WriteJSON(ios *iostreams.IOStreams, raw []byte, jq string) error {
+	raw = bytes.TrimRight(raw, " \t\r\n")
+	var buf bytes.Buffer
+	if jq == "" {
+		if err := json.Indent(&buf, raw, "", "  "); err != nil {
+			return fmt.Errorf("invalid JSON: %w", err)
+		}
+		buf.WriteByte('\n')
+		_, err := ios.Out.Write(escapeUnsafeJSON(buf.Bytes()))
+		return err
+	}
+
+	code, err := CompileJQ(jq)
+	if err != nil {
+		return err
+	}
+	input, err := decodeJSON(raw)
+	if err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	indent := ""
+	if ios.IsStdoutTTY() {
+		indent = "  "
+	}
+	iter := code.Run(input)
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if err, isErr := v.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				break // `halt` stops without an error, as in jq
+			}
+			return fmt.Errorf("jq: %s", Sanitize(oneLine(err.Error())))
+		}
+		if err := writeJQResult(&buf, v, indent, ios.IsStdoutTTY()); err != nil {
+			return err
+		}
+	}
+	_, err = ios.Out.Write(buf.Bytes())
+	return err
+}
+
+// WriteJSONValue writes a value odshare builds itself (an encode-url result,
+// say) through WriteJSON, so it is formatted and filtered like Graph's JSON.
+// Struct field order is kept; HTML characters such as & in URLs are not
+// escaped.
+func WriteJSONValue(ios *iostreams.IOStreams, v any, jq string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode JSON: %w", err)
+	}
+	return WriteJSON(ios, buf.Bytes(), jq)
+}
+
+// CompileJQ parses and compiles a --jq expression. Callers run it on the flag
+// value before any request, so a typo is a usage error that never reaches
+// Graph. The error is one line. Unlike gh, $ENV and env see no process
+// environment (see below).
+func CompileJQ(expr string) (*gojq.Code, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, fmt.Errorf("invalid jq expression %q: %s", expr, oneLine(err.Error()))
+	}
+	// No WithEnvironLoader: $ENV would let `--jq '$ENV.ODSHARE_ACCESS_TOKEN'` print a token, and
+	// only `auth token` may ever print one.
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return nil, fmt.Errorf("invalid jq expression %q: %s", expr, oneLine(err.Error()))
+	}
+	return code, nil
+}
+
+// writeJQResult prints one jq result as described on WriteJSON.
+func writeJQResult(buf *bytes.Buffer, v any, indent string, tty bool) error {
+	switch x := v.(type) {
+	case nil:
+		// gh prints "" for null; the newline keeps line counts aligned.
+	case string:
+		if tty {
+			x = sanitizeLines(x)
+		}
+		buf.WriteString(x)
+	default:
+		// gojq.Marshal encodes as jq does (NaN as null, exact big integers,
+		// shortest floats, no HTML escaping), unlike gh's two-decimal floats.
+		b, err := gojq.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("jq: encode result: %s", oneLine(err.Error()))
+		}
+		if indent != "" {
+			var ib bytes.Buffer
+			if err := json.Indent(&ib, b, "", indent); err != nil {
+				return fmt.Errorf("jq: encode result: %s", oneLine(err.Error()))
+			}
+			b = ib.Bytes()
+		}
+		buf.Write(escapeUnsafeJSON(b))
+	}
+	buf.WriteByte('\n')
+	return nil
+}
+
+// sanitizeLines is Sanitize for a raw --jq string shown on a terminal: line
+// breaks stay line breaks (a description may span lines), every other
+// control is escaped.
+func sanitizeLines(s string) string {
+	if !strings.Contains(s, "\n") {
+		return Sanitize(s)
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Sanitize(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// decodeJSON decodes one JSON document into the value types gojq accepts,
+// keeping every number exact.
+func decodeJSON(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the JSON document")
+	}
+	return normalizeNumbers(v)
+}
+
+// normalizeNumbers replaces json.Number, which gojq does not accept, with int
+// when the integer fits, *big.Int when it does not (so a 20-digit id keeps
+// every digit), and float64 otherwise.
+func normalizeNumbers(v any) (any, error) {
+	switch x := v.(type) {
+	case json.Number:
+		s := string(x)
+		if !strings.ContainsAny(s, ".eE") {
+			if n, err := strconv.Atoi(s); err == nil {
+				return n, nil
+			}
+			if n, ok := new(big.Int).SetString(s, 10); ok {
+				return n, nil
+			}
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("number %s: %w", s, err)
+		}
+		return f, nil
+	case map[string]any:
+		for k, e := range x {
+			n, err := normalizeNumbers(e)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = n
+		}
+	case []any:
+		for i, e := range x {
+			n, err := normalizeNumbers(e)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = n
+		}
+	}
+	return v, nil
+}
+
+// escapeUnsafeJSON rewrites, in valid JSON text, runes that Sanitize would
+// escape but JSON allows raw: C1 controls, bidi controls, U+2028/U+2029, and
+// invalid UTF-8 (as \ufffd). In valid JSON such runes can only occur inside
+// strings, where \uXXXX means the same thing, so no string tracking is needed.
+// C0 controls cannot occur raw in valid JSON. Clean input is returned as is.
+func escapeUnsafeJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if needsEscape(r, size) {
+			break
+		}
+		i += size
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if needsEscape(r, size) {
+			if r == utf8.RuneError {
+				r = 0xfffd
+			}
+			out = append(out, '\\', 'u',
+				hexDigits[(r>>12)&0xf], hexDigits[(r>>8)&0xf], hexDigits[(r>>4)&0xf], hexDigits[r&0xf])
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+// oneLine folds a multi-line message (gojq's halt_error and error/1 can
+// carry one) so an error stays on one line of stderr.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", "")), " ")
+}

@@ -1,0 +1,190 @@
+package output
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/odshare/odshare/internal/iostreams"
+)
+
+func newTestTable(tty bool) (*Table, *bytes.Buffer) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(tty)
+	return NewTable(ios, "Type", "Scope", "URL"), out
+}
+
+func TestTableTTY(t *testing.T) {
+	tb, out := newTestTable(true)
+	tb.AddRow("view", "anonymous", "https://contoso.sharepoint.com/:b:/g/EaBc?e=1")
+	tb.AddRow("edit", "organization", "https://contoso.sharepoint.com/:w:/g/XyZ")
+	tb.AddRow("embed", "users", "")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"Type   Scope         URL\n" +
+		"view   anonymous     https://contoso.sharepoint.com/:b:/g/EaBc?e=1\n" +
+		"edit   organization  https://contoso.sharepoint.com/:w:/g/XyZ\n" +
+		"embed  users\n"
+	if got := out.String(); got != want {
+		t.Errorf("TTY table:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestTableNonTTY(t *testing.T) {
+	tb, out := newTestTable(false)
+	tb.AddRow("view", "anonymous", "https://contoso.sharepoint.com/:b:/g/EaBc?e=1")
+	tb.AddRow("edit", "organization", "https://contoso.sharepoint.com/:w:/g/XyZ")
+	tb.AddRow("embed", "users", "")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"view\tanonymous\thttps://contoso.sharepoint.com/:b:/g/EaBc?e=1\n" +
+		"edit\torganization\thttps://contoso.sharepoint.com/:w:/g/XyZ\n" +
+		"embed\tusers\t\n"
+	if got := out.String(); got != want {
+		t.Errorf("non-TTY table:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestTableHeaderKeepsCaseAndNumbersStayLeft(t *testing.T) {
+	tb, out := newTestTable(true)
+	tb = NewTable(tb.ios, "Name", "sizeBytes", "id")
+	tb.AddRow("a", "1", "01ABC")
+	tb.AddRow("bb", "123456", "x")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"Name  sizeBytes  id\n" +
+		"a     1          01ABC\n" +
+		"bb    123456     x\n"
+	if got := out.String(); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestTableLongURLNotWrapped(t *testing.T) {
+	url := "https://contoso.sharepoint.com/" + strings.Repeat("a", 200-len("https://contoso.sharepoint.com/"))
+	if len(url) != 200 {
+		t.Fatalf("url length %d", len(url))
+	}
+	tb, out := newTestTable(true)
+	tb.AddRow("view", "anonymous", url)
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "Type  Scope      URL\nview  anonymous  " + url + "\n"
+	if got := out.String(); got != want {
+		t.Errorf("long URL wrapped or cut:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestTableWideCharactersAlign(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	tb := NewTable(ios, "Name", "Size")
+	tb.AddRow("日本語.docx", "1.0 KiB") // 3 wide runes: display width 11
+	tb.AddRow("🎉.png", "2.0 KiB")    // emoji: display width 6
+	tb.AddRow("plain.txt", "3.0 KiB")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"Name         Size\n" +
+		"日本語.docx  1.0 KiB\n" +
+		"🎉.png       2.0 KiB\n" +
+		"plain.txt    3.0 KiB\n"
+	if got := out.String(); got != want {
+		t.Errorf("wide characters misaligned:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestTableSanitizesCells(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		t.Run(fmt.Sprintf("tty=%v", tty), func(t *testing.T) {
+			ios, _, out, _ := iostreams.Test()
+			ios.SetStdoutTTY(tty)
+			tb := NewTable(ios, "Name", "Who")
+			tb.AddRow("evil\x1b[2J\tname\nx", "Ann\u202eeve")
+			if err := tb.Render(); err != nil {
+				t.Fatal(err)
+			}
+			got := out.String()
+			if strings.ContainsAny(got, "\x1b\u202e") || strings.Count(got, "\n") != map[bool]int{true: 2, false: 1}[tty] {
+				t.Errorf("unsanitised output %q", got)
+			}
+			if !strings.Contains(got, `evil\x1b[2J\x09name\x0ax`) || !strings.Contains(got, `Ann\u202eeve`) {
+				t.Errorf("escapes missing in %q", got)
+			}
+			if !tty && got != "evil\\x1b[2J\\x09name\\x0ax\tAnn\\u202eeve\n" {
+				t.Errorf("non-TTY got %q", got)
+			}
+		})
+	}
+}
+
+func TestTableBoldHeaderWithColour(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(true)
+	tb := NewTable(ios, "A", "B")
+	tb.AddRow("x", "y")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	want := "\x1b[1mA  B\x1b[22m\nx  y\n"
+	if got := out.String(); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestTableShortRowsAndEmpty(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	tb := NewTable(ios, "A", "B", "C")
+	if err := tb.Render(); err != nil || out.Len() != 0 {
+		t.Fatalf("empty table printed %q, err %v", out.String(), err)
+	}
+	tb.AddRow("x")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "x\t\t\n" {
+		t.Errorf("short row non-TTY = %q", got)
+	}
+}
+
+func TestTableWithoutHeader(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(true)
+	tb := NewTable(ios)
+	tb.AddRow("a", "bb")
+	tb.AddRow("ccc", "d")
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "a    bb\nccc  d\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func BenchmarkTable100Rows(b *testing.B) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	b.ReportAllocs()
+	for b.Loop() {
+		out.Reset()
+		tb := NewTable(ios, "Type", "Scope", "Expires", "URL")
+		for i := range 100 {
+			tb.AddRow("view", "organization", "2026-11-24 10:03 UTC",
+				fmt.Sprintf("https://contoso.sharepoint.com/:w:/g/personal/ann/Eabc%03d?e=xyz", i))
+		}
+		if err := tb.Render(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
