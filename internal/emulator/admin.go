@@ -1,0 +1,80 @@
+package emulator
+
+import (
+	"io"
+	"net/http"
+	"strings"
+)
+
+// serveAdmin answers the emulator's own endpoints under /_emulator/. They need no token and are
+// not recorded, so a test or a user can inspect and steer a running emulator:
+//
+//	GET    /_emulator/health    {"status":"ok"}
+//	GET    /_emulator/requests  recorded Graph requests (body as text)
+//	DELETE /_emulator/requests  forget them
+//	GET    /_emulator/faults    current fault rules
+//	POST   /_emulator/faults    add a rule: a spec string ("status=429,times=1") or a JSON Fault
+//	DELETE /_emulator/faults    remove every rule
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	name := strings.Trim(strings.TrimPrefix(r.URL.EscapedPath(), "/_emulator"), "/")
+	c := &reqCtx{w: w, r: r}
+	var e *apiError
+	switch name {
+	case "health":
+		if e = allow(c, http.MethodGet); e == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+		}
+	case "requests":
+		if e = allow(c, http.MethodGet, http.MethodDelete); e != nil {
+			break
+		}
+		if r.Method == http.MethodDelete {
+			s.ResetRequests()
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		out := []any{}
+		for _, rr := range s.Requests() {
+			out = append(out, map[string]any{
+				"method": rr.Method, "rawURI": rr.RawURI, "header": rr.Header,
+				"body": string(rr.Body), "status": rr.Status,
+			})
+		}
+		writeJSON(w, http.StatusOK, out)
+	case "faults":
+		if e = allow(c, http.MethodGet, http.MethodPost, http.MethodDelete); e != nil {
+			break
+		}
+		switch r.Method {
+		case http.MethodDelete:
+			s.ClearFaults()
+			w.WriteHeader(http.StatusNoContent)
+		case http.MethodPost:
+			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			if err != nil {
+				e = badRequest("could not read the body")
+				break
+			}
+			f, err := parseFaultBody(body)
+			if err != nil {
+				e = badRequest(err.Error())
+				break
+			}
+			s.AddFault(f)
+			writeJSON(w, http.StatusCreated, f)
+		default:
+			s.faultMu.Lock()
+			out := []Fault{}
+			for _, fs := range s.faults {
+				out = append(out, fs.Fault)
+			}
+			s.faultMu.Unlock()
+			writeJSON(w, http.StatusOK, out)
+		}
+	default:
+		e = errf(http.StatusNotFound, codeItemNotFound, "Unknown emulator endpoint; see /_emulator/health, /_emulator/requests, /_emulator/faults.")
+	}
+	if e != nil {
+		writeError(w, r, e)
+	}
+}

@@ -1,0 +1,92 @@
+// Package emulator is a local stand-in for the Microsoft Graph v1.0 sharing endpoints, used by
+// odshare's tests (in process, through httptest) and by users (cmd/odshare-emulator), the way
+// Azurite stands in for Azure Storage. It keeps its own JSON shapes and never imports
+// internal/graph: a wrong JSON tag in the client must not be mirrored here. conformance_test.go
+// checks these shapes against Microsoft's published metadata (../shared/graph-metadata) and
+// OpenAPI description (../shared/graph/openapi-sharing.yaml). Bracketed tags such as [CL1] cite
+// the sources listed in shared/notes/graph-sharing.md.
+//
+// # What is emulated
+//
+// Graph routes live under /v1.0. Drive roots: /me/drive, /drives/{id}, /users/{id-or-UPN}/drive,
+// /groups/{id}/drive, /sites/{id}/drive (GET on a root returns the drive). Below a root an item is
+// root, items/{id}, root:/{path}[:] or items/{id}:/{relative-path}[:]. On an item: GET,
+// GET children (paged), GET permissions (paged), GET/DELETE permissions/{id}, POST createLink and
+// microsoft.graph.createLink. GET /me and /users/{id} return the user. Shares:
+// GET /shares/{token}, /shares/{token}/driveItem (with $expand=children), .../driveItem/children,
+// /shares/{token}/root[/children] and /shares/{token}/items/{id}[/children] (personal drives only),
+// /shares/{token}/permission.
+//
+// Choices where the documentation is silent or loose:
+//
+//   - Paths are split on '/' of the escaped path and each segment is percent-decoded alone; '+'
+//     stays '+'. A raw ':' ending a segment closes a path address (a name can't hold ':').
+//     Names match case-insensitively (strings.EqualFold). Keywords (children, createLink, ...)
+//     and OData option names ($top, $skiptoken, $expand) match case-insensitively too.
+//   - Paging: page size Options.PageSize (default 200, Graph's), $top 1..999 per request, else
+//     400. @odata.nextLink is absolute on the request's scheme and host, keeps the other query
+//     options and adds an opaque $skiptoken bound to the collection. $select and $orderby are
+//     ignored. $expand=children inlines the first page with children@odata.nextLink.
+//   - /permissions lists the item's own permissions; on OneDrive personal also the links of its
+//     ancestors with inheritedFrom; on business drives (which never return inheritedFrom [PR])
+//     the owner's permission (roles ["owner"]) instead.
+//   - createLink: unknown body members, wrong JSON types and invalid type/scope values are 400
+//     invalidRequest. Personal-only: embed (files), password, the default scope anonymous.
+//     Business-only: organization, review and blocksDownload (files), createOnly (folders),
+//     addressBar, adminDefault (kept as given, role read). The root of a personal drive can't be
+//     shared [PDEL, INV]. An unexpired link of the same type, scope and recipients is answered
+//     200 with the same permission; otherwise 201. Passwords are never stored or echoed.
+//   - /shares/{token}/root and /items on a business drive answer 400 invalidRequest: the
+//     relationships exist in the metadata but are documented for OneDrive personal only [SDI],
+//     so the request is wrong for that drive rather than naming something missing.
+//   - Link audiences: expired links and "users" links the caller isn't a recipient of (or owner)
+//     answer 403 accessDenied; "organization" links need the caller to be a fixture user. There
+//     are no other ACLs: any authenticated caller may read any drive.
+//   - Errors use Graph's body with innerError {date, request-id, client-request-id}. Unknown
+//     segments are 400 invalidRequest "Resource not found for the segment ..."; missing items
+//     and drives 404 itemNotFound; wrong methods 405 with Allow. Every answer carries request-id
+//     and echoes client-request-id.
+//   - Ids: fixture items without an id get stable ids (personal "CID!n", business "01..." from a
+//     hash of drive and path). Ids created at run time (permissions, shareIds "s!...", link
+//     tokens, request ids) come from a generator seeded by Options.RandomSeed (time when 0).
+//
+// Not emulated: uploads, content, delta, search, invite, grant, permission PATCH, $batch,
+// $select, ETags and conditional requests, throttling by load (use faults), HTTP/2 (Listen speaks
+// HTTP/1.1 so reset and truncate faults act on TCP), national clouds, the identity platform.
+//
+// # Faults, recorder and admin endpoints
+//
+// Fault rules (Options.Faults, AddFault, ParseFault, --fault) make matching requests slow, fail
+// with a status and Retry-After, reset the connection, or send half a body. Every Graph request is
+// recorded (Requests). /_emulator/{health,requests,faults} expose both without a token.
+//
+// # Fixture format
+//
+// A Fixture (LoadFixture reads .json, .yaml or .yml; unknown keys are errors) names the default
+// user, users, drives with nested items, groups and sites:
+//
+//	me: adele@contoso.example
+//	tenant: contoso                  # https://contoso.sharepoint.com
+//	application: {id: "...", displayName: odshare}
+//	users:
+//	  - {id: "87d3...", userPrincipalName: adele@contoso.example, displayName: Adele Vance,
+//	     mail: adele@contoso.example, drive: d4648f06c91d9d3d}   # drive: default = first owned
+//	drives:
+//	  - id: d4648f06c91d9d3d
+//	    driveType: personal          # personal | business | documentLibrary
+//	    owner: adele@contoso.example # user id or UPN; documentLibrary uses group: or site:
+//	    items:
+//	      - name: Reports
+//	        folder: true
+//	        permissions:
+//	          - {shareId: "s!abc", link: {type: view, scope: anonymous, webUrl: "https://1drv.ms/f/s!abc"}}
+//	        children:
+//	          - {name: "Q3 #1 100%.xlsx", size: 18422, mimeType: application/vnd.ms-excel,
+//	             createdDateTime: 2024-03-04T09:30:00Z, lastModifiedDateTime: 2024-09-18T14:05:12Z}
+//	          - name: Archive
+//	            generate: {count: 450, name: "report-%03d.csv", size: 2048, mimeType: text/csv}
+//	groups: [{id: "02bd...", displayName: Marketing, drive: "b!..."}]
+//	sites:  [{id: "contoso.sharepoint.com,...", name: Engineering, displayName: Engineering, drive: "b!..."}]
+//
+// DemoFixture is the built-in data; the Demo* constants name its users, drives, items and links.
+package emulator

@@ -1,0 +1,172 @@
+package emulator
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseFault(t *testing.T) {
+	tests := []struct {
+		spec string
+		want Fault
+		err  bool
+	}{
+		{spec: "status=429,retry-after=1,times=2,path=/me/drive/*,method=POST",
+			want: Fault{Status: 429, RetryAfter: "1", Times: 2, Path: "/me/drive/*", Method: "POST"}},
+		{spec: "latency=20ms", want: Fault{Latency: 20 * time.Millisecond}},
+		{spec: "reset,times=1", want: Fault{Reset: true, Times: 1}},
+		{spec: "truncate", want: Fault{Truncate: true}},
+		{spec: "status=503,retry-after=0.5,p=0.25", want: Fault{Status: 503, RetryAfter: "0.5", Probability: 0.25}},
+		{spec: "status=503, retry-after = Wed, 21 Oct 2015 07:28:00 GMT", err: true}, // commas split the date
+		{spec: "", err: true},
+		{spec: "times=2", err: true},
+		{spec: "status=abc", err: true},
+		{spec: "status=99", err: true},
+		{spec: "latency=fast", err: true},
+		{spec: "probability=2,status=500", err: true},
+		{spec: "path=me,status=500", err: true},
+		{spec: "path=/[,status=500", err: true},
+		{spec: "colour=red", err: true},
+		{spec: "status", err: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			got, err := ParseFault(tt.spec)
+			if (err != nil) != tt.err {
+				t.Fatalf("err = %v", err)
+			}
+			if !tt.err && got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFaultMatch(t *testing.T) {
+	tests := []struct {
+		f      Fault
+		method string
+		path   string
+		want   bool
+	}{
+		{Fault{}, "GET", "/me/drive", true},
+		{Fault{Path: "*"}, "GET", "/me/drive/root", true},
+		{Fault{Method: "post"}, "POST", "/x", true},
+		{Fault{Method: "POST"}, "GET", "/x", false},
+		{Fault{Path: "/me/drive/items/*/createLink"}, "POST", "/me/drive/items/ABC!1/createLink", true},
+		{Fault{Path: "/me/drive/items/*/createLink"}, "POST", "/me/drive/items/ABC/children", false},
+		{Fault{Path: "/shares/**"}, "GET", "/shares/u!abc/driveItem/children", true},
+		{Fault{Path: "/shares/**"}, "GET", "/me/drive", false},
+	}
+	for _, tt := range tests {
+		if got := tt.f.matches(tt.method, tt.path); got != tt.want {
+			t.Errorf("%+v %s %s = %v", tt.f, tt.method, tt.path, got)
+		}
+	}
+}
+
+func TestFaultThrottleThenSuccess(t *testing.T) {
+	e := newEnv(t, Options{Faults: []Fault{{Status: 429, RetryAfter: "2", Times: 2, Path: "/me/drive"}}})
+	for i := 0; i < 2; i++ {
+		r := e.get("/me/drive")
+		if r.status != 429 || r.header.Get("Retry-After") != "2" || r.errCode(t) != "TooManyRequests" {
+			t.Fatalf("try %d: %d %v %s", i, r.status, r.header, r.body)
+		}
+	}
+	if r := e.get("/me/drive"); r.status != 200 {
+		t.Errorf("after Times: %d", r.status)
+	}
+	if r := e.get("/me/drive/root"); r.status != 200 {
+		t.Errorf("other path: %d", r.status)
+	}
+	reqs := e.srv.Requests()
+	if len(reqs) != 4 || reqs[0].Status != 429 || reqs[2].Status != 200 {
+		t.Errorf("recorded %+v", reqs)
+	}
+}
+
+func TestFault503AndAddClear(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.srv.AddFault(Fault{Status: 503, RetryAfter: "0.5", Method: "POST"})
+	if r := e.get("/me/drive"); r.status != 200 {
+		t.Errorf("GET hit POST fault: %d", r.status)
+	}
+	r := e.post(personalFile+"/createLink", `{"type":"view"}`)
+	if r.status != 503 || r.errCode(t) != "serviceNotAvailable" || r.header.Get("Retry-After") != "0.5" {
+		t.Errorf("503: %d %s", r.status, r.body)
+	}
+	e.srv.ClearFaults()
+	if r := e.post(personalFile+"/createLink", `{"type":"view"}`); r.status != 201 {
+		t.Errorf("after clear: %d", r.status)
+	}
+}
+
+func TestFaultProbability(t *testing.T) {
+	e := newEnv(t, Options{RandomSeed: 3, Faults: []Fault{{Status: 500, Probability: 0.5}}})
+	fails := 0
+	for i := 0; i < 40; i++ {
+		if e.get("/me/drive").status == 500 {
+			fails++
+		}
+	}
+	if fails == 0 || fails == 40 {
+		t.Errorf("probability 0.5 failed %d of 40", fails)
+	}
+}
+
+func TestFaultLatency(t *testing.T) {
+	e := newEnv(t, Options{Faults: []Fault{{Latency: 60 * time.Millisecond, Times: 1}}})
+	start := time.Now()
+	if r := e.get("/me/drive"); r.status != 200 {
+		t.Fatalf("%d", r.status)
+	}
+	if d := time.Since(start); d < 60*time.Millisecond {
+		t.Errorf("answered in %v", d)
+	}
+	start = time.Now()
+	e.get("/me/drive")
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("second answer slow: %v", d)
+	}
+}
+
+func TestFaultReset(t *testing.T) {
+	e := newEnv(t, Options{Faults: []Fault{{Reset: true, Times: 1}}})
+	req, _ := http.NewRequest("GET", e.base+"/me/drive", nil)
+	req.Header.Set("Authorization", "Bearer x")
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	_, err := client.Do(req)
+	if err == nil {
+		t.Fatal("reset fault: no error")
+	}
+	res, err := client.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("after reset: %v", err)
+	}
+	res.Body.Close()
+	if reqs := e.srv.Requests(); len(reqs) != 2 || reqs[0].Status != 0 {
+		t.Errorf("recorded %+v", reqs)
+	}
+}
+
+func TestFaultTruncate(t *testing.T) {
+	e := newEnv(t, Options{Faults: []Fault{{Truncate: true, Times: 1}}})
+	req, _ := http.NewRequest("GET", e.base+"/me/drive/root/children", nil)
+	req.Header.Set("Authorization", "Bearer x")
+	res, err := e.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !errors.Is(err, io.ErrUnexpectedEOF) || res.StatusCode != 200 || int64(len(body)) >= res.ContentLength || len(body) == 0 {
+		t.Fatalf("err %v, status %d, %d of %d bytes", err, res.StatusCode, len(body), res.ContentLength)
+	}
+	if r := e.get("/me/drive/root/children"); r.status != 200 || !strings.HasSuffix(string(r.body), "}") {
+		t.Errorf("after truncate: %d", r.status)
+	}
+}

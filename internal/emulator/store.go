@@ -1,0 +1,502 @@
+package emulator
+
+import (
+	"crypto/sha1"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// store is the in-memory state built from a Fixture. Every access goes through Server.mu.
+type store struct {
+	tenant string
+	app    FixtureIdentity
+	me     string // user id of "/me"
+
+	users      []*user
+	usersByKey map[string]*user // lower-cased id, UPN and mail
+	drives     map[string]*drive
+	groups     map[string]*drive
+	sites      map[string]*drive
+	items      map[string]*item // lower-cased id
+	links      map[string]*perm // normalised link webUrl
+	shareIDs   map[string]*perm
+	itemURLs   map[string]*item // normalised item webUrl
+}
+
+type user struct {
+	id, upn, displayName, mail string
+	drive                      string
+}
+
+type drive struct {
+	id, name, driveType, webURL string
+	owner                       *user
+	groupID, groupName          string
+	siteID, siteName            string
+	root                        *item
+	nextID                      int // personal item id counter
+	created                     time.Time
+}
+
+type item struct {
+	id, name, mime, webURL string
+	folder                 bool
+	size                   int64
+	created, modified      time.Time
+	drive                  *drive
+	parent                 *item
+	children               []*item
+	perms                  []*perm
+}
+
+type perm struct {
+	id          string
+	roles       []string
+	shareID     string
+	link        *linkInfo
+	expires     time.Time
+	hasPassword bool
+	grantedTo   []recipient
+	item        *item
+}
+
+type linkInfo struct {
+	typ, scope, webURL, webHTML string
+	preventsDownload            bool
+	app                         FixtureIdentity
+}
+
+// recipient is a resolved driveRecipient: user is set when it names a tenant user.
+type recipient struct {
+	email, alias, objectID string
+	user                   *user
+}
+
+// key returns the identity of a recipient for comparing recipient sets.
+func (r recipient) key() string {
+	if r.user != nil {
+		return "u:" + strings.ToLower(r.user.id)
+	}
+	return "e:" + strings.ToLower(r.email+"|"+r.alias+"|"+r.objectID)
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+// newStore validates f and builds the store. Ids missing from the fixture are derived from the
+// drive and the item's path, so they are the same on every run.
+func newStore(f *Fixture) (*store, error) {
+	st := &store{
+		tenant:     f.Tenant,
+		usersByKey: map[string]*user{},
+		drives:     map[string]*drive{},
+		groups:     map[string]*drive{},
+		sites:      map[string]*drive{},
+		items:      map[string]*item{},
+		links:      map[string]*perm{},
+		shareIDs:   map[string]*perm{},
+		itemURLs:   map[string]*item{},
+	}
+	if st.tenant == "" {
+		st.tenant = "contoso"
+	}
+	st.app = FixtureIdentity{ID: DemoApplicationID, DisplayName: DemoApplicationName}
+	if f.Application != nil {
+		st.app = *f.Application
+	}
+	for _, fu := range f.Users {
+		if fu.ID == "" || fu.UserPrincipalName == "" {
+			return nil, errors.New("fixture: a user needs id and userPrincipalName")
+		}
+		u := &user{id: fu.ID, upn: fu.UserPrincipalName, displayName: fu.DisplayName, mail: fu.Mail, drive: fu.Drive}
+		for _, k := range []string{fu.ID, fu.UserPrincipalName, fu.Mail} {
+			if k == "" {
+				continue
+			}
+			if other, dup := st.usersByKey[lower(k)]; dup && other != u {
+				return nil, fmt.Errorf("fixture: duplicate user key %q", k)
+			}
+			st.usersByKey[lower(k)] = u
+		}
+		st.users = append(st.users, u)
+	}
+	groupNames := map[string]string{}
+	for _, g := range f.Groups {
+		groupNames[lower(g.ID)] = g.DisplayName
+	}
+	siteNames := map[string]string{}
+	for _, s := range f.Sites {
+		siteNames[lower(s.ID)] = s.Name
+	}
+	for _, fd := range f.Drives {
+		if fd.ID == "" {
+			return nil, errors.New("fixture: a drive needs an id")
+		}
+		if _, dup := st.drives[lower(fd.ID)]; dup {
+			return nil, fmt.Errorf("fixture: duplicate drive id %q", fd.ID)
+		}
+		d := &drive{id: fd.ID, name: fd.Name, driveType: fd.DriveType, webURL: fd.WebURL,
+			groupID: fd.Group, siteID: fd.Site, nextID: 101,
+			created: time.Date(2023, 1, 10, 8, 0, 0, 0, time.UTC)}
+		switch d.driveType {
+		case DriveTypePersonal, DriveTypeBusiness:
+			d.owner = st.usersByKey[lower(fd.Owner)]
+			if d.owner == nil {
+				return nil, fmt.Errorf("fixture: drive %q: owner %q is not a user", fd.ID, fd.Owner)
+			}
+		case DriveTypeDocumentLibrary:
+			if fd.Group != "" {
+				n, ok := groupNames[lower(fd.Group)]
+				if !ok {
+					return nil, fmt.Errorf("fixture: drive %q: group %q unknown", fd.ID, fd.Group)
+				}
+				d.groupName = n
+			}
+			if fd.Site != "" {
+				n, ok := siteNames[lower(fd.Site)]
+				if !ok {
+					return nil, fmt.Errorf("fixture: drive %q: site %q unknown", fd.ID, fd.Site)
+				}
+				d.siteName = n
+			}
+			if fd.Owner != "" {
+				d.owner = st.usersByKey[lower(fd.Owner)]
+			}
+		default:
+			return nil, fmt.Errorf("fixture: drive %q: driveType %q (want personal, business or documentLibrary)", fd.ID, fd.DriveType)
+		}
+		if d.name == "" {
+			d.name = "OneDrive"
+			if d.driveType == DriveTypeDocumentLibrary {
+				d.name = "Documents"
+			}
+		}
+		if d.webURL == "" {
+			d.webURL = st.defaultDriveURL(d)
+		}
+		st.drives[lower(d.id)] = d
+		root := &item{id: st.rootID(d), name: "root", folder: true, drive: d, created: d.created, modified: d.created}
+		d.root = root
+		if err := st.addItem(root); err != nil {
+			return nil, err
+		}
+		for _, fi := range fd.Items {
+			if err := st.buildItem(root, fi); err != nil {
+				return nil, fmt.Errorf("fixture: drive %q: %w", fd.ID, err)
+			}
+		}
+	}
+	for _, g := range f.Groups {
+		d := st.drives[lower(g.Drive)]
+		if d == nil {
+			return nil, fmt.Errorf("fixture: group %q: drive %q unknown", g.ID, g.Drive)
+		}
+		st.groups[lower(g.ID)] = d
+	}
+	for _, s := range f.Sites {
+		d := st.drives[lower(s.Drive)]
+		if d == nil {
+			return nil, fmt.Errorf("fixture: site %q: drive %q unknown", s.ID, s.Drive)
+		}
+		st.sites[lower(s.ID)] = d
+	}
+	for _, u := range st.users {
+		if u.drive == "" {
+			for _, fd := range f.Drives {
+				if d := st.drives[lower(fd.ID)]; d.owner == u {
+					u.drive = d.id
+					break
+				}
+			}
+		} else if st.drives[lower(u.drive)] == nil {
+			return nil, fmt.Errorf("fixture: user %q: drive %q unknown", u.upn, u.drive)
+		}
+	}
+	me := st.usersByKey[lower(f.Me)]
+	if f.Me != "" && me == nil {
+		return nil, fmt.Errorf("fixture: me %q is not a user", f.Me)
+	}
+	if me == nil && len(st.users) > 0 {
+		me = st.users[0]
+	}
+	if me != nil {
+		st.me = me.id
+	}
+	return st, nil
+}
+
+func (st *store) rootID(d *drive) string {
+	if d.driveType == DriveTypePersonal {
+		return strings.ToUpper(d.id) + "!101"
+	}
+	return derivedID(d.id, "")
+}
+
+// derivedID makes a business-style item id ("01" + 32 base32 characters) from the drive and path.
+func derivedID(driveID, path string) string {
+	sum := sha1.Sum([]byte(driveID + "\x00" + lower(path)))
+	return "01" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:])[:32]
+}
+
+func (st *store) addItem(it *item) error {
+	if _, dup := st.items[lower(it.id)]; dup {
+		return fmt.Errorf("duplicate item id %q", it.id)
+	}
+	st.items[lower(it.id)] = it
+	if it.webURL == "" {
+		it.webURL = st.defaultItemURL(it)
+	}
+	st.itemURLs[normURL(it.webURL)] = it
+	return nil
+}
+
+func validName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\*<>?:|"`) {
+		return fmt.Errorf("invalid item name %q", name)
+	}
+	return nil
+}
+
+func (st *store) buildItem(parent *item, fi FixtureItem) error {
+	if err := validName(fi.Name); err != nil {
+		return err
+	}
+	for _, c := range parent.children {
+		if strings.EqualFold(c.name, fi.Name) {
+			return fmt.Errorf("duplicate name %q in %q", fi.Name, itemPath(parent))
+		}
+	}
+	d := parent.drive
+	it := &item{id: fi.ID, name: fi.Name, folder: fi.Folder || len(fi.Children) > 0 || fi.Generate != nil,
+		size: fi.Size, mime: fi.MimeType, created: fi.Created, modified: fi.Modified,
+		drive: d, parent: parent, webURL: fi.WebURL}
+	if it.created.IsZero() {
+		it.created = d.created
+	}
+	if it.modified.IsZero() {
+		it.modified = it.created
+	}
+	if !it.folder && it.mime == "" {
+		it.mime = "application/octet-stream"
+	}
+	parent.children = append(parent.children, it)
+	if it.id == "" {
+		it.id = st.newItemID(d, itemPath(it))
+	}
+	if err := st.addItem(it); err != nil {
+		return err
+	}
+	for _, c := range fi.Children {
+		if err := st.buildItem(it, c); err != nil {
+			return err
+		}
+	}
+	if g := fi.Generate; g != nil {
+		for i := 1; i <= g.Count; i++ {
+			gen := FixtureItem{Name: fmt.Sprintf(g.Name, i), Size: g.Size, MimeType: g.MimeType,
+				Created: it.created, Modified: it.modified}
+			if err := st.buildItem(it, gen); err != nil {
+				return err
+			}
+		}
+	}
+	for _, fp := range fi.Permissions {
+		if err := st.addFixturePerm(it, fp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (st *store) newItemID(d *drive, path string) string {
+	if d.driveType == DriveTypePersonal {
+		d.nextID++
+		return fmt.Sprintf("%s!%d", strings.ToUpper(d.id), d.nextID)
+	}
+	return derivedID(d.id, path)
+}
+
+func (st *store) addFixturePerm(it *item, fp FixturePermission) error {
+	p := &perm{id: fp.ID, roles: fp.Roles, shareID: fp.ShareID, expires: fp.ExpirationDateTime,
+		hasPassword: fp.HasPassword, item: it}
+	if p.id == "" {
+		p.id = derivedID(it.id, fmt.Sprintf("perm%d", len(it.perms)))
+	}
+	if fp.Link != nil {
+		if _, ok := linkRoles[fp.Link.Type]; !ok {
+			return fmt.Errorf("permission %q: link type %q unknown", p.id, fp.Link.Type)
+		}
+		if fp.Link.WebURL == "" {
+			return fmt.Errorf("permission %q: link needs a webUrl", p.id)
+		}
+		p.link = &linkInfo{typ: fp.Link.Type, scope: fp.Link.Scope, webURL: fp.Link.WebURL, app: st.app}
+		if len(p.roles) == 0 {
+			p.roles = []string{linkRoles[fp.Link.Type]}
+		}
+		if fp.Link.Type == "blocksDownload" {
+			p.link.preventsDownload = true
+		}
+	}
+	for _, g := range fp.GrantedTo {
+		p.grantedTo = append(p.grantedTo, st.resolveRecipient(recipient{email: g, objectID: g}))
+	}
+	return st.addPerm(p)
+}
+
+func (st *store) addPerm(p *perm) error {
+	if p.link != nil {
+		k := normURL(p.link.webURL)
+		if _, dup := st.links[k]; dup {
+			return fmt.Errorf("duplicate link webUrl %q", p.link.webURL)
+		}
+		st.links[k] = p
+	}
+	if p.shareID != "" {
+		if _, dup := st.shareIDs[p.shareID]; dup {
+			return fmt.Errorf("duplicate shareId %q", p.shareID)
+		}
+		st.shareIDs[p.shareID] = p
+	}
+	p.item.perms = append(p.item.perms, p)
+	return nil
+}
+
+func (st *store) removePerm(p *perm) {
+	it := p.item
+	for i, q := range it.perms {
+		if q == p {
+			it.perms = append(it.perms[:i:i], it.perms[i+1:]...)
+			break
+		}
+	}
+	if p.link != nil {
+		delete(st.links, normURL(p.link.webURL))
+	}
+	if p.shareID != "" {
+		delete(st.shareIDs, p.shareID)
+	}
+}
+
+// resolveRecipient links a driveRecipient to a tenant user by e-mail, UPN or object id.
+func (st *store) resolveRecipient(r recipient) recipient {
+	for _, k := range []string{r.objectID, r.email, r.alias} {
+		if u := st.usersByKey[lower(k)]; k != "" && u != nil {
+			r.user = u
+			return r
+		}
+	}
+	if r.email == "" && strings.Contains(r.objectID, "@") {
+		r.email, r.objectID = r.objectID, ""
+	}
+	if r.email != "" && r.objectID == r.email {
+		r.objectID = ""
+	}
+	return r
+}
+
+// itemPath is the item's path below the drive root, "/" joined, "" for the root.
+func itemPath(it *item) string {
+	if it.parent == nil {
+		return ""
+	}
+	return itemPath(it.parent) + "/" + it.name
+}
+
+func (st *store) spHost(d *drive) string {
+	if d.driveType == DriveTypeBusiness {
+		return "https://" + st.tenant + "-my.sharepoint.com"
+	}
+	return "https://" + st.tenant + ".sharepoint.com"
+}
+
+func (st *store) defaultDriveURL(d *drive) string {
+	switch {
+	case d.driveType == DriveTypePersonal:
+		return "https://onedrive.live.com/?cid=" + strings.ToUpper(d.id)
+	case d.driveType == DriveTypeBusiness:
+		return st.spHost(d) + "/personal/" + spUserSlug(d.owner.upn) + "/Documents"
+	case d.siteName != "":
+		return st.spHost(d) + "/sites/" + url.PathEscape(d.siteName) + "/Shared%20Documents"
+	case d.groupName != "":
+		return st.spHost(d) + "/sites/" + url.PathEscape(d.groupName) + "/Shared%20Documents"
+	}
+	return st.spHost(d) + "/Shared%20Documents"
+}
+
+func spUserSlug(upn string) string {
+	return strings.NewReplacer("@", "_", ".", "_").Replace(lower(upn))
+}
+
+func (st *store) defaultItemURL(it *item) string {
+	d := it.drive
+	if d.driveType == DriveTypePersonal {
+		if it.parent == nil {
+			return d.webURL
+		}
+		return "https://onedrive.live.com/?cid=" + strings.ToUpper(d.id) + "&id=" + url.QueryEscape(it.id)
+	}
+	u := d.webURL
+	for _, seg := range strings.Split(strings.TrimPrefix(itemPath(it), "/"), "/") {
+		if seg != "" {
+			u += "/" + url.PathEscape(seg)
+		}
+	}
+	return u
+}
+
+// normURL makes a URL comparable: scheme and host lower-cased, path unescaped and lower-cased
+// (SharePoint paths are case-insensitive), a trailing slash dropped. The query stays as is.
+func normURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	p := strings.TrimSuffix(lower(u.Path), "/")
+	q := ""
+	if u.RawQuery != "" {
+		if v, err := url.QueryUnescape(u.RawQuery); err == nil {
+			q = "?" + v
+		} else {
+			q = "?" + u.RawQuery
+		}
+	}
+	return lower(u.Scheme) + "://" + lower(u.Host) + p + q
+}
+
+func (st *store) drive(id string) *drive { return st.drives[lower(id)] }
+func (st *store) user(key string) *user  { return st.usersByKey[lower(key)] }
+func (st *store) item(id string) *item   { return st.items[lower(id)] }
+
+// childByName finds a child case-insensitively, as OneDrive names are.
+func childByName(parent *item, name string) *item {
+	for _, c := range parent.children {
+		if strings.EqualFold(c.name, name) {
+			return c
+		}
+	}
+	return nil
+}
+
+func isAncestor(anc, it *item) bool {
+	for p := it; p != nil; p = p.parent {
+		if p == anc {
+			return true
+		}
+	}
+	return false
+}
+
+// treeSize is a folder's size: the sum of the files below it, as Graph reports it.
+func treeSize(it *item) int64 {
+	if !it.folder {
+		return it.size
+	}
+	var n int64
+	for _, c := range it.children {
+		n += treeSize(c)
+	}
+	return n
+}
