@@ -1,0 +1,203 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/odshare/odshare/internal/app"
+	"github.com/odshare/odshare/internal/emulator"
+)
+
+// TestMain lets testscript run the real odshare main as the "odshare" program.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"odshare": func() { os.Exit(app.Main()) },
+	})
+}
+
+type emulatorKey struct{}
+
+// TestScripts runs every testdata/script/*.txtar against a fresh in-process Graph emulator.
+//
+// Each script gets ODSHARE_GRAPH_ENDPOINT pointing at its own emulator, ODSHARE_ACCESS_TOKEN set to
+// "test-token", and an empty config dir. Custom commands:
+//
+//	exitcode N cmd args...   run cmd and require exit status N exactly
+//	interrupt DELAY N cmd... run cmd, send SIGINT after DELAY, require exit status N
+//	emu requests             print every request the emulator recorded (method, raw URI, headers, body)
+//	emu last                 print the last recorded request
+//	emu count N              require exactly N recorded requests
+//	emu fault SPEC           inject a fault (emulator.ParseFault syntax)
+//	emu reset                forget recorded requests and faults
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			emu, err := emulator.New(emulator.Options{PageSize: 200, RandomSeed: 1})
+			if err != nil {
+				return err
+			}
+			srv := httptest.NewServer(emu)
+			env.Defer(srv.Close)
+			env.Values[emulatorKey{}] = emu
+			env.Setenv("EMULATOR", srv.URL)
+			env.Setenv("ODSHARE_GRAPH_ENDPOINT", srv.URL+"/v1.0")
+			env.Setenv("ODSHARE_ACCESS_TOKEN", "test-token")
+			env.Setenv("ODSHARE_CONFIG_DIR", filepath.Join(env.WorkDir, ".config", "odshare"))
+			env.Setenv("DEMO_FOLDER_URL", emulator.DemoSharedFolderURL)
+			env.Setenv("DEMO_FILE_URL", emulator.DemoSharedFileURL)
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("CI", "true")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode":  cmdExitcode,
+			"interrupt": cmdInterrupt,
+			"emu":       cmdEmu,
+		},
+	})
+}
+
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: bad status %q", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		got = exitErr.ExitCode()
+	case err != nil:
+		ts.Fatalf("exitcode: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdInterrupt runs a command, sends it SIGINT (Ctrl-C) after a delay, and requires an exit status.
+func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: interrupt DELAY N command [args...]")
+	}
+	delay, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	path, err := lookPath(args[2], ts.Getenv("PATH"))
+	ts.Check(err)
+	cmd := exec.Command(path, args[3:]...)
+	cmd.Dir = ts.MkAbs(".")
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	for _, k := range []string{"WORK", "HOME", "EMULATOR", "ODSHARE_GRAPH_ENDPOINT", "ODSHARE_ACCESS_TOKEN", "ODSHARE_CONFIG_DIR", "DEMO_FOLDER_URL", "NO_COLOR", "CI"} {
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()
+	ts.Check(cmd.Start())
+	time.Sleep(delay)
+	ts.Check(cmd.Process.Signal(os.Interrupt))
+	err = cmd.Wait()
+	got := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		got = exitErr.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("interrupt: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d after SIGINT, want %d", args[2], got, want)
+	}
+}
+
+func lookPath(name, pathList string) (string, error) {
+	for _, dir := range filepath.SplitList(pathList) {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found in PATH", name)
+}
+
+func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: emu requests|last|count N|fault SPEC|reset")
+	}
+	emu := ts.Value(emulatorKey{}).(*emulator.Server)
+	reqs := emu.Requests()
+	switch args[0] {
+	case "requests":
+		for _, r := range reqs {
+			fmt.Fprint(ts.Stdout(), formatRequest(r))
+		}
+	case "last":
+		if len(reqs) == 0 {
+			ts.Fatalf("emu last: no request was recorded")
+		}
+		fmt.Fprint(ts.Stdout(), formatRequest(reqs[len(reqs)-1]))
+	case "count":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu count N")
+		}
+		if want, _ := strconv.Atoi(args[1]); len(reqs) != want {
+			var lines []string
+			for _, r := range reqs {
+				lines = append(lines, r.Method+" "+r.RawURI)
+			}
+			ts.Fatalf("emulator recorded %d requests, want %s:\n%s", len(reqs), args[1], strings.Join(lines, "\n"))
+		}
+	case "fault":
+		if len(args) != 2 {
+			ts.Fatalf("usage: emu fault SPEC")
+		}
+		f, err := emulator.ParseFault(args[1])
+		ts.Check(err)
+		emu.AddFault(f)
+	case "reset":
+		emu.ResetRequests()
+		emu.ClearFaults()
+	default:
+		ts.Fatalf("emu: unknown subcommand %q", args[0])
+	}
+}
+
+// recordedHeaders are the request headers scripts assert on; others (Accept-Encoding, the random
+// client-request-id) would only make the expectations brittle.
+var recordedHeaders = []string{"Authorization", "Content-Type", "Prefer", "User-Agent"}
+
+func formatRequest(r emulator.RecordedRequest) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Method, r.RawURI)
+	keys := append([]string(nil), recordedHeaders...)
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := r.Header.Values(k); len(v) > 0 {
+			fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(v, ", "))
+		}
+	}
+	if len(r.Body) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", r.Body)
+	}
+	b.WriteString("--\n")
+	return b.String()
+}

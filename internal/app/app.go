@@ -1,0 +1,94 @@
+// Package app is odshare's entry point: it builds the Factory and the root command, runs it, and
+// maps the error to an exit code — the only place that chooses exit codes.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/odshare/odshare/internal/build"
+	"github.com/odshare/odshare/internal/cmd/root"
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/output"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK          = 0
+	ExitError       = 1
+	ExitUsage       = 2
+	ExitAuth        = 4
+	ExitInterrupted = 130
+)
+
+// Main runs odshare with os.Args and returns the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, iostreams.System(), os.Args[1:])
+}
+
+// Run executes one odshare command line; tests call it with their own streams.
+func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) int {
+	f := cmdutil.New(ios, build.Version)
+	cmd := root.NewCmdRoot(f, build.Version, build.Commit, build.Date)
+	cmd.SetArgs(args)
+	cmd.SetIn(ios.In)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	_, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code, msg := classify(ctx, err)
+	if msg != "" {
+		printError(ios.ErrOut, msg)
+	}
+	return code
+}
+
+// classify picks the exit code and the one-line message for err.
+func classify(ctx context.Context, err error) (int, string) {
+	var flagErr *cmdutil.FlagError
+	var authErr *cmdutil.AuthError
+	var graphErr *graph.Error
+	switch {
+	case errors.Is(err, cmdutil.ErrSilent):
+		return ExitError, ""
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		return ExitInterrupted, "interrupted"
+	case errors.As(err, &flagErr) || isCobraUsageError(err):
+		return ExitUsage, err.Error() + "\nRun with --help for usage."
+	case errors.As(err, &authErr):
+		return ExitAuth, err.Error()
+	case errors.As(err, &graphErr) && graphErr.Unauthorized():
+		return ExitAuth, err.Error() + "; " + cmdutil.AuthHint
+	}
+	return ExitError, err.Error()
+}
+
+// isCobraUsageError recognises the errors cobra itself raises for the command line; cobra has
+// no type for them, so this matches its fixed wording (as gh does).
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "required flag", "if any flags in the group", "accepts ", "requires at least"} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func printError(w io.Writer, msg string) {
+	lines := strings.Split(msg, "\n")
+	lines[0] = output.Sanitize(lines[0])
+	fmt.Fprintf(w, "odshare: %s\n", strings.Join(lines, "\n"))
+}

@@ -1,0 +1,137 @@
+// Package configcmd implements `odshare config get|set|list`.
+package configcmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/config"
+	"github.com/odshare/odshare/internal/output"
+)
+
+// NewCmdConfig returns the config noun.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config <command>",
+		Short: "Show and change odshare's settings",
+		Long: `Settings live in config.yaml in the config directory (ODSHARE_CONFIG_DIR, default the
+OS user config directory + /odshare). Each key can also be set with ODSHARE_<KEY> in the
+environment; a flag beats the environment, which beats the file.
+
+Keys:
+` + keyHelp(),
+	}
+	cmd.AddCommand(newCmdGet(f), newCmdSet(f), newCmdList(f))
+	return cmd
+}
+
+func keyHelp() string {
+	var b strings.Builder
+	for _, k := range config.Keys {
+		fmt.Fprintf(&b, "  %-15s %s\n", k.Name, k.Help)
+	}
+	return b.String()
+}
+
+func keyArg(name string) (config.Key, error) {
+	k, ok := config.LookupKey(name)
+	if !ok {
+		names := make([]string, 0, len(config.Keys))
+		for _, k := range config.Keys {
+			names = append(names, k.Name)
+		}
+		return k, cmdutil.FlagErrorf("unknown key %q: valid keys are %s", name, strings.Join(names, ", "))
+	}
+	return k, nil
+}
+
+func completeKeys(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	names := make([]string, 0, len(config.Keys))
+	for _, k := range config.Keys {
+		names = append(names, k.Name+"\t"+k.Help)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+func newCmdGet(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:               "get <key>",
+		Short:             "Print the value of a setting",
+		Args:              cmdutil.ExactArgs(1, "missing key"),
+		ValidArgsFunction: completeKeys,
+		RunE: func(c *cobra.Command, args []string) error {
+			k, err := keyArg(args[0])
+			if err != nil {
+				return err
+			}
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(f.IOStreams.Out, cfg.Value(k.Name))
+			return nil
+		},
+	}
+}
+
+func newCmdSet(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:               "set <key> <value>",
+		Short:             "Change a setting in config.yaml (an empty value removes it)",
+		Args:              cmdutil.ExactArgs(2, "set needs a key and a value"),
+		ValidArgsFunction: completeKeys,
+		RunE: func(c *cobra.Command, args []string) error {
+			k, err := keyArg(args[0])
+			if err != nil {
+				return err
+			}
+			if err := validate(k.Name, args[1]); err != nil {
+				return err
+			}
+			dir, err := config.Dir()
+			if err != nil {
+				return err
+			}
+			return config.Set(dir, k.Name, args[1])
+		},
+	}
+}
+
+// validate rejects values that would only fail later, so a typo never lands in the file.
+func validate(key, value string) error {
+	switch key {
+	case "output":
+		if value != "" {
+			if _, err := output.ParseFormat(value); err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+		}
+	case "cloud":
+		if _, ok := config.Clouds[value]; value != "" && !ok {
+			return cmdutil.FlagErrorf("invalid cloud %q: valid values are %s", value, strings.Join(config.CloudNames(), ", "))
+		}
+	}
+	return nil
+}
+
+func newCmdList(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "Show every setting, its value and where it came from",
+		Args:  cmdutil.ExactArgs(0, ""),
+		RunE: func(c *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			t := output.NewTable(f.IOStreams, "KEY", "VALUE", "SOURCE")
+			for _, k := range config.Keys {
+				t.AddRow(k.Name, cfg.Value(k.Name), cfg.Source[k.Name])
+			}
+			return t.Render()
+		},
+	}
+}

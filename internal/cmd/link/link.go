@@ -1,0 +1,28 @@
+// Package link implements `odshare link`: sharing links on drive items.
+package link
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/cmdutil"
+)
+
+// NewCmdLink returns the link noun; it only adds its verbs.
+func NewCmdLink(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "link <command>",
+		Short: "Create sharing links on OneDrive and SharePoint items",
+		Long: `Create sharing links on drive items.
+
+An item is given as:
+  /path/from/the/drive/root   a path (each segment is percent-encoded for you)
+  https://...                 a sharing URL or webUrl, resolved through /shares
+  s!... or u!...              a share id, resolved through /shares
+  anything else               an item id
+
+The drive defaults to your own OneDrive (/me/drive); pick another with --drive, --user,
+--group or --site.`,
+	}
+	cmd.AddCommand(newCmdCreate(f, nil))
+	return cmd
+}

@@ -1,0 +1,56 @@
+// Package root builds odshare's root command and wires in every noun.
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/cmd/configcmd"
+	"github.com/odshare/odshare/internal/cmd/encodeurl"
+	"github.com/odshare/odshare/internal/cmd/link"
+	"github.com/odshare/odshare/internal/cmd/share"
+	"github.com/odshare/odshare/internal/cmd/version"
+	"github.com/odshare/odshare/internal/cmdutil"
+)
+
+// NewCmdRoot returns the odshare command tree.
+func NewCmdRoot(f *cmdutil.Factory, ver, commit, date string) *cobra.Command {
+	var outputFlag string
+	cmd := &cobra.Command{
+		Use:   "odshare <command> <subcommand> [flags]",
+		Short: "Share OneDrive and SharePoint items from the command line",
+		Long: `odshare creates and reads OneDrive and SharePoint sharing links through Microsoft Graph.
+
+Results go to stdout (tables for people, Graph's JSON with -o json or --jq);
+notices and errors go to stderr.`,
+		Example: `  $ odshare link create /Reports/Q3.xlsx --type view --scope organization
+  $ odshare share get 'https://contoso.sharepoint.com/:f:/g/EaBc...'
+  $ odshare share children u!aHR0cHM6Ly9... -o json --jq '.[].name'
+  $ odshare encode-url https://1drv.ms/f/s!AbC`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       ver,
+		PersistentPreRunE: func(c *cobra.Command, args []string) error {
+			if c.Flags().Changed("output") {
+				f.ConfigFlags["output"] = outputFlag
+			}
+			return nil
+		},
+	}
+	cmd.SetVersionTemplate(version.Format(ver, commit, date))
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: err}
+	})
+
+	pf := cmd.PersistentFlags()
+	pf.StringVarP(&outputFlag, "output", "o", "", "Output format: table or json (env ODSHARE_OUTPUT; default table)")
+	pf.StringVar(&f.JQ, "jq", "", "Filter JSON output with a jq `expression` (implies -o json)")
+	pf.BoolVar(&f.Debug, "debug", false, "Log each HTTP request to stderr (tokens and passwords redacted)")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+
+	cmd.AddCommand(link.NewCmdLink(f))
+	cmd.AddCommand(share.NewCmdShare(f))
+	cmd.AddCommand(encodeurl.NewCmdEncodeURL(f, nil))
+	cmd.AddCommand(configcmd.NewCmdConfig(f))
+	cmd.AddCommand(version.NewCmdVersion(f, ver, commit, date))
+	return cmd
+}

@@ -1,0 +1,56 @@
+package cmdutil
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/graph"
+)
+
+// DriveFlags are the --drive/--user/--group/--site flags every item command takes.
+type DriveFlags struct {
+	Drive, User, Group, Site string
+}
+
+// AddDriveFlags registers the drive selection flags on cmd.
+func AddDriveFlags(cmd *cobra.Command, d *DriveFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&d.Drive, "drive", "", "Act on the drive with this `id` (/drives/{id})")
+	fl.StringVar(&d.User, "user", "", "Act on this user's OneDrive (`id-or-UPN`; /users/{id}/drive)")
+	fl.StringVar(&d.Group, "group", "", "Act on this Microsoft 365 group's drive (`id`; /groups/{id}/drive)")
+	fl.StringVar(&d.Site, "site", "", "Act on this SharePoint site's default library (`id`; /sites/{id}/drive)")
+}
+
+// Ref validates the flags and returns the drive they select; the default is /me/drive.
+func (d DriveFlags) Ref() (graph.DriveRef, error) {
+	if err := MutuallyExclusive("specify only one of --drive, --user, --group or --site",
+		d.Drive != "", d.User != "", d.Group != "", d.Site != ""); err != nil {
+		return graph.DriveRef{}, err
+	}
+	for flag, v := range map[string]string{"drive": d.Drive, "user": d.User, "group": d.Group, "site": d.Site} {
+		if v != "" && strings.TrimSpace(v) == "" {
+			return graph.DriveRef{}, FlagErrorf("--%s must not be blank", flag)
+		}
+	}
+	switch {
+	case d.Drive != "":
+		return graph.DriveRef{Kind: graph.DriveByID, ID: d.Drive}, nil
+	case d.User != "":
+		return graph.DriveRef{Kind: graph.DriveOfUser, ID: d.User}, nil
+	case d.Group != "":
+		return graph.DriveRef{Kind: graph.DriveOfGroup, ID: d.Group}, nil
+	case d.Site != "":
+		return graph.DriveRef{Kind: graph.DriveOfSite, ID: d.Site}, nil
+	}
+	return graph.DriveRef{Kind: graph.DriveMe}, nil
+}
+
+// ParseItem parses the item argument of an item command as a usage error on failure.
+func ParseItem(arg string) (graph.ItemRef, error) {
+	ref, err := graph.ParseItemRef(arg)
+	if err != nil {
+		return ref, &FlagError{Err: err}
+	}
+	return ref, nil
+}

@@ -1,0 +1,36 @@
+package cmdutil
+
+import (
+	"github.com/odshare/odshare/internal/output"
+)
+
+// Printing is how a command should print its result, resolved from -o/--output, --jq,
+// ODSHARE_OUTPUT and config.yaml before the command runs.
+type Printing struct {
+	Format output.Format
+	JQ     string
+}
+
+// JSON reports whether the result should be Graph's JSON rather than a table.
+func (p Printing) JSON() bool { return p.Format != output.FormatTable }
+
+// ResolvePrinting validates the output settings; a bad value is a usage error, found before any
+// request is sent.
+func (f *Factory) ResolvePrinting() (Printing, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return Printing{}, &FlagError{Err: err}
+	}
+	format, err := output.ParseFormat(cfg.Output)
+	if err != nil {
+		return Printing{}, &FlagError{Err: err}
+	}
+	p := Printing{Format: format, JQ: f.JQ}
+	if p.JQ != "" {
+		if _, err := output.CompileJQ(p.JQ); err != nil {
+			return Printing{}, FlagErrorf("invalid --jq expression: %v", err)
+		}
+		p.Format = output.FormatJSON
+	}
+	return p, nil
+}

@@ -1,0 +1,267 @@
+// Package config is odshare's only importer of viper. It resolves settings with the precedence
+// flag > environment (ODSHARE_*) > config.yaml in the config directory > default, and hands the
+// rest of the program a plain typed Config.
+//
+// Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET) are read from the environment only, never
+// from the config file, so that `config list` and a shared dotfile repo cannot leak them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix prefixes every environment variable odshare reads.
+const EnvPrefix = "ODSHARE"
+
+// FileName is the config file inside the config directory.
+const FileName = "config.yaml"
+
+// Cloud is one row of Microsoft's national cloud table (notes/graph-sharing.md §6 [DEP]).
+type Cloud struct {
+	Name          string
+	GraphHost     string
+	AuthorityHost string
+}
+
+// Clouds lists the national clouds odshare knows, keyed by the ODSHARE_CLOUD value.
+var Clouds = map[string]Cloud{
+	"global":   {"global", "https://graph.microsoft.com", "https://login.microsoftonline.com"},
+	"usgov":    {"usgov", "https://graph.microsoft.us", "https://login.microsoftonline.us"},
+	"usgovdod": {"usgovdod", "https://dod-graph.microsoft.us", "https://login.microsoftonline.us"},
+	"china":    {"china", "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"},
+}
+
+// CloudNames returns the valid ODSHARE_CLOUD values in a stable order for error messages.
+func CloudNames() []string { return []string{"global", "usgov", "usgovdod", "china"} }
+
+// Key describes one setting that `odshare config` can show and change.
+type Key struct {
+	Name    string
+	Default string
+	Help    string
+}
+
+// Keys are the settings that live in config.yaml (and in ODSHARE_<NAME> environment variables).
+var Keys = []Key{
+	{"output", "table", "default output format: table or json"},
+	{"cloud", "global", "national cloud: global, usgov, usgovdod or china"},
+	{"graph_endpoint", "", "Graph base URL including the version (overrides cloud)"},
+	{"authority_host", "", "sign-in authority host (overrides cloud), e.g. the emulator"},
+	{"tenant", "common", "tenant for sign-in: common, organizations, consumers, an id or a domain"},
+	{"client_id", "", "application (client) id used to sign in"},
+	{"account", "", "cached account (UPN) to use when several are signed in"},
+	{"ca_file", "", "PEM file of extra CA certificates to trust"},
+}
+
+// Config is the resolved configuration.
+type Config struct {
+	Dir           string // where config.yaml and the token cache live
+	File          string // Dir/config.yaml
+	Output        string
+	Cloud         Cloud
+	GraphEndpoint string // base URL including the version, no trailing slash
+	AuthorityHost string
+	Tenant        string
+	ClientID      string
+	Account       string
+	CAFile        string
+
+	AccessToken  string // ODSHARE_ACCESS_TOKEN: used as is, no sign-in
+	ClientSecret string // ODSHARE_CLIENT_SECRET: app-only sign-in
+
+	// Source tells where each key's value came from: "flag", "env", "file" or "default".
+	Source map[string]string
+}
+
+// Dir returns the config directory: ODSHARE_CONFIG_DIR, else the OS user config dir + /odshare.
+func Dir() (string, error) {
+	if d := os.Getenv(EnvPrefix + "_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find a config directory (set ODSHARE_CONFIG_DIR): %w", err)
+	}
+	return filepath.Join(base, "odshare"), nil
+}
+
+// Load resolves the configuration. flags holds the values of command-line flags the user set
+// explicitly, by key name; they win over everything else.
+func Load(flags map[string]string) (*Config, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	v := viper.New()
+	v.SetEnvPrefix(EnvPrefix)
+	v.AutomaticEnv()
+	for _, k := range Keys {
+		v.SetDefault(k.Name, k.Default)
+	}
+	file := filepath.Join(dir, FileName)
+	v.SetConfigFile(file)
+	v.SetConfigType("yaml")
+	fileValues := map[string]bool{}
+	if err := v.ReadInConfig(); err != nil {
+		if !errors.Is(err, os.ErrNotExist) && !isNotFound(err) {
+			return nil, fmt.Errorf("read %s: %w", file, err)
+		}
+	} else {
+		for _, k := range v.AllKeys() {
+			if v.InConfig(k) {
+				fileValues[k] = true
+			}
+		}
+	}
+	for k, val := range flags {
+		v.Set(k, val)
+	}
+	src := map[string]string{}
+	for _, k := range Keys {
+		switch {
+		case flags[k.Name] != "":
+			src[k.Name] = "flag"
+		case os.Getenv(envName(k.Name)) != "":
+			src[k.Name] = "env"
+		case fileValues[k.Name]:
+			src[k.Name] = "file"
+		default:
+			src[k.Name] = "default"
+		}
+	}
+
+	c := &Config{
+		Dir:          dir,
+		File:         file,
+		Output:       v.GetString("output"),
+		Tenant:       v.GetString("tenant"),
+		ClientID:     v.GetString("client_id"),
+		Account:      v.GetString("account"),
+		CAFile:       v.GetString("ca_file"),
+		AccessToken:  os.Getenv(EnvPrefix + "_ACCESS_TOKEN"),
+		ClientSecret: os.Getenv(EnvPrefix + "_CLIENT_SECRET"),
+		Source:       src,
+	}
+	cloudName := strings.ToLower(v.GetString("cloud"))
+	cloud, ok := Clouds[cloudName]
+	if !ok {
+		return nil, fmt.Errorf("invalid cloud %q (from %s): valid values are %s", cloudName, src["cloud"], strings.Join(CloudNames(), ", "))
+	}
+	c.Cloud = cloud
+	c.GraphEndpoint = strings.TrimRight(v.GetString("graph_endpoint"), "/")
+	if c.GraphEndpoint == "" {
+		c.GraphEndpoint = cloud.GraphHost + "/v1.0"
+	}
+	c.AuthorityHost = strings.TrimRight(v.GetString("authority_host"), "/")
+	if c.AuthorityHost == "" {
+		c.AuthorityHost = cloud.AuthorityHost
+	}
+	return c, nil
+}
+
+func envName(key string) string { return EnvPrefix + "_" + strings.ToUpper(key) }
+
+// EnvName is the environment variable that sets key.
+func EnvName(key string) string { return envName(key) }
+
+func isNotFound(err error) bool {
+	var nf viper.ConfigFileNotFoundError
+	return errors.As(err, &nf)
+}
+
+// LookupKey returns the Key called name.
+func LookupKey(name string) (Key, bool) {
+	for _, k := range Keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+// Value returns the resolved value of key in c.
+func (c *Config) Value(key string) string {
+	switch key {
+	case "output":
+		return c.Output
+	case "cloud":
+		return c.Cloud.Name
+	case "graph_endpoint":
+		return c.GraphEndpoint
+	case "authority_host":
+		return c.AuthorityHost
+	case "tenant":
+		return c.Tenant
+	case "client_id":
+		return c.ClientID
+	case "account":
+		return c.Account
+	case "ca_file":
+		return c.CAFile
+	}
+	return ""
+}
+
+// Set writes key=value into the config file in dir, keeping the other keys. The directory is
+// created 0700 and the file written 0600 through a temp file and rename, so a crash never leaves
+// half a file. An empty value removes the key.
+func Set(dir, key, value string) error {
+	if _, ok := LookupKey(key); !ok {
+		return fmt.Errorf("unknown key %q: valid keys are %s", key, strings.Join(keyNames(), ", "))
+	}
+	file := filepath.Join(dir, FileName)
+	values := map[string]string{}
+	if b, err := os.ReadFile(file); err == nil {
+		if err := yaml.Unmarshal(b, &values); err != nil {
+			return fmt.Errorf("read %s: %w", file, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if value == "" {
+		delete(values, key)
+	} else {
+		values[key] = value
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	b, err := yaml.Marshal(values)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".config-*.yaml")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+func keyNames() []string {
+	names := make([]string, 0, len(Keys))
+	for _, k := range Keys {
+		names = append(names, k.Name)
+	}
+	sort.Strings(names)
+	return names
+}
