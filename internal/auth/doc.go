@@ -1,0 +1,62 @@
+// Package auth signs odshare in to Microsoft Entra ID and hands out access tokens for Microsoft
+// Graph. It is the only package that imports MSAL for Go, so the rest of the CLI sees plain
+// strings and a few sentinel errors; graph.Client uses a *Source through its structural
+// Token/Refresh interface without either package importing the other.
+//
+// # Token cache: a 0600 file, not the OS secret store
+//
+// MSAL keeps tokens in memory and asks a cache.ExportReplace to persist them. The OS secret store
+// (microsoft-authentication-extensions-for-go) needs cgo and libsecret on Linux and fails without a
+// D-Bus session or keyring daemon, which is the normal state of CI runners, containers and SSH
+// sessions, and it never falls back by itself (see ../shared/notes/msal-go.md). odshare therefore
+// stores MSAL's cache as JSON in ConfigDir, the same way the Azure CLI and gh's fallback do:
+//
+//   - msal_token_cache.json      delegated (device-code) accounts and tokens
+//   - msal_app_token_cache.json  app-only (client-credential) tokens, kept apart so that listing or
+//     removing people never touches an app's tokens and vice versa
+//   - *.lock                     the gofrs/flock lock file beside each cache file (never deleted:
+//     removing a lock file while another process waits on it breaks mutual exclusion)
+//
+// The directory is created 0700 and the files 0600; a cache file found with a wider mode is
+// tightened to 0600 on the next read. Every write goes to a temporary file in the same
+// directory, is fsynced and then renamed over the cache file, so a reader sees either the old or
+// the new cache, never a prefix. A cache that is not valid JSON is reported as a *CacheError and
+// left untouched: it may be a good cache damaged by hand, and `odshare auth logout` (or deleting
+// the file) is the explicit way out.
+//
+// # Locking: Replace takes the lock, Export (or the end of the operation) releases it
+//
+// MSAL calls Replace before it reads its in-memory cache and Export after it changed it
+// (apps/internal/base/base.go: AcquireTokenSilent, AuthResultFromToken, AllAccounts,
+// RemoveAccount), but the calls are not always paired: a silent call answered from the cache,
+// AllAccounts and every failure path call Replace and never Export. The file cache therefore:
+//
+//  1. Replace takes an exclusive flock on the lock file (unless this operation already holds it),
+//     then reads the file into MSAL. Waiting honours ctx; a ctx without a deadline waits at most
+//     lockWait.
+//  2. The lock stays held while MSAL talks to the token endpoint. A silent call that must redeem
+//     the refresh token runs Replace → refresh over HTTP → Replace → write → Export under one
+//     lock, so a second process (or a second Source in this one) waits, then reads the refreshed
+//     cache and uses the new access token instead of redeeming the same refresh token again. No
+//     refresh is lost and a rotated refresh token is never overwritten by a stale copy.
+//  3. Export writes the file atomically and releases the lock. Export deliberately does not give up
+//     when ctx is cancelled: by then the lock is held and the token endpoint has already rotated
+//     the refresh token, so dropping the write would throw the new one away.
+//  4. Every MSAL call made by this package runs inside fileCache.do, which releases the lock when
+//     the call returns; this is the safety unlock for Replace-without-Export paths and for MSAL
+//     errors between Replace and Export.
+//
+// Device-code sign-in does not hold the lock while the user types the code: MSAL only touches the
+// cache once the token arrives (AuthResultFromToken), so the lock is held for milliseconds.
+//
+// # Forcing a refresh
+//
+// MSAL for Go v1.10.1 has no ForceRefresh option (MSAL.NET's WithForceRefresh). WithClaims skips
+// cached access tokens (base.go: "ignore cached access tokens when given claims") but also sends a
+// claims parameter to Entra that is meant for conditional-access challenges. Source.Refresh
+// instead discards the cached access token while loading the cache (the MSAL cache contract is a
+// cross-SDK format that "cannot be changed without design that includes other SDKs",
+// apps/internal/base/storage/items.go), so MSAL's ordinary silent path finds no access token and
+// redeems the refresh token (delegated) or the client credential (app-only), sending exactly the
+// request it would send at expiry.
+package auth

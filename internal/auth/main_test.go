@@ -1,0 +1,39 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"testing"
+)
+
+// helperEnv makes the test binary act as a second odshare process (see runHelper).
+const helperEnv = "ODSHARE_AUTH_TEST_HELPER"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		os.Exit(runHelper(mode))
+	}
+	os.Exit(m.Run())
+}
+
+// runHelper is the child side of the cross-process tests.
+func runHelper(mode string) int {
+	switch mode {
+	case "holdlock":
+		// Hold the cache lock until stdin closes.
+		fc := newFileCache(os.Getenv("ODSHARE_AUTH_TEST_PATH"))
+		if err := fc.acquire(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Print("locked\n")
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		return 0
+	case "token":
+		return helperToken()
+	}
+	fmt.Fprintln(os.Stderr, "unknown helper mode", mode)
+	return 2
+}
