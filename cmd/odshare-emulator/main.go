@@ -1,5 +1,7 @@
 // Command odshare-emulator serves the Microsoft Graph sharing emulator on a loopback address, for
-// trying odshare without a tenant and for end-to-end tests of the real binary.
+// trying odshare without a tenant and for end-to-end tests of the real binary. With --tls it also
+// serves the identity platform stand-in on the same listener, and Graph then accepts only the
+// tokens that stand-in issued.
 package main
 
 import (
@@ -17,6 +19,8 @@ import (
 	"time"
 
 	"github.com/odshare/odshare/internal/emulator"
+	"github.com/odshare/odshare/internal/emulator/identity"
+	"github.com/odshare/odshare/internal/emulator/stack"
 )
 
 func main() {
@@ -42,11 +46,38 @@ func (f *faultFlags) Set(v string) error {
 	return nil
 }
 
+const usageHead = `Usage: odshare-emulator [flags]
+
+Serves the Microsoft Graph v1.0 sharing emulator on a loopback address. The first line on
+stdout is the Graph base URL (.../v1.0); everything else goes to stderr.
+
+Without --tls, Graph accepts any non-empty bearer token as the fixture's "me" user.
+
+With --tls, the same HTTPS listener also serves a Microsoft Entra ID stand-in that MSAL signs
+in against (device code, refresh token, client credentials), and Graph accepts only access
+tokens it issued, until they expire (else 401 InvalidAuthenticationToken). Its users are the
+fixture's users; device codes sign in as the fixture's "me" unless another user is chosen on
+/devicelogin. App-only tokens work everywhere but /me (400 BadRequest).
+  tenant:  %s, a user's domain (%s in the demo data)
+           or organizations
+  app:     client id %s, secret %s
+stderr then also carries:
+  authority: https://127.0.0.1:PORT   the MSAL authority host; append /{tenant}
+  ca: PATH                            the CA certificate to trust
+MSAL requires https, so signing in needs --tls.
+
+Flags:
+`
+
 // run parses args, serves until ctx is done, then shuts down. The base URL is the first line
 // of stdout so scripts can read it; everything else goes to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("odshare-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, usageHead, identity.DefaultTenantID, identity.DefaultTenantDomain, identity.DemoAppClientID, identity.DemoAppSecret)
+		fs.PrintDefaults()
+	}
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (loopback only unless --allow-remote)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address")
 	seed := fs.String("seed", "", "fixture file (.json, .yaml, .yml); default: built-in demo data")
@@ -54,8 +85,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var faults faultFlags
 	fs.Var(&faults, "fault", `fault rule, repeatable, e.g. "status=429,retry-after=1,times=2,path=/me/drive/*"`)
 	randomSeed := fs.Int64("random-seed", 0, "seed for random faults and generated ids (0 = time)")
-	tlsOn := fs.Bool("tls", false, "serve HTTPS with a generated CA")
+	tlsOn := fs.Bool("tls", false, "serve HTTPS with a generated CA, plus the identity platform (strict tokens)")
 	caOut := fs.String("ca-out", "", "where to write the CA certificate with --tls (default: a new file in the temp dir)")
+	autoApprove := fs.Bool("auto-approve", false, `with --tls: approve every device code as the fixture's "me" on its first poll`)
+	atLife := fs.Duration("access-token-lifetime", time.Hour, "with --tls: lifetime of issued access tokens")
+	rtLife := fs.Duration("refresh-token-lifetime", 90*24*time.Hour, "with --tls: lifetime of issued refresh tokens")
+	dcLife := fs.Duration("device-code-lifetime", 15*time.Minute, "with --tls: lifetime of device codes")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,6 +100,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkLoopback(*listen, *allowRemote); err != nil {
 		return err
+	}
+	var tlsOnly []string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "auto-approve", "access-token-lifetime", "refresh-token-lifetime", "device-code-lifetime":
+			tlsOnly = append(tlsOnly, "--"+f.Name)
+		}
+	})
+	if !*tlsOn && len(tlsOnly) > 0 {
+		return fmt.Errorf("%s needs --tls (the identity platform is served over HTTPS only)", strings.Join(tlsOnly, ", "))
+	}
+	for name, d := range map[string]time.Duration{"access-token-lifetime": *atLife, "refresh-token-lifetime": *rtLife, "device-code-lifetime": *dcLife} {
+		if d <= 0 {
+			return fmt.Errorf("--%s %v: must be positive", name, d)
+		}
 	}
 	opts := emulator.Options{PageSize: *pageSize, Faults: faults, RandomSeed: *randomSeed}
 	if *seed != "" {
@@ -77,21 +127,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *verbose {
 		opts.Logger = log.New(stderr, "emulator: ", log.LstdFlags)
 	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		return err
-	}
-	base, shutdown, err := srv.Listen(*listen, *tlsOn)
-	if err != nil {
-		return err
-	}
+	var (
+		base     string
+		shutdown func(context.Context) error
+	)
 	if *tlsOn {
-		path, err := writeCA(*caOut, srv.CAPEM())
+		st, err := stack.New(stack.Options{Graph: opts, TLS: true, Identity: identity.Options{
+			AutoApprove: *autoApprove, AccessTokenLifetime: *atLife,
+			RefreshTokenLifetime: *rtLife, DeviceCodeLifetime: *dcLife,
+		}})
+		if err != nil {
+			return err
+		}
+		shutdown, err = st.Listen(*listen)
+		if err != nil {
+			return err
+		}
+		path, err := writeCA(*caOut, st.CAPEM)
 		if err != nil {
 			_ = shutdown(context.Background())
 			return err
 		}
+		base = st.BaseURL
+		fmt.Fprintln(stderr, "authority:", st.AuthorityHost)
 		fmt.Fprintln(stderr, "ca:", path)
+	} else {
+		srv, err := emulator.New(opts)
+		if err != nil {
+			return err
+		}
+		base, shutdown, err = srv.Listen(*listen, false)
+		if err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(stdout, base)
 	<-ctx.Done()

@@ -6,14 +6,19 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator"
+	"github.com/odshare/odshare/internal/emulator/identity"
 )
 
 // syncBuffer is a goroutine-safe stderr for run.
@@ -93,14 +98,21 @@ func TestRunHTTP(t *testing.T) {
 	}
 }
 
-func TestRunTLS(t *testing.T) {
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	base, stderr := start(t, "--tls", "--ca-out", caFile)
-	if !strings.HasPrefix(base, "https://127.0.0.1:") {
-		t.Fatalf("base URL %q", base)
+// tlsClient reads the "authority:" and "ca:" lines of a --tls run and returns the authority host
+// and a client that trusts only that CA.
+func tlsClient(t *testing.T, stderr *syncBuffer) (authority string, c *http.Client) {
+	t.Helper()
+	var caFile string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "authority: "); ok {
+			authority = v
+		}
+		if v, ok := strings.CutPrefix(line, "ca: "); ok {
+			caFile = v
+		}
 	}
-	if !strings.Contains(stderr.String(), "ca: "+caFile) {
-		t.Errorf("stderr %q", stderr.String())
+	if !strings.HasPrefix(authority, "https://127.0.0.1:") || caFile == "" {
+		t.Fatalf("stderr %q", stderr.String())
 	}
 	pemBytes, err := os.ReadFile(caFile)
 	if err != nil {
@@ -108,15 +120,115 @@ func TestRunTLS(t *testing.T) {
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pemBytes) {
-		t.Fatal("no certificate in --ca-out")
+		t.Fatal("no certificate in the CA file")
 	}
-	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	if s := get(t, c, base+"/me/drive"); s != 200 {
-		t.Errorf("status %d", s)
+	c = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	t.Cleanup(c.CloseIdleConnections)
+	return authority, c
+}
+
+// postForm posts to the identity side and decodes the JSON answer.
+func postForm(t *testing.T, c *http.Client, u string, v url.Values) map[string]any {
+	t.Helper()
+	res, err := c.PostForm(u, v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// and an untrusting client fails
+	defer res.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+		t.Fatalf("POST %s: %d: %v", u, res.StatusCode, err)
+	}
+	return m
+}
+
+func getWith(t *testing.T, c *http.Client, url, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestRunTLS(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	base, stderr := start(t, "--tls", "--ca-out", caFile, "--access-token-lifetime", "10m")
+	if !strings.HasPrefix(base, "https://127.0.0.1:") || !strings.HasSuffix(base, "/v1.0") {
+		t.Fatalf("base URL %q", base)
+	}
+	if !strings.Contains(stderr.String(), "ca: "+caFile+"\n") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	authority, c := tlsClient(t, stderr)
+	if authority+"/v1.0" != base {
+		t.Errorf("authority %q, base %q", authority, base)
+	}
+
+	// OIDC discovery, as MSAL fetches it first
+	res, err := c.Get(authority + "/" + identity.DefaultTenantID + "/v2.0/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oidc map[string]any
+	err = json.NewDecoder(res.Body).Decode(&oidc)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 || oidc["token_endpoint"] != authority+"/"+identity.DefaultTenantID+"/oauth2/v2.0/token" {
+		t.Fatalf("discovery: %d %v %v", res.StatusCode, err, oidc)
+	}
+
+	// strict: a made-up token is refused, a client-credentials one accepted
+	if s := get(t, c, base+"/me/drive"); s != 401 {
+		t.Errorf("made-up token: %d, want 401", s)
+	}
+	m := postForm(t, c, oidc["token_endpoint"].(string), url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {identity.DemoAppClientID},
+		"client_secret": {identity.DemoAppSecret}, "scope": {"https://graph.microsoft.com/.default"},
+	})
+	tok, _ := m["access_token"].(string)
+	if tok == "" || m["expires_in"] != float64(600) {
+		t.Fatalf("client credentials: %v", m)
+	}
+	if s := getWith(t, c, base+"/drives/"+emulator.DemoPersonalDriveID+"/root", tok); s != 200 {
+		t.Errorf("app-only /drives: %d", s)
+	}
+	if s := getWith(t, c, base+"/me/drive", tok); s != 400 {
+		t.Errorf("app-only /me/drive: %d, want 400", s)
+	}
+
+	// an untrusting client fails
 	if _, err := http.Get(base + "/me/drive"); err == nil {
 		t.Error("TLS without the CA succeeded")
+	}
+}
+
+func TestRunTLSAutoApprove(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the CA file goes without --ca-out
+	base, stderr := start(t, "--tls", "--auto-approve")
+	authority, c := tlsClient(t, stderr)
+	if !strings.Contains(stderr.String(), "ca: "+filepath.Join(tmp, "odshare-emulator-ca-")) {
+		t.Errorf("default CA file not in the temp dir: %q", stderr.String())
+	}
+	dc := postForm(t, c, authority+"/organizations/oauth2/v2.0/devicecode", url.Values{
+		"client_id": {"odshare-test"}, "scope": {"Files.ReadWrite.All offline_access"},
+	})
+	code, _ := dc["device_code"].(string)
+	if code == "" {
+		t.Fatalf("devicecode: %v", dc)
+	}
+	m := postForm(t, c, authority+"/organizations/oauth2/v2.0/token", url.Values{
+		"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "client_id": {"odshare-test"}, "device_code": {code},
+	})
+	tok, _ := m["access_token"].(string)
+	if tok == "" {
+		t.Fatalf("auto-approved poll: %v", m)
+	}
+	if s := getWith(t, c, base+"/me/drive", tok); s != 200 {
+		t.Errorf("/me/drive: %d", s)
 	}
 }
 
@@ -141,6 +253,9 @@ func TestRunFlagErrors(t *testing.T) {
 		{"bad seed", []string{"--seed", "/nonexistent.yaml"}, "nonexistent"},
 		{"bad page size", []string{"--page-size", "5000"}, "page size"},
 		{"extra arg", []string{"serve"}, "unexpected argument"},
+		{"identity flag without tls", []string{"--auto-approve", "--device-code-lifetime", "1m"}, "--auto-approve, --device-code-lifetime needs --tls"},
+		{"zero lifetime", []string{"--tls", "--access-token-lifetime", "0s"}, "must be positive"},
+		{"bad lifetime", []string{"--tls", "--refresh-token-lifetime", "soon"}, "invalid value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,13 +52,40 @@
 //
 // Not emulated: uploads, content, delta, search, invite, grant, permission PATCH, $batch,
 // $select, ETags and conditional requests, throttling by load (use faults), HTTP/2 (Listen speaks
-// HTTP/1.1 so reset and truncate faults act on TCP), national clouds, the identity platform.
+// HTTP/1.1 so reset and truncate faults act on TCP), national clouds.
+//
+// # Authentication and the identity platform
+//
+// Every Graph request needs a bearer token (none: 401 InvalidAuthenticationToken "Access token is
+// empty."). Who it speaks for is decided, first match wins, by:
+//
+//   - Options.Authenticate, if set;
+//   - Options.Identity.Authenticate, if an IdentityProvider is set;
+//   - otherwise any non-empty token is the fixture's "me".
+//
+// An authenticator's error answers 401 InvalidAuthenticationToken with the error's text. A user
+// id or UPN it returns is the caller; "" means an app-only token (application permissions, no
+// user), never the default user. As on Graph, an app-only caller gets 400 BadRequest "/me request
+// is only valid with delegated authentication flow." for /me and anything below it, while
+// /drives, /users/{id}, /groups, /sites and /shares work; link audiences (organization,
+// specific people) do not limit it, expiry still does.
+//
+// An IdentityProvider is served on the same handler: requests it Matches go to it before
+// anything else, are not recorded among Graph requests and are not subject to faults. This
+// package never imports one. Package emulator/identity is the Entra ID stand-in MSAL signs in
+// against (device code, refresh token, client credentials), and package emulator/stack composes
+// the two: the identity side's users are the fixture's users (same ids and UPNs, tenant
+// identity.DefaultTenantID, default user the fixture's "me"), and Graph is strict, accepting
+// only access tokens that identity side issued, until they expire (ExpireAccessTokens forces
+// that). cmd/odshare-emulator serves the stack with --tls (MSAL accepts only https authorities)
+// and the lenient Graph alone without it.
 //
 // # Faults, recorder and admin endpoints
 //
 // Fault rules (Options.Faults, AddFault, ParseFault, --fault) make matching requests slow, fail
 // with a status and Retry-After, reset the connection, or send half a body. Every Graph request is
-// recorded (Requests). /_emulator/{health,requests,faults} expose both without a token.
+// recorded (Requests). /_emulator/{health,requests,faults} expose both without a token; with the
+// identity stand-in, /_emulator/identity/... steers it (approve, decline, expire, revoke).
 //
 // # Fixture format
 //

@@ -20,11 +20,25 @@ type Options struct {
 	PageSize   int      // children/permissions page size; 0 = 200, Graph's default [OD list-children]
 	Faults     []Fault  // initial fault rules
 	RandomSeed int64    // seeds random faults and generated ids; != 0 makes them repeatable
-	// Authenticate maps a request and its bearer token to a user id or UPN of the fixture. nil
-	// accepts any non-empty token as the fixture's "me". An error answers 401
-	// InvalidAuthenticationToken with the error's text.
+	// Authenticate maps a request and its bearer token to a user id or UPN of the fixture, or to
+	// "" for an app-only (application permission) token. nil means Identity.Authenticate when
+	// Identity is set, else any non-empty token is accepted as the fixture's "me". An error answers
+	// 401 InvalidAuthenticationToken with the error's text.
 	Authenticate func(r *http.Request, bearer string) (userID string, err error)
-	Logger       *log.Logger // nil = silent
+	// Identity, when set, is served on the same handler: requests it Matches go to it (they are
+	// neither recorded nor subject to faults), and it authenticates Graph requests unless
+	// Authenticate is set. The emulator/identity package provides one; emulator/stack wires them.
+	Identity IdentityProvider
+	Logger   *log.Logger // nil = silent
+}
+
+// IdentityProvider is an identity platform stand-in served next to Graph (see Options.Identity).
+// Authenticate returns the user id or UPN a bearer token speaks for, "" for a valid app-only
+// token, or an error for a token it did not issue or that has expired.
+type IdentityProvider interface {
+	http.Handler
+	Match(r *http.Request) bool
+	Authenticate(r *http.Request, bearer string) (userID string, err error)
 }
 
 // Server is an in-memory Microsoft Graph v1.0 sharing stand-in. It is an http.Handler and is safe
@@ -109,8 +123,22 @@ func (s *Server) newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// ServeHTTP answers Graph requests under /v1.0/ and admin requests under /_emulator/.
+// ServeHTTP answers Graph requests under /v1.0/ and admin requests under /_emulator/, after
+// handing the requests Options.Identity matches to it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if idp := s.opts.Identity; idp != nil && idp.Match(r) {
+		if s.logger == nil {
+			idp.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		idp.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.logf("identity: %s %s -> %d", r.Method, r.URL.RequestURI(), sw.status)
+		return
+	}
 	w.Header().Set("request-id", s.newUUID())
 	if c := r.Header.Get("client-request-id"); c != "" {
 		w.Header().Set("client-request-id", c)
@@ -185,7 +213,10 @@ type reqCtx struct {
 	r      *http.Request
 	body   []byte
 	query  url.Values
-	userID string // as the authenticator returned it (id or UPN)
+	userID string // as the authenticator returned it (id or UPN); "" when appOnly
+	// appOnly: the token carries application permissions and no user (the authenticator
+	// returned ""). Such a caller has no /me.
+	appOnly bool
 }
 
 // seg is one path segment: raw as sent (a trailing ':' ends a path address) and decoded.
@@ -224,18 +255,27 @@ func (s *Server) authenticate(c *reqCtx) *apiError {
 	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		return errf(http.StatusUnauthorized, codeInvalidToken, "Access token is empty.")
 	}
-	if s.opts.Authenticate == nil {
+	auth := s.opts.Authenticate
+	if auth == nil && s.opts.Identity != nil {
+		auth = s.opts.Identity.Authenticate
+	}
+	if auth == nil {
 		s.mu.Lock()
 		c.userID = s.st.me
 		s.mu.Unlock()
 		return nil
 	}
-	id, err := s.opts.Authenticate(c.r, tok)
+	id, err := auth(c.r, tok)
 	if err != nil {
 		return errf(http.StatusUnauthorized, codeInvalidToken, err.Error())
 	}
-	c.userID = id
+	c.userID, c.appOnly = id, id == ""
 	return nil
+}
+
+// errMeAppOnly is Graph's answer to /me with an app-only token.
+func errMeAppOnly() *apiError {
+	return errf(http.StatusBadRequest, "BadRequest", "/me request is only valid with delegated authentication flow.")
 }
 
 // splitPath splits the escaped path into segments and percent-decodes each one on its own, so
@@ -293,7 +333,12 @@ func (s *Server) route(c *reqCtx, segs []seg) *apiError {
 		var u *user
 		rest := segs[1:]
 		if is(segs[0], "me") {
-			u = st.user(c.userID)
+			if c.appOnly {
+				return errMeAppOnly()
+			}
+			if c.userID != "" {
+				u = st.user(c.userID)
+			}
 		} else {
 			if len(rest) == 0 {
 				return badRequest("Listing users is not emulated.")

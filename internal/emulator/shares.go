@@ -54,8 +54,8 @@ func (s *Server) resolveShare(token string) (*shareTarget, *apiError) {
 }
 
 // checkAccess applies the link's audience: expired links grant nothing; organization links need a
-// tenant user; specific-people links need a recipient or the owner. Access through an item's own
-// webUrl is not checked (the emulator has no ACLs).
+// tenant user; specific-people links need a recipient or the owner; app-only callers pass any
+// unexpired link. Access through an item's own webUrl is not checked (the emulator has no ACLs).
 func (s *Server) checkAccess(c *reqCtx, t *shareTarget) *apiError {
 	p := t.perm
 	if p == nil || p.link == nil {
@@ -64,7 +64,15 @@ func (s *Server) checkAccess(c *reqCtx, t *shareTarget) *apiError {
 	if !p.expires.IsZero() && !p.expires.After(time.Now()) {
 		return errf(http.StatusForbidden, codeAccessDenied, "The sharing link has expired.")
 	}
-	caller := s.st.user(c.userID)
+	if c.appOnly {
+		// Application permissions (Files.Read.All and up) reach every item in the tenant, so
+		// the link's audience does not limit an app-only caller; expiry still does.
+		return nil
+	}
+	var caller *user
+	if c.userID != "" {
+		caller = s.st.user(c.userID)
+	}
 	owner := p.item.drive.owner
 	switch p.link.scope {
 	case "organization":

@@ -103,7 +103,6 @@ type Server struct {
 	now                    func() time.Time
 	atLife, rtLife, dcLife time.Duration
 	interval               time.Duration
-	autoApprove            bool
 	key                    []byte // HS256 key for every token this server signs
 	mux                    *http.ServeMux
 
@@ -121,6 +120,8 @@ type Server struct {
 	expired  map[string]bool          // uti of access tokens expired by ExpireAccessTokens
 	forms    map[string]formTicket    // per-form anti-CSRF token
 	nextCode int
+
+	autoApprove bool // Options.AutoApprove, then SetAutoApprove; guarded by mu
 }
 
 type appReg struct {
@@ -343,6 +344,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Match(r *http.Request) bool {
 	_, pattern := s.mux.Handler(r)
 	return pattern != ""
+}
+
+// SetAutoApprove turns Options.AutoApprove on or off at run time: while on, a pending device code is
+// approved as DefaultUser on its next poll.
+func (s *Server) SetAutoApprove(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.autoApprove = on
 }
 
 // ExpireAccessTokens makes every access token issued so far fail validation with ErrTokenExpired from
