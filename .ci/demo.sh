@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-odshare-emulator --listen 127.0.0.1:0 >"$tmp/emulator.out" 2>"$tmp/emulator.err" &
+odshare-emulator --listen 127.0.0.1:0 --tls --auto-approve --ca-out "$tmp/ca.pem" >"$tmp/emulator.out" 2>"$tmp/emulator.err" &
 pid=$!
 url=
 for _ in $(seq 1 100); do
@@ -26,7 +26,10 @@ if [ -z "$url" ]; then
 	exit 1
 fi
 
-export ODSHARE_GRAPH_ENDPOINT="$url" ODSHARE_ACCESS_TOKEN=demo-token ODSHARE_CONFIG_DIR="$tmp/config"
+authority=$(sed -n 's/^authority: //p' "$tmp/emulator.err")
+unset ODSHARE_ACCESS_TOKEN ODSHARE_CLIENT_SECRET
+export ODSHARE_GRAPH_ENDPOINT="$url" ODSHARE_AUTHORITY_HOST="$authority" ODSHARE_CA_FILE="$tmp/ca.pem"
+export ODSHARE_CONFIG_DIR="$tmp/config"
 export ODSHARE_FORCE_TTY=1 # show tables even when make's output is piped
 
 step() {
@@ -34,7 +37,9 @@ step() {
 	"$@"
 }
 
-echo "Graph emulator at $url"
+echo "Graph emulator at $url, sign-in at $authority"
+step odshare auth login
+step odshare auth status
 step odshare link create "/Reports/Q3 #1 100%.xlsx" --type view --scope anonymous --expires 7d
 step odshare link create "/Reports/Q3 #1 100%.xlsx" --type view --scope anonymous --expires 7d
 step odshare link create /Reports --type edit --scope anonymous
@@ -42,5 +47,7 @@ folder=$(odshare link create /Reports --type edit --scope anonymous --jq .link.w
 step odshare share get "$folder" --item
 step odshare share children "$folder"
 step odshare encode-url "$folder"
+step odshare auth logout
 echo
-echo "Done. The same commands work against Microsoft Graph once you sign in."
+echo "Done. The same commands work against Microsoft Graph: run 'odshare auth login' without the"
+echo "ODSHARE_* emulator settings."

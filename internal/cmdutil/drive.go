@@ -54,3 +54,20 @@ func ParseItem(arg string) (graph.ItemRef, error) {
 	}
 	return ref, nil
 }
+
+// Resolve is Ref plus the rule that app-only sign-in has no /me: Graph would answer 400, so
+// the command says which flag to pass before anything is sent.
+func (d DriveFlags) Resolve(f *Factory) (graph.DriveRef, error) {
+	ref, err := d.Ref()
+	if err != nil || ref.Kind != graph.DriveMe {
+		return ref, err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return ref, err
+	}
+	if cfg.AppOnly() {
+		return ref, FlagErrorf("app-only sign-in has no /me drive: pass --drive, --user, --group or --site")
+	}
+	return ref, nil
+}

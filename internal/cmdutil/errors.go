@@ -29,7 +29,7 @@ func (e *AuthError) Error() string { return e.Err.Error() }
 func (e *AuthError) Unwrap() error { return e.Err }
 
 // AuthHint is appended to authentication errors so the way out is always on the same line.
-const AuthHint = "run `odshare auth login` or set ODSHARE_ACCESS_TOKEN"
+const AuthHint = "run `odshare auth login` (or set ODSHARE_ACCESS_TOKEN)"
 
 // ErrSilent reports failure through the exit code only; the command already printed why.
 var ErrSilent = errors.New("silent error")

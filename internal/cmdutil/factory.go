@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/odshare/odshare/internal/auth"
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
@@ -26,7 +28,10 @@ type Factory struct {
 	// HTTPClient returns the HTTP client for Graph and sign-in: proxy from the environment,
 	// ODSHARE_CA_FILE added to the trusted roots.
 	HTTPClient func() (*http.Client, error)
-	// Tokens returns the credential every Graph command uses.
+	// AuthSettings returns the sign-in settings: authority, tenant, client, scopes, cache dir.
+	AuthSettings func() (auth.Settings, error)
+	// Tokens returns the credential every Graph command uses: ODSHARE_ACCESS_TOKEN, else app-only
+	// credentials from config/env, else the cached delegated account. It never prompts.
 	Tokens func() (graph.TokenSource, error)
 	// Graph returns a Graph client for the configured endpoint and credential.
 	Graph func() (*graph.Client, error)
@@ -50,7 +55,28 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 		}
 		return newHTTPClient(cfg.CAFile)
 	})
-	f.Tokens = func() (graph.TokenSource, error) { return envTokens(f) }
+	f.AuthSettings = func() (auth.Settings, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return auth.Settings{}, err
+		}
+		hc, err := f.HTTPClient()
+		if err != nil {
+			return auth.Settings{}, err
+		}
+		return auth.Settings{
+			AuthorityHost:   cfg.AuthorityHost,
+			Tenant:          cfg.Tenant,
+			ClientID:        cfg.ClientID,
+			Scopes:          cfg.Scopes,
+			ConfigDir:       cfg.Dir,
+			Account:         cfg.Account,
+			HTTPClient:      hc,
+			ClientSecret:    cfg.ClientSecret,
+			CertificateFile: cfg.Certificate,
+		}, nil
+	}
+	f.Tokens = func() (graph.TokenSource, error) { return tokens(f) }
 	f.Graph = func() (*graph.Client, error) {
 		cfg, err := f.Config()
 		if err != nil {
@@ -78,15 +104,57 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 	return f
 }
 
-func envTokens(f *Factory) (graph.TokenSource, error) {
+// tokens picks the credential by precedence: a bring-your-own token, then app-only
+// credentials, then the cached delegated account (gh and az behave the same way).
+func tokens(f *Factory) (graph.TokenSource, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, err
 	}
-	if cfg.AccessToken == "" {
-		return nil, &AuthError{Err: errors.New("not signed in: " + AuthHint)}
+	if cfg.AccessToken != "" {
+		return StaticTokenSource(cfg.AccessToken), nil
 	}
-	return StaticTokenSource(cfg.AccessToken), nil
+	s, err := f.AuthSettings()
+	if err != nil {
+		return nil, err
+	}
+	var src *auth.Source
+	if cfg.AppOnly() {
+		src, err = auth.NewAppSource(s)
+	} else {
+		src, err = auth.NewDelegatedSource(s)
+	}
+	if err != nil {
+		return nil, AsAuthError(err)
+	}
+	return authSource{src}, nil
+}
+
+// authSource maps sign-in failures met while a command runs to AuthError (exit 4).
+type authSource struct{ src *auth.Source }
+
+func (a authSource) Token(ctx context.Context) (string, error) {
+	t, err := a.src.Token(ctx)
+	return t, AsAuthError(err)
+}
+
+func (a authSource) Refresh(ctx context.Context) (string, error) {
+	t, err := a.src.Refresh(ctx)
+	return t, AsAuthError(err)
+}
+
+// AsAuthError marks errors that mean "sign in (again)" as AuthError, naming both ways out.
+func AsAuthError(err error) error {
+	var cacheErr *auth.CacheError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, auth.ErrNotSignedIn):
+		return &AuthError{Err: fmt.Errorf("%w (or set ODSHARE_ACCESS_TOKEN)", err)}
+	case errors.Is(err, auth.ErrDeclined), errors.Is(err, auth.ErrDeviceCodeExpired), errors.As(err, &cacheErr):
+		return &AuthError{Err: err}
+	}
+	return err
 }
 
 func newHTTPClient(caFile string) (*http.Client, error) {

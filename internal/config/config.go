@@ -58,6 +58,8 @@ var Keys = []Key{
 	{"tenant", "common", "tenant for sign-in: common, organizations, consumers, an id or a domain"},
 	{"client_id", "", "application (client) id used to sign in"},
 	{"account", "", "cached account (UPN) to use when several are signed in"},
+	{"scopes", "", "Graph scopes to sign in with, comma-separated (default Files.ReadWrite)"},
+	{"certificate", "", "PEM certificate + key file for app-only sign-in"},
 	{"ca_file", "", "PEM file of extra CA certificates to trust"},
 }
 
@@ -72,6 +74,8 @@ type Config struct {
 	Tenant        string
 	ClientID      string
 	Account       string
+	Scopes        []string // resource scopes for delegated sign-in; nil = the default
+	Certificate   string   // app-only certificate file
 	CAFile        string
 
 	AccessToken  string // ODSHARE_ACCESS_TOKEN: used as is, no sign-in
@@ -146,6 +150,8 @@ func Load(flags map[string]string) (*Config, error) {
 		ClientID:     v.GetString("client_id"),
 		Account:      v.GetString("account"),
 		CAFile:       v.GetString("ca_file"),
+		Scopes:       splitList(v.GetString("scopes")),
+		Certificate:  v.GetString("certificate"),
 		AccessToken:  os.Getenv(EnvPrefix + "_ACCESS_TOKEN"),
 		ClientSecret: os.Getenv(EnvPrefix + "_CLIENT_SECRET"),
 		Source:       src,
@@ -165,6 +171,21 @@ func Load(flags map[string]string) (*Config, error) {
 		c.AuthorityHost = cloud.AuthorityHost
 	}
 	return c, nil
+}
+
+// AppOnly reports whether app-only credentials are configured (ODSHARE_CLIENT_SECRET or a
+// certificate) and no bring-your-own token overrides them.
+func (c *Config) AppOnly() bool {
+	return c.AccessToken == "" && (c.ClientSecret != "" || c.Certificate != "")
+}
+
+// splitList splits a comma- or space-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, f)
+	}
+	return out
 }
 
 func envName(key string) string { return EnvPrefix + "_" + strings.ToUpper(key) }
@@ -206,6 +227,10 @@ func (c *Config) Value(key string) string {
 		return c.Account
 	case "ca_file":
 		return c.CAFile
+	case "scopes":
+		return strings.Join(c.Scopes, ",")
+	case "certificate":
+		return c.Certificate
 	}
 	return ""
 }

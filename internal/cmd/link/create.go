@@ -67,7 +67,7 @@ default kind of link.
 			if opts.Printing, err = f.ResolvePrinting(); err != nil {
 				return err
 			}
-			if opts.Drive, err = drive.Ref(); err != nil {
+			if opts.Drive, err = drive.Resolve(f); err != nil {
 				return err
 			}
 			if opts.Item, err = cmdutil.ParseItem(args[0]); err != nil {

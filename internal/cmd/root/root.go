@@ -4,6 +4,7 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/odshare/odshare/internal/cmd/authcmd"
 	"github.com/odshare/odshare/internal/cmd/configcmd"
 	"github.com/odshare/odshare/internal/cmd/encodeurl"
 	"github.com/odshare/odshare/internal/cmd/link"
@@ -47,6 +48,7 @@ notices and errors go to stderr.`,
 	pf.BoolVar(&f.Debug, "debug", false, "Log each HTTP request to stderr (tokens and passwords redacted)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
+	cmd.AddCommand(authcmd.NewCmdAuth(f))
 	cmd.AddCommand(link.NewCmdLink(f))
 	cmd.AddCommand(share.NewCmdShare(f))
 	cmd.AddCommand(encodeurl.NewCmdEncodeURL(f, nil))

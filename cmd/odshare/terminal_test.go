@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/odshare/odshare/internal/emulator"
+	"github.com/odshare/odshare/internal/emulator/stack"
+)
+
+// TestLoginInTerminal runs `odshare auth login` in a real terminal (tmux): the device-code
+// message appears, a spinner shows it is waiting, and Ctrl-C ends the wait with exit 130. Stdout
+// is redirected to a file, so text on the screen came from stderr.
+func TestLoginInTerminal(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is required in CI (.ci/run installs it)")
+		}
+		t.Skip("tmux not installed")
+	}
+	st, err := stack.New(stack.Options{Graph: emulator.Options{RandomSeed: 1}, TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, err := st.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stop(context.Background()) })
+
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, st.CAPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The test binary runs app.Main when it is called "odshare" (see TestMain).
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "odshare")
+	if err := os.Link(self, bin); err != nil {
+		data, err := os.ReadFile(self)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exitFile, outFile := filepath.Join(dir, "exit"), filepath.Join(dir, "stdout")
+	// Ctrl-C reaches the whole foreground process group; the shell traps it so that it survives
+	// to record odshare's exit status.
+	script := fmt.Sprintf("trap : INT; env -u CI ODSHARE_GRAPH_ENDPOINT=%s ODSHARE_AUTHORITY_HOST=%s ODSHARE_CA_FILE=%s ODSHARE_CONFIG_DIR=%s %s auth login >%s; echo $? >%s; sleep 60",
+		st.BaseURL, st.AuthorityHost, ca, filepath.Join(dir, "config"), bin, outFile, exitFile)
+	socket := fmt.Sprintf("odshare-test-%d", os.Getpid())
+	tm := func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-L", socket}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	tm("new-session", "-d", "-s", "login", "-x", "160", "-y", "20", "sh", "-c", script)
+	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
+
+	screen := waitFor(t, func() string {
+		b, _ := os.ReadFile(exitFile)
+		return tm("capture-pane", "-p", "-t", "login") + "\n[exit file: " + string(b) + "]"
+	}, func(s string) bool {
+		return strings.Contains(s, "/devicelogin and enter the code") && strings.Contains(s, "Waiting for you to sign in")
+	})
+	if len(st.Identity.PendingDeviceCodes()) != 1 {
+		t.Fatalf("want one pending device code; screen:\n%s", screen)
+	}
+	tm("send-keys", "-t", "login", "C-c")
+	code := waitFor(t, func() string { b, _ := os.ReadFile(exitFile); return strings.TrimSpace(string(b)) }, func(s string) bool { return s != "" })
+	if code != "130" {
+		t.Fatalf("exit status %s after Ctrl-C, want 130; screen:\n%s", code, tm("capture-pane", "-p", "-t", "login"))
+	}
+	if b, _ := os.ReadFile(outFile); len(b) != 0 {
+		t.Errorf("stdout = %q, want nothing", b)
+	}
+	if screen := tm("capture-pane", "-p", "-t", "login"); !strings.Contains(screen, "odshare: interrupted") {
+		t.Errorf("screen lacks the interrupted message:\n%s", screen)
+	}
+}
+
+func waitFor(t *testing.T, get func() string, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		if last = get(); ok(last) {
+			return last
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out; last seen:\n%s", last)
+	return ""
+}

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/odshare/odshare/internal/auth"
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/iostreams"
+)
+
+func TestClassify(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		code int
+	}{
+		{"usage", context.Background(), cmdutil.FlagErrorf("bad"), ExitUsage},
+		{"wrapped usage", context.Background(), fmt.Errorf("x: %w", cmdutil.FlagErrorf("bad")), ExitUsage},
+		{"cobra usage", context.Background(), errors.New(`unknown flag: --nope`), ExitUsage},
+		{"auth", context.Background(), &cmdutil.AuthError{Err: auth.ErrNotSignedIn}, ExitAuth},
+		{"401", context.Background(), fmt.Errorf("get share: %w", &graph.Error{StatusCode: 401, Code: "InvalidAuthenticationToken"}), ExitAuth},
+		{"404", context.Background(), &graph.Error{StatusCode: 404, Code: "itemNotFound"}, ExitError},
+		{"interrupted", cancelled, errors.New("anything"), ExitInterrupted},
+		{"canceled", context.Background(), fmt.Errorf("wait: %w", context.Canceled), ExitInterrupted},
+		{"other", context.Background(), errors.New("boom"), ExitError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, _ := classify(tt.ctx, tt.err); code != tt.code {
+				t.Errorf("code = %d, want %d", code, tt.code)
+			}
+		})
+	}
+}
+
+func TestRunPrintsOneSanitizedLine(t *testing.T) {
+	t.Setenv("ODSHARE_CONFIG_DIR", t.TempDir())
+	ios, _, out, errOut := iostreams.Test()
+	code := Run(context.Background(), ios, []string{"encode-url", "https://ok.example", "bad\x1b[2J"})
+	if code != ExitUsage {
+		t.Fatalf("code = %d", code)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout = %q", out.String())
+	}
+	first := strings.SplitN(errOut.String(), "\n", 2)[0]
+	if strings.ContainsRune(first, 0x1b) || !strings.HasPrefix(first, "odshare: not an http(s) URL") {
+		t.Errorf("stderr first line = %q", first)
+	}
+}

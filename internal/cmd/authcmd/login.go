@@ -1,0 +1,239 @@
+package authcmd
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/odshare/odshare/internal/auth"
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/config"
+	"github.com/odshare/odshare/internal/iostreams"
+)
+
+// LoginOptions are the validated inputs of one `auth login`.
+type LoginOptions struct {
+	IO       *iostreams.IOStreams
+	Settings auth.Settings
+	App      bool
+	// Persist are the config keys to save once sign-in succeeded (flags the user gave).
+	Persist map[string]string
+	// SecretFromStdin is set when the client secret came from stdin rather than the environment.
+	SecretFromStdin bool
+}
+
+func newCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{IO: f.IOStreams}
+	var tenant, clientID, certificate string
+	var scopes []string
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Sign in with a device code, or as an application with --app",
+		Long: `Sign in to Microsoft Graph.
+
+By default this uses the device-code flow: odshare prints a URL and a code on stderr; open the URL
+in any browser (on any device), enter the code and approve. odshare waits until you do, the code
+expires, or you press Ctrl-C.
+
+--scopes defaults to Files.ReadWrite, the least privilege odshare needs for your own files. To
+share items in other people's drives or in SharePoint sites, ask for more, for example
+--scopes Files.ReadWrite.All,Sites.ReadWrite.All (your tenant may require admin consent). Pass
+only resource scopes: MSAL adds openid, profile and offline_access itself.
+
+--app signs in as an application (client credentials) for scripts and CI. It needs --tenant
+(a tenant id or domain) and --client-id, and a client secret in ODSHARE_CLIENT_SECRET (or on
+stdin) or a certificate (--certificate FILE, PEM with the private key). The secret is never
+written to disk: commands run app-only while ODSHARE_CLIENT_SECRET is set, or with the
+certificate saved in config. App-only tokens have no /me: pass --drive, --user, --group or --site.
+
+--tenant, --client-id, --scopes and --certificate are saved in config.yaml for later commands.`,
+		Example: `  $ odshare auth login
+  $ odshare auth login --tenant contoso.onmicrosoft.com --scopes Files.ReadWrite.All
+  $ ODSHARE_CLIENT_SECRET=... odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-...
+  $ odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-... --certificate app.pem`,
+		Args: cmdutil.ExactArgs(0, ""),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Persist = map[string]string{}
+			set := func(flag, key, value string) {
+				if c.Flags().Changed(flag) {
+					f.ConfigFlags[key] = value
+					opts.Persist[key] = value
+				}
+			}
+			set("tenant", "tenant", tenant)
+			set("client-id", "client_id", clientID)
+			set("scopes", "scopes", strings.Join(scopes, ","))
+			if certificate != "" {
+				abs, err := filepath.Abs(certificate)
+				if err != nil {
+					return err
+				}
+				if _, err := os.Stat(abs); err != nil {
+					return cmdutil.FlagErrorf("--certificate: %v", err)
+				}
+				f.ConfigFlags["certificate"] = abs
+				opts.Persist["certificate"] = abs
+				opts.App = true
+			}
+			s, err := f.AuthSettings()
+			if err != nil {
+				return err
+			}
+			if opts.App {
+				if err := checkAppSettings(s, c.Flags().Changed("client-id")); err != nil {
+					return err
+				}
+				if s.CertificateFile == "" && s.ClientSecret == "" {
+					if s.ClientSecret, err = readSecret(opts.IO); err != nil {
+						return err
+					}
+					opts.SecretFromStdin = true
+				}
+				if s.CertificateFile != "" {
+					s.ClientSecret = "" // the certificate the user named wins over a secret in the environment
+				}
+			} else {
+				// A delegated sign-in must not pick up app credentials from the environment.
+				s.ClientSecret, s.CertificateFile = "", ""
+			}
+			opts.Settings = s
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return loginRun(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&tenant, "tenant", "", "Tenant: common (default), organizations, consumers, a tenant id or domain")
+	fl.StringVar(&clientID, "client-id", "", "Application (client) id to sign in with (env ODSHARE_CLIENT_ID)")
+	fl.StringSliceVar(&scopes, "scopes", nil, "Graph scopes to request (default Files.ReadWrite)")
+	fl.BoolVar(&opts.App, "app", false, "Sign in as an application (client credentials)")
+	fl.StringVar(&certificate, "certificate", "", "PEM `file` with the app's certificate and private key (implies --app)")
+	return cmd
+}
+
+func checkAppSettings(s auth.Settings, clientIDGiven bool) error {
+	switch strings.ToLower(s.Tenant) {
+	case "", "common", "organizations", "consumers":
+		return cmdutil.FlagErrorf("app-only sign-in needs a specific tenant: pass --tenant with a tenant id or domain")
+	}
+	if s.ClientID == "" || s.ClientID == auth.DefaultClientID {
+		return cmdutil.FlagErrorf("app-only sign-in needs your application's id: pass --client-id")
+	}
+	return nil
+}
+
+// readSecret reads the client secret from stdin: hidden at a terminal prompt, else one line.
+// It never comes from a flag, so it cannot land in shell history.
+func readSecret(ios *iostreams.IOStreams) (string, error) {
+	if ios.IsStdinTTY() {
+		if !ios.CanPrompt() {
+			return "", cmdutil.FlagErrorf("no client secret: set ODSHARE_CLIENT_SECRET, pipe it on stdin, or use --certificate")
+		}
+		fmt.Fprint(ios.ErrOut, "Client secret: ")
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(ios.ErrOut)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	line, err := bufio.NewReader(ios.In).ReadString('\n')
+	secret := strings.TrimSpace(line)
+	if secret == "" {
+		if err != nil && err.Error() != "EOF" {
+			return "", err
+		}
+		return "", cmdutil.FlagErrorf("no client secret: set ODSHARE_CLIENT_SECRET, pipe it on stdin, or use --certificate")
+	}
+	return secret, nil
+}
+
+func loginRun(ctx context.Context, opts *LoginOptions) error {
+	cs := opts.IO.ColorScheme()
+	if opts.App {
+		info, err := auth.LoginApp(ctx, opts.Settings)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// A rejected credential is an authentication failure (exit 4), whatever its cause.
+			return &cmdutil.AuthError{Err: fmt.Errorf("app sign-in: %w", err)}
+		}
+		if err := persist(opts); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as application %s (tenant %s)\n", cs.Green("✓"), info.ClientID, info.Account.TenantID)
+		if opts.SecretFromStdin {
+			fmt.Fprintln(opts.IO.ErrOut, "The secret was not stored: set ODSHARE_CLIENT_SECRET for commands to run app-only.")
+		}
+		return nil
+	}
+
+	stop := func() {}
+	res, err := auth.LoginDeviceCode(ctx, opts.Settings, func(message string) {
+		fmt.Fprintln(opts.IO.ErrOut, message)
+		if opts.IO.IsStderrTTY() {
+			stop = spin(opts.IO, "Waiting for you to sign in (Ctrl-C to cancel)")
+		}
+	})
+	stop()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &cmdutil.AuthError{Err: fmt.Errorf("sign-in: %w", err)}
+	}
+	if err := persist(opts); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as %s (tenant %s)\n", cs.Green("✓"), res.Account.Username, res.Account.TenantID)
+	return nil
+}
+
+// persist saves the settings the user chose on the command line, so that silent sign-in later
+// uses the same client, tenant and scopes.
+func persist(opts *LoginOptions) error {
+	for k, v := range opts.Persist {
+		if err := config.Set(opts.Settings.ConfigDir, k, v); err != nil {
+			return fmt.Errorf("save %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// spin shows a spinner on stderr until the returned stop function is called.
+func spin(ios *iostreams.IOStreams, label string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		frames := []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			fmt.Fprintf(ios.ErrOut, "\r%s %s", frames[i%len(frames)], label)
+			select {
+			case <-done:
+				fmt.Fprint(ios.ErrOut, "\r\x1b[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var once bool
+	return func() {
+		if !once {
+			once = true
+			close(done)
+			<-finished
+		}
+	}
+}
