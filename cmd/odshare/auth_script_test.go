@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/odshare/odshare/internal/emulator"
 	"github.com/odshare/odshare/internal/emulator/identity"
@@ -56,6 +58,17 @@ func TestAuthScripts(t *testing.T) {
 			}
 			cert := filepath.Join(env.WorkDir, "app.pem")
 			if err := os.WriteFile(cert, append(append([]byte{}, identity.DemoAppCertPEM...), identity.DemoAppKeyPEM...), 0o600); err != nil {
+				return err
+			}
+			pair, err := tls.X509KeyPair(identity.DemoAppCertPEM, identity.DemoAppKeyPEM)
+			if err != nil {
+				return err
+			}
+			pfx, err := pkcs12.Modern.Encode(pair.PrivateKey, pair.Leaf, nil, "pfx-pass")
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "app.pfx"), pfx, 0o600); err != nil {
 				return err
 			}
 			for k, v := range map[string]string{

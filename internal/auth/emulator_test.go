@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -20,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/odshare/odshare/internal/emulator/identity"
 )
@@ -395,11 +398,31 @@ func TestLoginApp(t *testing.T) {
 		t.Errorf("cert principal %+v %v", pr, err)
 	}
 
+	// The same certificate as a password-protected PFX.
+	pair, err := tls.X509KeyPair(identity.DemoAppCertPEM, identity.DemoAppKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfxData, err := pkcs12.Modern.Encode(pair.PrivateKey, pair.Leaf, nil, "pfx-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
 	pfx := cert
 	pfx.CertificateFile = filepath.Join(t.TempDir(), "app.pfx")
-	_ = os.WriteFile(pfx.CertificateFile, []byte{0x30, 0x82, 0x01}, 0o600)
+	pfx.CertificatePassword = "pfx-pass"
+	if err := os.WriteFile(pfx.CertificateFile, pfxData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := LoginApp(ctx, pfx); err != nil || !info.AppOnly || info.ClientID != identity.DemoCertAppClientID {
+		t.Errorf("pfx: %+v, %v", info, err)
+	}
+	pfx.CertificatePassword = "wrong"
 	if _, err := LoginApp(ctx, pfx); err == nil || !strings.Contains(err.Error(), "PFX") {
-		t.Errorf("pfx: %v", err)
+		t.Errorf("pfx with a wrong password: %v", err)
+	}
+	_ = os.WriteFile(pfx.CertificateFile, []byte{0x30, 0x82, 0x01}, 0o600)
+	if _, err := LoginApp(ctx, pfx); err == nil || !strings.Contains(err.Error(), "neither PEM nor a PFX") {
+		t.Errorf("garbage pfx: %v", err)
 	}
 
 	wrong := secret

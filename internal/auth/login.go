@@ -3,9 +3,12 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
+
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
@@ -79,6 +82,16 @@ func LoginApp(ctx context.Context, s Settings) (*TokenInfo, error) {
 	return src.tokenInfo(res), nil
 }
 
+// pfxCredential reads a PKCS#12 (.pfx/.p12) file: the leaf certificate, its chain and the
+// private key. MSAL for Go has no PKCS#12 decoder of its own.
+func pfxCredential(name string, data []byte, password string) (confidential.Credential, error) {
+	key, leaf, chain, err := pkcs12.DecodeChain(data, password)
+	if err != nil {
+		return confidential.Credential{}, fmt.Errorf("certificate %s is neither PEM nor a PFX odshare can open (wrong ODSHARE_CERTIFICATE_PASSWORD?): %w", name, err)
+	}
+	return confidential.NewCredFromCert(append([]*x509.Certificate{leaf}, chain...), key)
+}
+
 // appCredential builds the MSAL credential from exactly one of a secret and a certificate file.
 func appCredential(s Settings) (confidential.Credential, error) {
 	switch {
@@ -92,9 +105,7 @@ func appCredential(s Settings) (confidential.Credential, error) {
 			return confidential.Credential{}, fmt.Errorf("read certificate: %w", err)
 		}
 		if !bytes.Contains(data, []byte("-----BEGIN")) {
-			// PFX needs a PKCS#12 decoder, which the module doesn't carry yet.
-			return confidential.Credential{}, fmt.Errorf("certificate %s is not PEM; PFX is not supported yet, convert it with `openssl pkcs12 -in %s -out cert.pem -nodes`",
-				s.CertificateFile, s.CertificateFile)
+			return pfxCredential(s.CertificateFile, data, s.CertificatePassword)
 		}
 		// CertFromPEM ignores the password and rejects encrypted keys (confidential.go).
 		certs, key, err := confidential.CertFromPEM(data, s.CertificatePassword)

@@ -65,15 +65,16 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 			return auth.Settings{}, err
 		}
 		return auth.Settings{
-			AuthorityHost:   cfg.AuthorityHost,
-			Tenant:          cfg.Tenant,
-			ClientID:        cfg.ClientID,
-			Scopes:          cfg.Scopes,
-			ConfigDir:       cfg.Dir,
-			Account:         cfg.Account,
-			HTTPClient:      hc,
-			ClientSecret:    cfg.ClientSecret,
-			CertificateFile: cfg.Certificate,
+			AuthorityHost:       cfg.AuthorityHost,
+			Tenant:              cfg.Tenant,
+			ClientID:            cfg.ClientID,
+			Scopes:              cfg.Scopes,
+			ConfigDir:           cfg.Dir,
+			Account:             cfg.Account,
+			HTTPClient:          hc,
+			ClientSecret:        cfg.ClientSecret,
+			CertificateFile:     cfg.Certificate,
+			CertificatePassword: cfg.CertificatePassword,
 		}, nil
 	}
 	f.Tokens = func() (graph.TokenSource, error) { return tokens(f) }

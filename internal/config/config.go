@@ -2,7 +2,7 @@
 // flag > environment (ODSHARE_*) > config.yaml in the config directory > default, and hands the
 // rest of the program a plain typed Config.
 //
-// Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET) are read from the environment only, never
+// Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET, ODSHARE_CERTIFICATE_PASSWORD) are read from the environment only, never
 // from the config file, so that `config list` and a shared dotfile repo cannot leak them.
 package config
 
@@ -59,7 +59,7 @@ var Keys = []Key{
 	{"client_id", "", "application (client) id used to sign in"},
 	{"account", "", "cached account (UPN) to use when several are signed in"},
 	{"scopes", "", "Graph scopes to sign in with, comma-separated (default Files.ReadWrite)"},
-	{"certificate", "", "PEM certificate + key file for app-only sign-in"},
+	{"certificate", "", "certificate file for app-only sign-in: PEM with the key, or PFX"},
 	{"ca_file", "", "PEM file of extra CA certificates to trust"},
 }
 
@@ -80,6 +80,8 @@ type Config struct {
 
 	AccessToken  string // ODSHARE_ACCESS_TOKEN: used as is, no sign-in
 	ClientSecret string // ODSHARE_CLIENT_SECRET: app-only sign-in
+	// CertificatePassword (ODSHARE_CERTIFICATE_PASSWORD) opens a PFX certificate.
+	CertificatePassword string
 
 	// Source tells where each key's value came from: "flag", "env", "file" or "default".
 	Source map[string]string
@@ -143,18 +145,19 @@ func Load(flags map[string]string) (*Config, error) {
 	}
 
 	c := &Config{
-		Dir:          dir,
-		File:         file,
-		Output:       v.GetString("output"),
-		Tenant:       v.GetString("tenant"),
-		ClientID:     v.GetString("client_id"),
-		Account:      v.GetString("account"),
-		CAFile:       v.GetString("ca_file"),
-		Scopes:       splitList(v.GetString("scopes")),
-		Certificate:  v.GetString("certificate"),
-		AccessToken:  os.Getenv(EnvPrefix + "_ACCESS_TOKEN"),
-		ClientSecret: os.Getenv(EnvPrefix + "_CLIENT_SECRET"),
-		Source:       src,
+		Dir:                 dir,
+		File:                file,
+		Output:              v.GetString("output"),
+		Tenant:              v.GetString("tenant"),
+		ClientID:            v.GetString("client_id"),
+		Account:             v.GetString("account"),
+		CAFile:              v.GetString("ca_file"),
+		Scopes:              splitList(v.GetString("scopes")),
+		Certificate:         v.GetString("certificate"),
+		AccessToken:         os.Getenv(EnvPrefix + "_ACCESS_TOKEN"),
+		ClientSecret:        os.Getenv(EnvPrefix + "_CLIENT_SECRET"),
+		CertificatePassword: os.Getenv(EnvPrefix + "_CERTIFICATE_PASSWORD"),
+		Source:              src,
 	}
 	cloudName := strings.ToLower(v.GetString("cloud"))
 	cloud, ok := Clouds[cloudName]
@@ -280,6 +283,21 @@ func Set(dir, key, value string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), file)
+}
+
+// FileValue returns key's value in the config file in dir ("" when unset or no file).
+func FileValue(dir, key string) (string, error) {
+	values := map[string]string{}
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	if err := yaml.Unmarshal(b, &values); err != nil {
+		return "", fmt.Errorf("read %s: %w", filepath.Join(dir, FileName), err)
+	}
+	return values[key], nil
 }
 
 func keyNames() []string {

@@ -26,19 +26,3 @@ atomically under a file lock).`,
 	cmd.AddCommand(newCmdLogin(f, nil), newCmdLogout(f), newCmdStatus(f), newCmdToken(f))
 	return cmd
 }
-
-// accountFlag adds --account, which picks one of several cached accounts.
-func accountFlag(cmd *cobra.Command, f *cmdutil.Factory, usage string) {
-	var account string
-	cmd.Flags().StringVar(&account, "account", "", usage)
-	prev := cmd.PreRunE
-	cmd.PreRunE = func(c *cobra.Command, args []string) error {
-		if c.Flags().Changed("account") {
-			f.ConfigFlags["account"] = account
-		}
-		if prev != nil {
-			return prev(c, args)
-		}
-		return nil
-	}
-}

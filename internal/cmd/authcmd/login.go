@@ -49,11 +49,12 @@ only resource scopes: MSAL adds openid, profile and offline_access itself.
 
 --app signs in as an application (client credentials) for scripts and CI. It needs --tenant
 (a tenant id or domain) and --client-id, and a client secret in ODSHARE_CLIENT_SECRET (or on
-stdin) or a certificate (--certificate FILE, PEM with the private key). The secret is never
+stdin) or a certificate (--certificate FILE: PEM with the private key, or PFX opened with ODSHARE_CERTIFICATE_PASSWORD). The secret is never
 written to disk: commands run app-only while ODSHARE_CLIENT_SECRET is set, or with the
 certificate saved in config. App-only tokens have no /me: pass --drive, --user, --group or --site.
 
---tenant, --client-id, --scopes and --certificate are saved in config.yaml for later commands.`,
+--tenant, --client-id, --scopes and --certificate are saved in config.yaml for later commands,
+and the account you sign in with becomes the active one (the "account" setting).`,
 		Example: `  $ odshare auth login
   $ odshare auth login --tenant contoso.onmicrosoft.com --scopes Files.ReadWrite.All
   $ ODSHARE_CLIENT_SECRET=... odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-...
@@ -191,6 +192,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		}
 		return &cmdutil.AuthError{Err: fmt.Errorf("sign-in: %w", err)}
 	}
+	// The account just signed in becomes the active one, as with `gh auth login`; --account or
+	// ODSHARE_ACCOUNT still pick another per command.
+	opts.Persist["account"] = res.Account.Username
 	if err := persist(opts); err != nil {
 		return err
 	}

@@ -7,13 +7,13 @@ import (
 
 	"github.com/odshare/odshare/internal/auth"
 	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/config"
 )
 
 func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
-	var account string
 	cmd := &cobra.Command{
 		Use:   "logout",
-		Short: "Remove cached sign-ins (all accounts, or --account)",
+		Short: "Remove cached sign-ins (all accounts, or the one named by --account)",
 		Long: `Remove accounts and their tokens from the token cache. With no --account every cached sign-in,
 delegated and app-only, is removed; this also clears a token cache that cannot be read.
 Logging out when nobody is signed in is not an error.`,
@@ -22,6 +22,12 @@ Logging out when nobody is signed in is not an error.`,
 			s, err := f.AuthSettings()
 			if err != nil {
 				return err
+			}
+			// Only an explicit --account narrows logout; the `account` setting picks whom commands
+			// act as, not whom to forget.
+			account := ""
+			if c.Flags().Changed("account") {
+				account = s.Account
 			}
 			removed, err := auth.Logout(s, account)
 			if err != nil {
@@ -34,7 +40,18 @@ Logging out when nobody is signed in is not an error.`,
 				fmt.Fprintln(f.IOStreams.ErrOut, "No account was signed in.")
 				return nil
 			}
+			// Forget the active account if it was just logged out, so the next command falls back
+			// to whoever is still signed in.
+			active, err := config.FileValue(s.ConfigDir, "account")
+			if err != nil {
+				return err
+			}
 			for _, a := range removed {
+				if active != "" && a.Username == active {
+					if err := config.Set(s.ConfigDir, "account", ""); err != nil {
+						return err
+					}
+				}
 				name := a.Username
 				if a.AppOnly {
 					name = "application " + a.ClientID
@@ -44,6 +61,5 @@ Logging out when nobody is signed in is not an error.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&account, "account", "", "Only remove this account (UPN)")
 	return cmd
 }

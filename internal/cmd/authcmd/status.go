@@ -90,7 +90,6 @@ is stored. Getting this may refresh the token. Exits 4 when nobody is signed in.
 			return printStatus(f, st)
 		},
 	}
-	accountFlag(cmd, f, "Account (UPN) to show when several are signed in")
 	return cmd
 }
 

@@ -29,6 +29,5 @@ other tools, like 'gh auth token'. Treat the output as a secret.`,
 			return err
 		},
 	}
-	accountFlag(cmd, f, "Account (UPN) whose token to print")
 	return cmd
 }

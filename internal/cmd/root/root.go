@@ -15,7 +15,7 @@ import (
 
 // NewCmdRoot returns the odshare command tree.
 func NewCmdRoot(f *cmdutil.Factory, ver, commit, date string) *cobra.Command {
-	var outputFlag string
+	var outputFlag, accountFlag string
 	cmd := &cobra.Command{
 		Use:   "odshare <command> <subcommand> [flags]",
 		Short: "Share OneDrive and SharePoint items from the command line",
@@ -34,6 +34,9 @@ notices and errors go to stderr.`,
 			if c.Flags().Changed("output") {
 				f.ConfigFlags["output"] = outputFlag
 			}
+			if c.Flags().Changed("account") {
+				f.ConfigFlags["account"] = accountFlag
+			}
 			return nil
 		},
 	}
@@ -45,6 +48,7 @@ notices and errors go to stderr.`,
 	pf := cmd.PersistentFlags()
 	pf.StringVarP(&outputFlag, "output", "o", "", "Output format: table or json (env ODSHARE_OUTPUT; default table)")
 	pf.StringVar(&f.JQ, "jq", "", "Filter JSON output with a jq `expression` (implies -o json)")
+	pf.StringVar(&accountFlag, "account", "", "Use this signed-in account (`UPN`) when several are cached (env ODSHARE_ACCOUNT)")
 	pf.BoolVar(&f.Debug, "debug", false, "Log each HTTP request to stderr (tokens and passwords redacted)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
