@@ -91,6 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	atLife := fs.Duration("access-token-lifetime", time.Hour, "with --tls: lifetime of issued access tokens")
 	rtLife := fs.Duration("refresh-token-lifetime", 90*24*time.Hour, "with --tls: lifetime of issued refresh tokens")
 	dcLife := fs.Duration("device-code-lifetime", 15*time.Minute, "with --tls: lifetime of device codes")
+	throttleRPS := fs.Float64("throttle-rps", 0, "throttle each client (bearer token, else IP) to N requests per second, 429 + Retry-After beyond (0 = off); each request in a $batch counts")
+	throttleBurst := fs.Int("throttle-burst", 0, "with --throttle-rps: requests a client may make at once (default max(1, rps/5))")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -117,6 +119,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	opts := emulator.Options{PageSize: *pageSize, Faults: faults, RandomSeed: *randomSeed}
+	burstSet := false
+	fs.Visit(func(f *flag.Flag) { burstSet = burstSet || f.Name == "throttle-burst" })
+	switch {
+	case *throttleRPS < 0:
+		return fmt.Errorf("--throttle-rps %v: must not be negative", *throttleRPS)
+	case burstSet && *throttleRPS == 0:
+		return fmt.Errorf("--throttle-burst needs --throttle-rps")
+	case burstSet && *throttleBurst < 1:
+		return fmt.Errorf("--throttle-burst %d: must be at least 1", *throttleBurst)
+	case *throttleRPS > 0:
+		opts.Throttle = &emulator.Throttle{RatePerSecond: *throttleRPS, Burst: *throttleBurst}
+		if !burstSet {
+			opts.Throttle.Burst = emulator.DefaultBurst(*throttleRPS)
+		}
+	}
 	if *seed != "" {
 		f, err := emulator.LoadFixture(*seed)
 		if err != nil {

@@ -98,6 +98,42 @@ func TestRunHTTP(t *testing.T) {
 	}
 }
 
+func TestRunThrottle(t *testing.T) {
+	base, _ := start(t, "--throttle-rps", "0.2", "--throttle-burst", "2", "--fault", "latency=20ms")
+	for i := range 2 {
+		if s := get(t, http.DefaultClient, base+"/me/drive"); s != 200 {
+			t.Fatalf("request %d: %d", i+1, s)
+		}
+	}
+	req, _ := http.NewRequest("GET", base+"/me/drive", nil)
+	req.Header.Set("Authorization", "Bearer x")
+	begin := time.Now()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" || time.Since(begin) < 20*time.Millisecond {
+		t.Errorf("3rd: %d Retry-After %q after %v", res.StatusCode, res.Header.Get("Retry-After"), time.Since(begin))
+	}
+	// another token is another client
+	req.Header.Set("Authorization", "Bearer y")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Errorf("other client: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	res, err = http.Get(strings.TrimSuffix(base, "/v1.0") + "/_emulator/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var st emulator.Stats
+	if err := json.NewDecoder(res.Body).Decode(&st); err != nil || st.Requests != 4 || st.Throttled != 1 {
+		t.Errorf("stats %+v %v", st, err)
+	}
+}
+
 // tlsClient reads the "authority:" and "ca:" lines of a --tls run and returns the authority host
 // and a client that trusts only that CA.
 func tlsClient(t *testing.T, stderr *syncBuffer) (authority string, c *http.Client) {
@@ -256,6 +292,9 @@ func TestRunFlagErrors(t *testing.T) {
 		{"identity flag without tls", []string{"--auto-approve", "--device-code-lifetime", "1m"}, "--auto-approve, --device-code-lifetime needs --tls"},
 		{"zero lifetime", []string{"--tls", "--access-token-lifetime", "0s"}, "must be positive"},
 		{"bad lifetime", []string{"--tls", "--refresh-token-lifetime", "soon"}, "invalid value"},
+		{"burst without rate", []string{"--throttle-burst", "3"}, "needs --throttle-rps"},
+		{"negative rate", []string{"--throttle-rps", "-1"}, "must not be negative"},
+		{"zero burst", []string{"--throttle-rps", "10", "--throttle-burst", "0"}, "at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

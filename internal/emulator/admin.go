@@ -15,6 +15,8 @@ import (
 //	GET    /_emulator/faults    current fault rules
 //	POST   /_emulator/faults    add a rule: a spec string ("status=429,times=1") or a JSON Fault
 //	DELETE /_emulator/faults    remove every rule
+//	GET    /_emulator/stats     counters: {"requests","batches","throttled","createLink":{"created","existing"}}
+//	DELETE /_emulator/stats     set them to zero
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	name := strings.Trim(strings.TrimPrefix(r.URL.EscapedPath(), "/_emulator"), "/")
 	c := &reqCtx{w: w, r: r}
@@ -37,7 +39,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		for _, rr := range s.Requests() {
 			out = append(out, map[string]any{
 				"method": rr.Method, "rawURI": rr.RawURI, "header": rr.Header,
-				"body": string(rr.Body), "status": rr.Status,
+				"body": string(rr.Body), "status": rr.Status, "batch": rr.Batch,
 			})
 		}
 		writeJSON(w, http.StatusOK, out)
@@ -71,8 +73,18 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			s.faultMu.Unlock()
 			writeJSON(w, http.StatusOK, out)
 		}
+	case "stats":
+		if e = allow(c, http.MethodGet, http.MethodDelete); e != nil {
+			break
+		}
+		if r.Method == http.MethodDelete {
+			s.ResetStats()
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		writeJSON(w, http.StatusOK, s.Stats())
 	default:
-		e = errf(http.StatusNotFound, codeItemNotFound, "Unknown emulator endpoint; see /_emulator/health, /_emulator/requests, /_emulator/faults.")
+		e = errf(http.StatusNotFound, codeItemNotFound, "Unknown emulator endpoint; see /_emulator/health, /_emulator/requests, /_emulator/faults, /_emulator/stats.")
 	}
 	if e != nil {
 		writeError(w, r, e)

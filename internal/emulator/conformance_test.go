@@ -188,10 +188,26 @@ func TestConformanceJSONSchema(t *testing.T) {
 		check("sharedDriveItem", "GET", "/shares/"+tok, "", 200)
 	}
 	check("permission", "GET", "/shares/"+DemoSharedFileShareID+"/permission", "", 200)
+	// PATCH: the body is a partial permission, the answer the updated permission [PU].
+	reports := "/me/drive/items/" + DemoReportsFolderID + "/permissions/"
+	for _, c := range []struct{ id, body string }{
+		{DemoUserPermissionID, `{"roles":["read"]}`},
+		{DemoInvitationPermissionID, `{"roles":["write"]}`},
+		{DemoSharedFolderLinkID, `{"expirationDateTime":"` + future + `"}`},
+	} {
+		validateAs(t, loose, strict, "permission", []byte(c.body), "PATCH body "+c.body)
+		r := e.do("PATCH", reports+c.id, c.body)
+		if r.status != 200 {
+			t.Fatalf("PATCH %s: %d %s", c.id, r.status, r.body)
+		}
+		validateAs(t, loose, strict, "permission", r.body, "PATCH "+c.id)
+		check("permission", "GET", reports+c.id, "", 200)
+	}
 	collections := map[string]string{
 		"/me/drive/root:/Reports:/children":                                                 "driveItem",
 		"/shares/" + encodeShare(DemoSharedFolderURL) + "/driveItem/children":               "driveItem",
 		"/me/drive/root:/Reports/Summary.pdf:/permissions":                                  "permission",
+		"/me/drive/root:/Reports:/permissions":                                              "permission",
 		"/drives/" + DemoBusinessDriveID + "/root:/Reports/Budget%202024.xlsx:/permissions": "permission",
 		bizFile + "/permissions":                                                            "permission",
 	}
@@ -304,6 +320,10 @@ func TestConformanceOpenAPI(t *testing.T) {
 	validate("GET", pd+"/items/"+reportsID+"/children?$top=2", "", 200)
 	validate("GET", pd+"/items/"+DemoHostileFileID+"/permissions", "", 200)
 	validate("GET", bd+"/items/"+bizItemID+"/permissions", "", 200)
+	validate("GET", pd+"/items/"+reportsID+"/permissions", "", 200)
+	validate("GET", pd+"/items/"+reportsID+"/permissions/"+DemoInvitationPermissionID, "", 200)
+	validate("PATCH", pd+"/items/"+reportsID+"/permissions/"+DemoUserPermissionID, `{"roles":["read"]}`, 200)
+	validate("PATCH", pd+"/items/"+reportsID+"/permissions/"+DemoSharedFolderLinkID, `{"expirationDateTime":"2099-01-01T00:00:00Z"}`, 200)
 	validate("GET", pd+"/items/NOPE", "", 404)
 	validate("GET", "/shares/"+encodeShare(DemoSharedFolderURL), "", 200)
 	validate("GET", "/shares/"+encodeShare(DemoSharedFolderURL)+"/driveItem", "", 200)

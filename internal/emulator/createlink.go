@@ -192,6 +192,7 @@ func (s *Server) createLink(c *reqCtx, it *item) *apiError {
 			continue
 		}
 		if sameRecipients(p.grantedTo, req.recipients) {
+			s.countStat(func(st *Stats) { st.CreateLink.Existing++ })
 			writeJSON(c.w, http.StatusOK, s.permJSON(p, nil))
 			return nil
 		}
@@ -209,6 +210,7 @@ func (s *Server) createLink(c *reqCtx, it *item) *apiError {
 	if err := s.st.addPerm(p); err != nil {
 		return errf(http.StatusInternalServerError, codeGeneral, err.Error())
 	}
+	s.countStat(func(st *Stats) { st.CreateLink.Created++ })
 	writeJSON(c.w, http.StatusCreated, s.permJSON(p, nil))
 	return nil
 }

@@ -27,6 +27,16 @@ const (
 	DemoSharedFolderURL = "https://1drv.ms/f/s!AvNMRY4ml2WPgZpmYiFDOhNyFgakRQ"
 	// DemoSharedFolderShareID is the shareId of DemoSharedFolderURL's permission.
 	DemoSharedFolderShareID = "s!AvNMRY4ml2WPgZpmYiFDOhNyFgakRQ"
+	// DemoSharedFolderLinkID is the permission id of DemoSharedFolderURL.
+	DemoSharedFolderLinkID = "demo-folder-link"
+	// DemoUserPermissionID is a direct grant (grantedToV2, roles ["write"]) to Megan on Adele's
+	// personal /Reports: a permission that is not a link.
+	DemoUserPermissionID = "demo-user-megan"
+	// DemoInvitationPermissionID is an unredeemed e-mail invitation (roles ["read"]) to
+	// DemoInvitationEmail on Adele's personal /Reports.
+	DemoInvitationPermissionID = "demo-invitation"
+	// DemoInvitationEmail is the invited guest's address.
+	DemoInvitationEmail = "guest@fabrikam.example"
 	// DemoSharedFileURL is an existing organization edit link to Adele's business
 	// "/Reports/Budget 2024.xlsx".
 	DemoSharedFileURL = "https://contoso.sharepoint.com/:x:/g/personal/adele_contoso_example/EeQ3cYl2bT1Fh9Kx0oDemoFileLink0AAAA"
@@ -36,7 +46,8 @@ const (
 
 // DemoFixture returns the built-in demo data: Adele Vance (the default user) with a personal and a
 // business drive, Megan Bowen with a business drive, a group and a site library, hostile names,
-// a 450-file folder (three pages at Graph's default page size of 200) and two existing links.
+// a 450-file folder (three pages at Graph's default page size of 200), two existing links and,
+// on the personal /Reports, a direct grant to Megan and an e-mail invitation.
 // A fresh copy is returned each time so callers may modify it.
 func DemoFixture() *Fixture {
 	t0 := time.Date(2024, 3, 4, 9, 30, 0, 0, time.UTC)
@@ -57,10 +68,13 @@ func DemoFixture() *Fixture {
 			file("Summary.pdf", 120334, "application/pdf"),
 			withID(archive, DemoArchiveFolderID),
 		},
-		Permissions: []FixturePermission{{
-			ID: "demo-folder-link", ShareID: DemoSharedFolderShareID,
-			Link: &FixtureLink{Type: "view", Scope: "anonymous", WebURL: DemoSharedFolderURL},
-		}},
+		Permissions: []FixturePermission{
+			{ID: DemoSharedFolderLinkID, ShareID: DemoSharedFolderShareID,
+				Link: &FixtureLink{Type: "view", Scope: "anonymous", WebURL: DemoSharedFolderURL}},
+			{ID: DemoUserPermissionID, Roles: []string{"write"}, GrantedTo: []string{DemoMeganPrincipal}},
+			{ID: DemoInvitationPermissionID, Roles: []string{"read"},
+				Invitation: &FixtureInvitation{Email: DemoInvitationEmail, SignInRequired: true}},
+		},
 	}
 	businessReports := FixtureItem{ID: DemoBusinessReportID, Name: "Reports", Folder: true, Created: t0, Modified: t1,
 		Children: []FixtureItem{

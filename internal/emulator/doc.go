@@ -11,11 +11,11 @@
 // Graph routes live under /v1.0. Drive roots: /me/drive, /drives/{id}, /users/{id-or-UPN}/drive,
 // /groups/{id}/drive, /sites/{id}/drive (GET on a root returns the drive). Below a root an item is
 // root, items/{id}, root:/{path}[:] or items/{id}:/{relative-path}[:]. On an item: GET,
-// GET children (paged), GET permissions (paged), GET/DELETE permissions/{id}, POST createLink and
-// microsoft.graph.createLink. GET /me and /users/{id} return the user. Shares:
+// GET children (paged), GET permissions (paged), GET/PATCH/DELETE permissions/{id}, POST
+// createLink and microsoft.graph.createLink. GET /me and /users/{id} return the user. Shares:
 // GET /shares/{token}, /shares/{token}/driveItem (with $expand=children), .../driveItem/children,
 // /shares/{token}/root[/children] and /shares/{token}/items/{id}[/children] (personal drives only),
-// /shares/{token}/permission.
+// /shares/{token}/permission. POST /$batch runs up to 20 of these as one request [BAT].
 //
 // Choices where the documentation is silent or loose:
 //
@@ -26,10 +26,41 @@
 //   - Paging: page size Options.PageSize (default 200, Graph's), $top 1..999 per request, else
 //     400. @odata.nextLink is absolute on the request's scheme and host, keeps the other query
 //     options and adds an opaque $skiptoken bound to the collection. $select and $orderby are
-//     ignored. $expand=children inlines the first page with children@odata.nextLink.
-//   - /permissions lists the item's own permissions; on OneDrive personal also the links of its
-//     ancestors with inheritedFrom; on business drives (which never return inheritedFrom [PR])
-//     the owner's permission (roles ["owner"]) instead.
+//     ignored. $expand=children inlines the first page with children@odata.nextLink. A page
+//     costs O(page size) whatever the folder's size (the skiptoken holds the offset; children
+//     are indexed by name), and a FixtureGenerate of 100,000 files builds in well under a second.
+//   - /permissions lists the item's own permissions (links, direct grants with grantedToV2 and
+//     e-mail invitations); on OneDrive personal also those of its ancestors with inheritedFrom
+//     [LP]; on business drives (which never return inheritedFrom [PR]) the owner's permission
+//     (roles ["owner"]) instead.
+//   - Changing permissions: DELETE answers 204 [PDEL] and a deleted link no longer resolves
+//     through /shares (404). PATCH takes roles and expirationDateTime only (anything else, or
+//     bad JSON, 400 invalidRequest) and answers 200 with the permission [PU]. Following [PU]'s
+//     table and remarks: user permissions (grants, invitations) may change roles to read or
+//     write; anonymous links may change expirationDateTime (RFC 3339, in the future; null
+//     removes it) but not roles (400 invalidRequest); organization and specific-people links
+//     can't be modified at all (400 notSupported). Inherited permissions and the owner's answer
+//     403 accessDenied to PATCH and DELETE ("only non-inherited permissions can be deleted"
+//     [PDEL]); unknown ids 404 itemNotFound.
+//   - $batch [BAT]: {"requests":[{id, method, url, headers, body, dependsOn}]}, url relative to
+//     /v1.0 with or without the leading '/'. The whole batch is 400 invalidRequest when the body
+//     is not such an object, has no or more than 20 requests, a request lacks id, method or url,
+//     two ids are equal ignoring case, a request has a body but no Content-Type in its headers
+//     (BAT: "must contain a value for Content-Type"), or dependsOn names an unknown id or forms a
+//     cycle. Otherwise 200 with {"responses":[{id, status, headers, body}]} in an order shuffled
+//     by Options.RandomSeed (BAT: "might appear in a different order"), so clients must match by
+//     id. Requests run one at a time in dependency order, each as a Graph request of its own
+//     with the envelope's bearer token; one whose dependency answered >= 400 answers 424
+//     failedDependency without running. An absolute url or a nested $batch is a 400 for that
+//     request only. Sub-responses carry their headers (Content-Type, Retry-After, request-id)
+//     and a JSON body inline (other bodies base64).
+//   - Throttling (Options.Throttle, --throttle-rps): a token bucket per client (the
+//     Authorization header, else the remote IP). Each top-level request takes a token; a
+//     POST /$batch takes none itself and each sub-request one, since Graph evaluates the
+//     requests of a batch individually [BAT, THR]. Without a token: 429 activityLimitReached
+//     ([ERR]: "the app or user has been throttled") with Retry-After the exact wait, in
+//     fractional seconds to the millisecond, rounded up ("0.020"; [THR] shows "2.128"); the
+//     throttled request takes no token. Faults answer before the throttle and take none.
 //   - createLink: unknown body members, wrong JSON types and invalid type/scope values are 400
 //     invalidRequest. Personal-only: embed (files), password, the default scope anonymous.
 //     Business-only: organization, review and blocksDownload (files), createOnly (folders),
@@ -50,9 +81,9 @@
 //     hash of drive and path). Ids created at run time (permissions, shareIds "s!...", link
 //     tokens, request ids) come from a generator seeded by Options.RandomSeed (time when 0).
 //
-// Not emulated: uploads, content, delta, search, invite, grant, permission PATCH, $batch,
-// $select, ETags and conditional requests, throttling by load (use faults), HTTP/2 (Listen speaks
-// HTTP/1.1 so reset and truncate faults act on TCP), national clouds.
+// Not emulated: uploads, content, delta, search, invite, grant, $select, ETags and conditional
+// requests (if-match), batches over HTTP/2 or with multipart bodies, concurrency inside a batch,
+// HTTP/2 (Listen speaks HTTP/1.1 so reset and truncate faults act on TCP), national clouds.
 //
 // # Authentication and the identity platform
 //
@@ -83,9 +114,18 @@
 // # Faults, recorder and admin endpoints
 //
 // Fault rules (Options.Faults, AddFault, ParseFault, --fault) make matching requests slow, fail
-// with a status and Retry-After, reset the connection, or send half a body. Every Graph request is
-// recorded (Requests). /_emulator/{health,requests,faults} expose both without a token; with the
-// identity stand-in, /_emulator/identity/... steers it (approve, decline, expire, revoke).
+// with a status and Retry-After, reset the connection, or send half a body. A rule without a
+// path acts on each HTTP request, a POST /$batch counting once ("latency=20ms" delays a batch
+// once); a rule with a path glob acts on the requests it matches, inside batches too (there
+// only latency and status apply: reset and truncate act on connections), so a test can make
+// one sub-request 429 or 503, while path=/$batch acts on the envelope.
+//
+// Every Graph request is recorded (Requests): a batch's sub-requests each with Method, RawURI
+// "/v1.0"+url and Batch set to the envelope's request-id, then the envelope (Batch ""). Stats
+// counts requests, batches, throttle 429s and createLink results (created vs existing), so
+// tests can prove nothing was lost or duplicated. /_emulator/{health,requests,faults,stats}
+// expose these without a token (DELETE resets requests, faults and stats); with the identity
+// stand-in, /_emulator/identity/... steers it (approve, decline, expire, revoke).
 //
 // # Fixture format
 //
@@ -107,6 +147,8 @@
 //	        folder: true
 //	        permissions:
 //	          - {shareId: "s!abc", link: {type: view, scope: anonymous, webUrl: "https://1drv.ms/f/s!abc"}}
+//	          - {roles: [write], grantedTo: [megan@contoso.example]}              # a direct grant
+//	          - {roles: [read], invitation: {email: guest@fabrikam.example, signInRequired: true}}
 //	        children:
 //	          - {name: "Q3 #1 100%.xlsx", size: 18422, mimeType: application/vnd.ms-excel,
 //	             createdDateTime: 2024-03-04T09:30:00Z, lastModifiedDateTime: 2024-09-18T14:05:12Z}

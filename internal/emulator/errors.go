@@ -16,6 +16,7 @@ const (
 	codeAccessDenied   = "accessDenied"
 	codeInvalidToken   = "InvalidAuthenticationToken"
 	codeThrottled      = "TooManyRequests"
+	codeActivityLimit  = "activityLimitReached"
 	codeUnavailable    = "serviceNotAvailable"
 	codeGeneral        = "generalException"
 )

@@ -71,12 +71,18 @@ func (f *Fault) matches(method, rawPath string) bool {
 	return ok
 }
 
-// pickFault returns the fault to apply to this request, if any, and counts it.
-func (s *Server) pickFault(method, rawPath string) *Fault {
+// pickFault returns the fault to apply to this request, if any, and counts it. For a request
+// inside a batch (inBatch) only rules with a path glob apply, and not reset or truncate rules:
+// those act on connections, and a rule without a path acts on each HTTP request (a POST /$batch
+// is one), so "latency=20ms" delays a batch once.
+func (s *Server) pickFault(method, rawPath string, inBatch bool) *Fault {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	for _, fs := range s.faults {
 		if fs.Times > 0 && fs.left <= 0 {
+			continue
+		}
+		if inBatch && (fs.Path == "" || fs.Path == "*" || fs.Reset || fs.Truncate) {
 			continue
 		}
 		if !fs.matches(method, rawPath) {

@@ -115,8 +115,18 @@ type FixturePermission struct {
 	Link               *FixtureLink `json:"link,omitempty" yaml:"link,omitempty"`
 	ExpirationDateTime time.Time    `json:"expirationDateTime,omitzero" yaml:"expirationDateTime,omitempty"`
 	HasPassword        bool         `json:"hasPassword,omitempty" yaml:"hasPassword,omitempty"`
-	// GrantedTo lists user ids, UPNs or e-mail addresses (grantedToIdentitiesV2 for links).
+	// GrantedTo lists user ids, UPNs or e-mail addresses (grantedToIdentitiesV2 for links,
+	// grantedToV2 for a direct grant, which then has roles ["read"] unless Roles says otherwise).
 	GrantedTo []string `json:"grantedTo,omitempty" yaml:"grantedTo,omitempty"`
+	// Invitation makes a direct permission an e-mail invitation not yet redeemed [PR].
+	Invitation *FixtureInvitation `json:"invitation,omitempty" yaml:"invitation,omitempty"`
+}
+
+// FixtureInvitation is the sharingInvitation of a FixturePermission; invitedBy is the drive's
+// owner.
+type FixtureInvitation struct {
+	Email          string `json:"email" yaml:"email"`
+	SignInRequired bool   `json:"signInRequired,omitempty" yaml:"signInRequired,omitempty"`
 }
 
 // FixtureLink is the sharingLink of a FixturePermission.

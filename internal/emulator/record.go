@@ -10,15 +10,24 @@ type RecordedRequest struct {
 	Header http.Header `json:"header"`
 	Body   []byte      `json:"body"`
 	Status int         `json:"status"`
+	// Batch is the request-id of the POST /$batch this request was part of; "" for a top-level
+	// request. A sub-request's Method and RawURI are its own ("/v1.0" + its url), its Header the
+	// headers it gave plus the batch's Authorization.
+	Batch string `json:"batch,omitempty"`
 }
 
-// Requests returns a copy of every Graph request received so far, in order. Admin
-// (/_emulator/) requests are not recorded.
+// Requests returns a copy of every Graph request received so far, in the order they arrived.
+// A request is recorded when it arrives, before it is answered, so a client that has its
+// response always finds its request here; Status is filled in once the answer is written (0
+// until then). A POST /$batch comes before its sub-requests. Admin (/_emulator/) requests are
+// not recorded.
 func (s *Server) Requests() []RecordedRequest {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	out := make([]RecordedRequest, len(s.recorded))
-	copy(out, s.recorded)
+	for i, r := range s.recorded {
+		out[i] = *r
+	}
 	return out
 }
 
@@ -30,9 +39,22 @@ func (s *Server) ResetRequests() {
 }
 
 func (s *Server) record(rr RecordedRequest) {
+	s.recordStart(rr)
+}
+
+// recordStart records a request as it arrives and returns a function that sets its status once
+// the answer is written.
+func (s *Server) recordStart(rr RecordedRequest) (setStatus func(int)) {
+	r := &rr
 	s.recMu.Lock()
-	s.recorded = append(s.recorded, rr)
+	s.recorded = append(s.recorded, r)
 	s.recMu.Unlock()
+	s.countStat(func(st *Stats) { st.Requests++ })
+	return func(status int) {
+		s.recMu.Lock()
+		r.Status = status
+		s.recMu.Unlock()
+	}
 }
 
 // statusWriter remembers the status a handler wrote, for the recorder.

@@ -231,15 +231,21 @@ func (e errString) Error() string { return string(e) }
 
 func TestPermissionsList(t *testing.T) {
 	e := newEnv(t, Options{})
-	// Personal: the file inherits the folder's link, marked with inheritedFrom.
+	// Personal: the file inherits the folder's link, grant and invitation, marked with inheritedFrom.
 	m := e.get("/me/drive/root:/Reports/Summary.pdf:/permissions").json(t)
 	vals := m["value"].([]any)
-	if len(vals) != 1 {
+	if len(vals) != 3 {
 		t.Fatalf("permissions: %v", vals)
 	}
 	p := vals[0].(map[string]any)
 	if p["inheritedFrom"].(map[string]any)["id"] != DemoReportsFolderID || p["shareId"] != DemoSharedFolderShareID {
 		t.Errorf("inherited: %v", p)
+	}
+	for i, want := range []string{DemoSharedFolderLinkID, DemoUserPermissionID, DemoInvitationPermissionID} {
+		q := vals[i].(map[string]any)
+		if q["id"] != want || q["inheritedFrom"] == nil {
+			t.Errorf("inherited %d: %v", i, q)
+		}
 	}
 	// Business: own link plus the owner, never inheritedFrom.
 	m = e.get("/drives/" + DemoBusinessDriveID + "/root:/Reports/Budget%202024.xlsx:/permissions").json(t)

@@ -29,6 +29,8 @@ type Options struct {
 	// neither recorded nor subject to faults), and it authenticates Graph requests unless
 	// Authenticate is set. The emulator/identity package provides one; emulator/stack wires them.
 	Identity IdentityProvider
+	// Throttle, when set, is a token bucket per client (see Throttle); nil = no throttling.
+	Throttle *Throttle
 	Logger   *log.Logger // nil = silent
 }
 
@@ -52,13 +54,19 @@ type Server struct {
 	st *store
 
 	recMu    sync.Mutex
-	recorded []RecordedRequest
+	recorded []*RecordedRequest
 
 	faultMu sync.Mutex
 	faults  []*faultState
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
+
+	limiter *limiter         // nil when Options.Throttle is
+	now     func() time.Time // the throttle's clock; time.Now, replaced in tests
+
+	statsMu sync.Mutex
+	stats   Stats
 
 	caMu  sync.Mutex
 	caPEM []byte
@@ -78,7 +86,11 @@ func New(opts Options) (*Server, error) {
 	if opts.PageSize < 0 || opts.PageSize > 999 {
 		return nil, fmt.Errorf("emulator: page size %d out of range 1..999", opts.PageSize)
 	}
-	s := &Server{opts: opts, st: st, pageSize: opts.PageSize, logger: opts.Logger}
+	if err := opts.Throttle.validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, st: st, pageSize: opts.PageSize, logger: opts.Logger,
+		limiter: newLimiter(opts.Throttle), now: time.Now}
 	if s.pageSize == 0 {
 		s.pageSize = 200
 	}
@@ -139,7 +151,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logf("identity: %s %s -> %d", r.Method, r.URL.RequestURI(), sw.status)
 		return
 	}
-	w.Header().Set("request-id", s.newUUID())
+	reqID := s.newUUID()
+	w.Header().Set("request-id", reqID)
 	if c := r.Header.Get("client-request-id"); c != "" {
 		w.Header().Set("client-request-id", c)
 	}
@@ -153,8 +166,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rec.RawURI == "" { // handler called directly, not by net/http's server
 		rec.RawURI = r.URL.RequestURI()
 	}
+	setStatus := s.recordStart(rec)
 	defer func() {
-		s.record(rec)
+		setStatus(rec.Status)
 		s.logf("%s %s -> %d", rec.Method, rec.RawURI, rec.Status)
 	}()
 	if err != nil {
@@ -170,21 +184,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Status = sw.status
 		return
 	}
-	if f := s.pickFault(r.Method, rawPath); f != nil {
+	if isBatchPath(rawPath) {
+		s.countStat(func(st *Stats) { st.Batches++ })
+	}
+	if f := s.pickFault(r.Method, rawPath, false); f != nil {
 		if s.applyFault(w, r, f, &rec) {
 			return
 		}
 		if f.Truncate {
 			bw := &bufferWriter{header: w.Header().Clone()}
-			s.handle(bw, r, rawPath, body)
+			s.serveGraph(bw, r, rawPath, body, reqID)
 			rec.Status = bw.status
 			writeTruncated(w, bw.status, bw.header, bw.buf.Bytes())
 			return
 		}
 	}
 	sw := &statusWriter{ResponseWriter: w}
-	s.handle(sw, r, rawPath, body)
+	s.serveGraph(sw, r, rawPath, body, reqID)
 	rec.Status = sw.status
+}
+
+// serveGraph answers a top-level Graph request once faults have had their say: POST /$batch
+// (which takes no throttle token itself), or any other request after taking a throttle token.
+func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, rawPath string, body []byte, reqID string) {
+	if isBatchPath(rawPath) {
+		s.serveBatch(w, r, body, reqID)
+		return
+	}
+	if e := s.throttle(w, r); e != nil {
+		writeError(w, r, e)
+		return
+	}
+	s.handle(w, r, rawPath, body)
 }
 
 // bufferWriter collects a whole answer so a truncate fault can send half of it.
@@ -225,7 +256,7 @@ type seg struct{ raw, name string }
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, rawPath string, body []byte) {
 	c := &reqCtx{w: w, r: r, body: body}
 	if e := s.authenticate(c); e != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"`)
+		w.Header().Set("WWW-Authenticate", wwwAuthenticate)
 		writeError(w, r, e)
 		return
 	}
@@ -488,7 +519,7 @@ func (s *Server) routeItem(c *reqCtx, it *item, segs []seg) *apiError {
 		}
 		return s.servePermissions(c, it)
 	case is(segs[0], "permissions") && len(segs) == 2:
-		if e := allow(c, http.MethodGet, http.MethodDelete); e != nil {
+		if e := allow(c, http.MethodGet, http.MethodPatch, http.MethodDelete); e != nil {
 			return e
 		}
 		return s.servePermission(c, it, segs[1].name)

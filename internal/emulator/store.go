@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
+
+// maxGenerate bounds FixtureGenerate.Count: a million files still builds in a few seconds.
+const maxGenerate = 1_000_000
 
 // store is the in-memory state built from a Fixture. Every access goes through Server.mu.
 type store struct {
@@ -50,6 +54,8 @@ type item struct {
 	drive                  *drive
 	parent                 *item
 	children               []*item
+	byName                 map[string]*item // lower-cased name -> child, so lookups and fixture builds stay O(1)
+	total                  int64            // treeSize, computed once the fixture is built (sizes never change)
 	perms                  []*perm
 }
 
@@ -61,7 +67,15 @@ type perm struct {
 	expires     time.Time
 	hasPassword bool
 	grantedTo   []recipient
+	invitation  *invitationInfo // an e-mail invitation not yet redeemed [PR]
 	item        *item
+}
+
+// invitationInfo is a permission's sharingInvitation [CSDL].
+type invitationInfo struct {
+	email          string
+	signInRequired bool
+	invitedBy      *user
 }
 
 type linkInfo struct {
@@ -89,16 +103,20 @@ func lower(s string) string { return strings.ToLower(s) }
 // newStore validates f and builds the store. Ids missing from the fixture are derived from the
 // drive and the item's path, so they are the same on every run.
 func newStore(f *Fixture) (*store, error) {
+	n := 0
+	for _, fd := range f.Drives {
+		n += 1 + countItems(fd.Items)
+	}
 	st := &store{
 		tenant:     f.Tenant,
 		usersByKey: map[string]*user{},
 		drives:     map[string]*drive{},
 		groups:     map[string]*drive{},
 		sites:      map[string]*drive{},
-		items:      map[string]*item{},
+		items:      make(map[string]*item, n),
 		links:      map[string]*perm{},
 		shareIDs:   map[string]*perm{},
-		itemURLs:   map[string]*item{},
+		itemURLs:   make(map[string]*item, n),
 	}
 	if st.tenant == "" {
 		st.tenant = "contoso"
@@ -215,6 +233,9 @@ func newStore(f *Fixture) (*store, error) {
 			return nil, fmt.Errorf("fixture: user %q: drive %q unknown", u.upn, u.drive)
 		}
 	}
+	for _, d := range st.drives {
+		computeSizes(d.root)
+	}
 	me := st.usersByKey[lower(f.Me)]
 	if f.Me != "" && me == nil {
 		return nil, fmt.Errorf("fixture: me %q is not a user", f.Me)
@@ -226,6 +247,18 @@ func newStore(f *Fixture) (*store, error) {
 		st.me = me.id
 	}
 	return st, nil
+}
+
+// countItems counts a fixture's items, generated ones included, to size the maps up front.
+func countItems(items []FixtureItem) int {
+	n := 0
+	for _, fi := range items {
+		n += 1 + countItems(fi.Children)
+		if g := fi.Generate; g != nil && g.Count > 0 && g.Count <= maxGenerate {
+			n += g.Count
+		}
+	}
+	return n
 }
 
 func (st *store) rootID(d *drive) string {
@@ -264,10 +297,8 @@ func (st *store) buildItem(parent *item, fi FixtureItem) error {
 	if err := validName(fi.Name); err != nil {
 		return err
 	}
-	for _, c := range parent.children {
-		if strings.EqualFold(c.name, fi.Name) {
-			return fmt.Errorf("duplicate name %q in %q", fi.Name, itemPath(parent))
-		}
+	if childByName(parent, fi.Name) != nil {
+		return fmt.Errorf("duplicate name %q in %q", fi.Name, itemPath(parent))
 	}
 	d := parent.drive
 	it := &item{id: fi.ID, name: fi.Name, folder: fi.Folder || len(fi.Children) > 0 || fi.Generate != nil,
@@ -283,6 +314,10 @@ func (st *store) buildItem(parent *item, fi FixtureItem) error {
 		it.mime = "application/octet-stream"
 	}
 	parent.children = append(parent.children, it)
+	if parent.byName == nil {
+		parent.byName = map[string]*item{}
+	}
+	parent.byName[lower(it.name)] = it
 	if it.id == "" {
 		it.id = st.newItemID(d, itemPath(it))
 	}
@@ -295,6 +330,10 @@ func (st *store) buildItem(parent *item, fi FixtureItem) error {
 		}
 	}
 	if g := fi.Generate; g != nil {
+		if g.Count < 0 || g.Count > maxGenerate {
+			return fmt.Errorf("generate: count %d out of range 0..%d", g.Count, maxGenerate)
+		}
+		it.children = slices.Grow(it.children, g.Count)
 		for i := 1; i <= g.Count; i++ {
 			gen := FixtureItem{Name: fmt.Sprintf(g.Name, i), Size: g.Size, MimeType: g.MimeType,
 				Created: it.created, Modified: it.modified}
@@ -342,6 +381,18 @@ func (st *store) addFixturePerm(it *item, fp FixturePermission) error {
 	}
 	for _, g := range fp.GrantedTo {
 		p.grantedTo = append(p.grantedTo, st.resolveRecipient(recipient{email: g, objectID: g}))
+	}
+	if inv := fp.Invitation; inv != nil {
+		if fp.Link != nil {
+			return fmt.Errorf("permission %q: an invitation can't also be a link", p.id)
+		}
+		if inv.Email == "" {
+			return fmt.Errorf("permission %q: an invitation needs an email", p.id)
+		}
+		p.invitation = &invitationInfo{email: inv.Email, signInRequired: inv.SignInRequired, invitedBy: it.drive.owner}
+	}
+	if fp.Link == nil && len(p.roles) == 0 {
+		p.roles = []string{"read"}
 	}
 	return st.addPerm(p)
 }
@@ -472,12 +523,7 @@ func (st *store) item(id string) *item   { return st.items[lower(id)] }
 
 // childByName finds a child case-insensitively, as OneDrive names are.
 func childByName(parent *item, name string) *item {
-	for _, c := range parent.children {
-		if strings.EqualFold(c.name, name) {
-			return c
-		}
-	}
-	return nil
+	return parent.byName[lower(name)]
 }
 
 func isAncestor(anc, it *item) bool {
@@ -489,14 +535,19 @@ func isAncestor(anc, it *item) bool {
 	return false
 }
 
-// treeSize is a folder's size: the sum of the files below it, as Graph reports it.
-func treeSize(it *item) int64 {
+// treeSize is a folder's size: the sum of the files below it, as Graph reports it. Sizes never
+// change after the fixture is built, so it is computed once (computeSizes).
+func treeSize(it *item) int64 { return it.total }
+
+func computeSizes(it *item) int64 {
 	if !it.folder {
-		return it.size
+		it.total = it.size
+		return it.total
 	}
 	var n int64
 	for _, c := range it.children {
-		n += treeSize(c)
+		n += computeSizes(c)
 	}
+	it.total = n
 	return n
 }
