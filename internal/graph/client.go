@@ -195,6 +195,12 @@ const maxBody = 32 << 20
 // Dropped connections are retried for POST too. createLink is safe to repeat: Graph returns the existing
 // link of the same type and scope with 200 [CL1]; a repeated "users" link may notify its recipients twice.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	return c.do(ctx, req, nil)
+}
+
+// do is Do with extra statuses to retry (with Retry-After when given, else backoff): $batch adds 424,
+// which [THR] says a throttled batch can fail with as a whole (notes §6).
+func (c *Client) do(ctx context.Context, req *Request, retryAlso func(status int) bool) (*Response, error) {
 	if c.tokens == nil {
 		return nil, errors.New("graph: no token source configured")
 	}
@@ -263,7 +269,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		var wait time.Duration
 		switch {
-		case honoursRetryAfter(resp.StatusCode):
+		case honoursRetryAfter(resp.StatusCode) || retryAlso != nil && retryAlso(resp.StatusCode):
 			d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 			if !ok {
 				d = backoff(attempt)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/odshare/odshare/internal/graph/api"
@@ -45,28 +46,12 @@ type CreateLinkResult struct {
 // /drives/{parentReference.driveId}/items/{id}/createLink: drive is ignored in that case, because a share
 // already names its drive, and createLink is not documented under /shares.
 func (c *Client) CreateLink(ctx context.Context, drive DriveRef, item ItemRef, req api.CreateLinkRequest) (*CreateLinkResult, error) {
-	if item.Value == "" {
-		return nil, errors.New("graph: empty item reference")
-	}
 	res := &CreateLinkResult{}
-	var itemPath string
-	switch item.Kind {
-	case ItemBySharingURL, ItemByShareID:
-		di, _, err := c.ResolveShare(ctx, ShareToken(item), PreferNone)
-		if err != nil {
-			return nil, fmt.Errorf("resolve share: %w", err)
-		}
-		res.DriveID, res.ItemID = sharedItemAddress(di)
-		if res.DriveID == "" || res.ItemID == "" {
-			return nil, errors.New("resolve share: Graph did not return the item's drive id and item id")
-		}
-		itemPath = DriveRef{Kind: DriveByID, ID: res.DriveID}.ItemPath(ItemRef{Kind: ItemByID, Value: res.ItemID})
-	default:
-		if err := checkDrive(drive); err != nil {
-			return nil, err
-		}
-		itemPath = drive.ItemPath(item)
+	itemPath, driveID, itemID, err := c.itemAddress(ctx, drive, item)
+	if err != nil {
+		return nil, err
 	}
+	res.DriveID, res.ItemID = driveID, itemID
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
@@ -84,6 +69,49 @@ func (c *Client) CreateLink(ctx context.Context, drive DriveRef, item ItemRef, r
 	res.Raw = json.RawMessage(resp.Body)
 	res.Created = resp.StatusCode == http.StatusCreated
 	return res, nil
+}
+
+// ItemAddress returns the item's path relative to the version root, for calls on the item itself
+// (permissions, children, createLink). Ids and paths give drive.ItemPath(item) without any request. A
+// sharing URL or share id is resolved with GET /shares/{token}/driveItem to
+// "/drives/{driveId}/items/{id}" (the remoteItem's address when there is one, notes §5), because
+// createLink and the permission calls are documented only on drive items, not under /shares.
+func (c *Client) ItemAddress(ctx context.Context, drive DriveRef, item ItemRef) (string, error) {
+	p, _, _, err := c.itemAddress(ctx, drive, item)
+	return p, err
+}
+
+// itemAddress is ItemAddress that also returns the drive and item ids a share resolved to ("" for ids
+// and paths).
+func (c *Client) itemAddress(ctx context.Context, drive DriveRef, item ItemRef) (itemPath, driveID, itemID string, err error) {
+	if item.Value == "" {
+		return "", "", "", errors.New("graph: empty item reference")
+	}
+	switch item.Kind {
+	case ItemBySharingURL, ItemByShareID:
+		di, _, err := c.ResolveShare(ctx, ShareToken(item), PreferNone)
+		if err != nil {
+			return "", "", "", fmt.Errorf("resolve share: %w", err)
+		}
+		driveID, itemID = sharedItemAddress(di)
+		if driveID == "" || itemID == "" {
+			return "", "", "", errMissingAddress
+		}
+		return driveItemPath(driveID, itemID), driveID, itemID, nil
+	default:
+		if err := checkDrive(drive); err != nil {
+			return "", "", "", err
+		}
+		return drive.ItemPath(item), "", "", nil
+	}
+}
+
+// errMissingAddress is a resolved share without the ids needed to address its item.
+var errMissingAddress = errors.New("resolve share: Graph did not return the item's drive id and item id")
+
+// driveItemPath is /drives/{driveId}/items/{itemId}, each escaped as one segment.
+func driveItemPath(driveID, itemID string) string {
+	return DriveRef{Kind: DriveByID, ID: driveID}.ItemPath(ItemRef{Kind: ItemByID, Value: itemID})
 }
 
 // sharedItemAddress returns the drive id and item id a resolved share points at. A remoteItem, when
@@ -151,11 +179,55 @@ func (c *Client) GetItem(ctx context.Context, drive DriveRef, item ItemRef) (*ap
 // and is returned as is. A nextLink to another scheme or host than BaseURL is refused, so the token never
 // follows a link off Graph.
 func (c *Client) ListShareChildren(ctx context.Context, token string, prefer Prefer, each func(page []json.RawMessage) error) error {
+	return c.ListShareChildrenTop(ctx, token, prefer, 0, each)
+}
+
+// ListShareChildrenTop is ListShareChildren asking for pages of top items ("?$top=N") when top > 0.
+// Graph may still send smaller pages (or larger ones, on personal OneDrive), so top is a hint for page
+// size, never a limit on the total.
+func (c *Client) ListShareChildrenTop(ctx context.Context, token string, prefer Prefer, top int, each func(page []json.RawMessage) error) error {
 	p, err := sharesPath(token)
 	if err != nil {
 		return err
 	}
-	req := &Request{Path: p + "/driveItem/children", Header: preferHeader(prefer)}
+	return c.pages(ctx, "list children", &Request{Path: p + "/driveItem/children" + topQuery(top), Header: preferHeader(prefer)}, each)
+}
+
+// ListChildren lists any folder: GET {itemAddr}/children ("?$top=N" when top > 0), then every
+// @odata.nextLink, with the same rules as ListShareChildren. itemAddr is a path relative to the version
+// root, as ItemAddress returns it.
+func (c *Client) ListChildren(ctx context.Context, itemAddr string, top int, each func(page []json.RawMessage) error) error {
+	if err := checkItemAddr(itemAddr); err != nil {
+		return err
+	}
+	return c.pages(ctx, "list children", &Request{Path: ItemActionPath(itemAddr, "children") + topQuery(top)}, each)
+}
+
+// topQuery is "?$top=N" for top > 0, else "".
+func topQuery(top int) string {
+	if top <= 0 {
+		return ""
+	}
+	return "?$top=" + strconv.Itoa(top)
+}
+
+// checkItemAddr rejects an item address that is empty or carries a query or fragment, which an action
+// appended after it would end up inside.
+func checkItemAddr(itemAddr string) error {
+	if strings.Trim(itemAddr, "/") == "" {
+		return errors.New("graph: empty item address")
+	}
+	if strings.ContainsAny(itemAddr, "?#") {
+		return fmt.Errorf("graph: item address %q has a query or fragment", sanitize(itemAddr))
+	}
+	return nil
+}
+
+// pages sends req, then follows every @odata.nextLink verbatim [PAG], passing each page's "value" to
+// each in order (empty pages included). op prefixes errors. The Prefer header (and any other) of req is
+// repeated on every page.
+func (c *Client) pages(ctx context.Context, op string, req *Request, each func(page []json.RawMessage) error) error {
+	hdr := req.Header
 	seen := map[string]bool{}
 	for {
 		resp, err := c.Do(ctx, req)
@@ -163,17 +235,17 @@ func (c *Client) ListShareChildren(ctx context.Context, token string, prefer Pre
 			return err
 		}
 		if resp.StatusCode != http.StatusOK {
-			return unexpectedStatus("list children", resp)
+			return unexpectedStatus(op, resp)
 		}
 		var page struct {
 			Value    *[]json.RawMessage `json:"value"`
 			NextLink string             `json:"@odata.nextLink"`
 		}
 		if err := json.Unmarshal(resp.Body, &page); err != nil {
-			return fmt.Errorf("list children: decode page: %w", err)
+			return fmt.Errorf("%s: decode page: %w", op, err)
 		}
 		if page.Value == nil {
-			return errors.New("list children: Graph's page has no \"value\" array")
+			return fmt.Errorf("%s: Graph's page has no \"value\" array", op)
 		}
 		if err := each(*page.Value); err != nil {
 			return err
@@ -181,26 +253,26 @@ func (c *Client) ListShareChildren(ctx context.Context, token string, prefer Pre
 		if page.NextLink == "" {
 			return nil
 		}
-		if err := c.checkNextLink(page.NextLink); err != nil {
+		if err := c.checkNextLink(op, page.NextLink); err != nil {
 			return err
 		}
 		if seen[page.NextLink] {
-			return errors.New("list children: Graph returned the same @odata.nextLink twice")
+			return fmt.Errorf("%s: Graph returned the same @odata.nextLink twice", op)
 		}
 		seen[page.NextLink] = true
-		req = &Request{URL: page.NextLink, Header: preferHeader(prefer)}
+		req = &Request{URL: page.NextLink, Header: hdr}
 	}
 }
 
 // checkNextLink accepts only an absolute nextLink on BaseURL's scheme and host.
-func (c *Client) checkNextLink(link string) error {
+func (c *Client) checkNextLink(op, link string) error {
 	u, err := url.Parse(link)
 	if err != nil || !u.IsAbs() {
-		return fmt.Errorf("list children: @odata.nextLink %q is not an absolute URL", sanitize(link))
+		return fmt.Errorf("%s: @odata.nextLink %q is not an absolute URL", op, sanitize(link))
 	}
 	if u.Scheme != c.base.Scheme || !strings.EqualFold(u.Host, c.base.Host) || u.User != nil {
-		return fmt.Errorf("list children: refusing to follow @odata.nextLink to %s://%s: the token must not leave %s",
-			sanitize(u.Scheme), sanitize(u.Host), c.base.Host)
+		return fmt.Errorf("%s: refusing to follow @odata.nextLink to %s://%s: the token must not leave %s",
+			op, sanitize(u.Scheme), sanitize(u.Host), c.base.Host)
 	}
 	return nil
 }

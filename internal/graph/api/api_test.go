@@ -124,6 +124,7 @@ func TestJSONTagsMatchGraphMetadata(t *testing.T) {
 		v   any
 	}{
 		{"permission", Permission{}},
+		{"permission", PermissionUpdate{}},
 		{"sharingLink", SharingLink{}},
 		{"driveItem", DriveItem{}},
 		{"sharedDriveItem", SharedDriveItem{}},

@@ -323,3 +323,13 @@ type SharedDriveItem struct {
 	// Permission is the permission that is the sharing link (a navigation property: present when expanded).
 	Permission *Permission `json:"permission,omitempty"`
 }
+
+// PermissionUpdate is the body of PATCH {item}/permissions/{id} [PU]: only what the user gave is sent.
+// Graph lets roles change on user permissions and expirationDateTime on anonymous links; organization and
+// people links can't be modified (notes §4 Update).
+type PermissionUpdate struct {
+	// Roles replaces the permission's roles, e.g. ["read"] or ["write"].
+	Roles []string `json:"roles,omitempty"`
+	// ExpirationDateTime is the new expiry, an RFC 3339 date-time (Edm.DateTimeOffset).
+	ExpirationDateTime string `json:"expirationDateTime,omitempty"`
+}

@@ -1,0 +1,471 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/odshare/odshare/internal/graph/api"
+)
+
+// BulkItem is one item for CreateLinks.
+type BulkItem struct {
+	// Input is the item as the user gave it, echoed in its BulkResult.
+	Input string
+	// Ref is the parsed item.
+	Ref ItemRef
+}
+
+// BulkResult is the outcome of one BulkItem.
+type BulkResult struct {
+	// Index is the item's position in CreateLinks' items.
+	Index int
+	// Input is the item's Input.
+	Input string
+	// Status is createLink's final HTTP status (201 or 200) on success, the failing status on failure
+	// (that of the share lookup when resolving a sharing URL failed), and 0 when no response was had
+	// (transport failure, cancellation).
+	Status int
+	// Created is true for 201 (a new link), false for 200 (Graph returned the existing link) [CL1].
+	Created bool
+	// Permission is Graph's permission unchanged; success only.
+	Permission json.RawMessage
+	// Err says why the item failed; nil on success.
+	Err *BulkError
+}
+
+// BulkError is why one bulk item failed.
+type BulkError struct {
+	// Code is Graph's error code ("itemNotFound", "TooManyRequests"), or odshare's own: "cancelled",
+	// "requestFailed" (no usable answer from Graph), "invalidResponse" (an answer odshare can't use).
+	Code string
+	// Message is Graph's message, or odshare's description, safe to print.
+	Message string
+}
+
+// Error returns "code: message".
+func (e *BulkError) Error() string {
+	switch {
+	case e.Message == "":
+		return e.Code
+	case e.Code == "":
+		return e.Message
+	}
+	return e.Code + ": " + e.Message
+}
+
+// BulkOptions tunes CreateLinks.
+type BulkOptions struct {
+	// Concurrency is how many batches may be in flight; 0 means 4.
+	Concurrency int
+	// BatchSize is how many sub-requests go in one batch, at most 20; 0 means 20.
+	BatchSize int
+	// MaxAttempts bounds the sends of each item's request (share lookup and createLink each), counting
+	// retryable sub-responses (429, 5xx) and failed batches; 0 means 10.
+	MaxAttempts int
+	// OnResult gets every item's result exactly once, as it completes, in no particular order. Calls are
+	// serialized, so it needs no locking of its own; it should return quickly, as workers wait for it.
+	OnResult func(BulkResult)
+}
+
+const (
+	defaultBulkConcurrency = 4
+	defaultBulkAttempts    = 10
+)
+
+// CreateLinks creates (or returns the existing) sharing link for every item, through JSON batches
+// [BAT], reporting each item's result to o.OnResult exactly once.
+//
+// Ids and paths become POST {drive}{item}/createLink sub-requests. Sharing URLs and share ids are first
+// resolved with batched GET /shares/{token}/driveItem sub-requests, then get POST
+// /drives/{driveId}/items/{id}/createLink, as CreateLink does. Up to o.Concurrency workers each send
+// batches of up to o.BatchSize ready sub-requests. A sub-request answered 429, 503, 504 or another
+// retryable 5xx goes back to the queue until its own Retry-After (fractional seconds allowed), or an
+// exponential backoff without one; throttling also holds every worker back (see pacer), so a throttled
+// run proceeds at the rate Graph admits. Other 4xx answers are final failures carrying Graph's code and
+// message. A batch that fails as a whole after Do's retries sends its items back to the queue, counting
+// an attempt; a 4xx for the whole batch (other than 408, 424, 429) is final for its items, since
+// re-sending the same batch can't help.
+//
+// Re-sending a createLink whose response was lost is safe: Graph answers 200 with the link already made
+// for that type and scope [CL1]. So an item may come out as existing (Created false) when its first
+// attempt had in fact created the link, but never as two links, nor twice in OnResult.
+//
+// On cancellation it stops sending, waits for the batches in flight, reports every unfinished item as
+// failed with Code "cancelled" and returns ctx.Err(). It returns nil when every item was processed,
+// whatever the failures (callers count them from the results), and an error without calling OnResult at
+// all for invalid options or items.
+func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkItem, req api.CreateLinkRequest, o BulkOptions) error {
+	if o.Concurrency < 0 || o.BatchSize < 0 || o.BatchSize > MaxBatchRequests || o.MaxAttempts < 0 {
+		return fmt.Errorf("graph: invalid bulk options: concurrency %d, batch size %d (at most %d), max attempts %d",
+			o.Concurrency, o.BatchSize, MaxBatchRequests, o.MaxAttempts)
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = defaultBulkConcurrency
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = MaxBatchRequests
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = defaultBulkAttempts
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	e := &bulkEngine{c: c, o: o, ctx: ctx, items: items, body: body}
+	e.cond = sync.NewCond(&e.mu)
+	e.tasks = make([]bulkTask, len(items))
+	e.pending = make([]*bulkTask, 0, len(items))
+	checkedDrive := false
+	for i, it := range items {
+		t := &e.tasks[i]
+		t.index = i
+		if it.Ref.Value == "" {
+			return fmt.Errorf("graph: bulk item %d: empty item reference", i)
+		}
+		switch it.Ref.Kind {
+		case ItemBySharingURL, ItemByShareID:
+			p, err := sharesPath(ShareToken(it.Ref))
+			if err != nil {
+				return fmt.Errorf("graph: bulk item %d: %w", i, err)
+			}
+			t.resolve, t.url = true, p+"/driveItem"
+		default:
+			if !checkedDrive {
+				if err := checkDrive(drive); err != nil {
+					return err
+				}
+				checkedDrive = true
+			}
+			t.url = ItemActionPath(drive.ItemPath(it.Ref), "createLink")
+		}
+		e.pending = append(e.pending, t)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	stop := context.AfterFunc(ctx, func() {
+		e.mu.Lock()
+		e.cond.Broadcast()
+		e.mu.Unlock()
+	})
+	defer stop()
+
+	var wg sync.WaitGroup
+	for range min(o.Concurrency, len(items)) {
+		wg.Go(e.work)
+	}
+	wg.Wait()
+
+	// Every worker is gone: whatever is unfinished was never answered.
+	var rest []BulkResult
+	for i := range e.tasks {
+		if t := &e.tasks[i]; !t.done {
+			t.done = true
+			rest = append(rest, e.failure(t, 0, "cancelled", "cancelled before Graph answered"))
+		}
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	e.emit(rest)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.New("graph: bulk run stopped with unfinished items") // unreachable unless the engine is wrong
+}
+
+// bulkTask is one item's progress: first the share lookup (resolve) if it needs one, then createLink.
+type bulkTask struct {
+	index    int
+	resolve  bool   // url is the share lookup, not createLink yet
+	url      string // the current sub-request's URL
+	attempts int    // sends of the current sub-request
+	eligible time.Time
+	done     bool
+}
+
+// bulkEngine is one CreateLinks run. mu guards the queue, the tasks and the pacer; emitMu serializes
+// OnResult.
+type bulkEngine struct {
+	c     *Client
+	o     BulkOptions
+	ctx   context.Context
+	items []BulkItem
+	body  json.RawMessage
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	tasks    []bulkTask
+	pending  []*bulkTask // neither finished nor in flight
+	inFlight int         // batches being sent
+	pace     pacer
+
+	emitMu sync.Mutex
+}
+
+// jsonHeaders is shared by every createLink sub-request; Batch never modifies a request's map.
+var jsonHeaders = map[string]string{"Content-Type": "application/json"}
+
+func (e *bulkEngine) work() {
+	for {
+		batch, ok := e.take()
+		if !ok {
+			return
+		}
+		reqs := make([]BatchRequest, len(batch))
+		for i, t := range batch {
+			reqs[i] = BatchRequest{ID: strconv.Itoa(t.index), URL: t.url}
+			if t.resolve {
+				reqs[i].Method = http.MethodGet
+			} else {
+				reqs[i].Method, reqs[i].Headers, reqs[i].Body = http.MethodPost, jsonHeaders, e.body
+			}
+		}
+		sentAt := time.Now()
+		resps, err := e.c.batch(e.ctx, reqs)
+		e.emit(e.settle(batch, sentAt, resps, err))
+	}
+}
+
+// take waits until a batch may be sent and returns it, counted in flight; ok is false when there is
+// nothing left to send or ctx is done. Waits go through the client's Sleep. A wait is taken to have
+// reached its target when Sleep returns, even if the clock says otherwise, so an injected Sleep that
+// returns at once makes the engine run through its waits instead of spinning on the clock.
+func (e *bulkEngine) take() ([]*bulkTask, bool) {
+	var reached time.Time // the latest time a Sleep of ours waited for
+	e.mu.Lock()
+	for {
+		if e.ctx.Err() != nil || len(e.pending) == 0 && e.inFlight == 0 {
+			e.cond.Broadcast()
+			e.mu.Unlock()
+			return nil, false
+		}
+		if len(e.pending) == 0 {
+			e.cond.Wait() // the batches in flight will bring items back, or finish the run
+			continue
+		}
+		now := later(time.Now(), reached)
+		// Hold off for any Retry-After, and for the pacer's next slot. Slots are booked when a batch
+		// goes, at the rate of that moment, so workers waiting together take turns.
+		if gate := e.pace.gate(); gate.After(now) {
+			if !e.sleepUntil(now, gate, &reached) {
+				e.mu.Unlock()
+				return nil, false
+			}
+			continue
+		}
+		batch, earliest := e.takeEligible(now, e.pace.batchSize(e.o.BatchSize))
+		if len(batch) == 0 {
+			if !e.sleepUntil(now, earliest, &reached) {
+				e.mu.Unlock()
+				return nil, false
+			}
+			continue
+		}
+		e.pace.book(now, len(batch))
+		for _, t := range batch {
+			t.attempts++
+		}
+		e.inFlight++
+		e.mu.Unlock()
+		return batch, true
+	}
+}
+
+// sleepUntil releases mu and sleeps from now until target, then takes mu again; false means ctx ended
+// the wait.
+func (e *bulkEngine) sleepUntil(now, target time.Time, reached *time.Time) bool {
+	e.mu.Unlock()
+	err := e.c.sleep(e.ctx, target.Sub(now))
+	e.mu.Lock()
+	*reached = later(*reached, target)
+	return err == nil
+}
+
+// takeEligible removes up to n tasks that are due by now from the queue, oldest first. With none due,
+// earliest is when the first one will be.
+func (e *bulkEngine) takeEligible(now time.Time, n int) (batch []*bulkTask, earliest time.Time) {
+	keep := e.pending[:0]
+	for _, t := range e.pending {
+		if len(batch) < n && !t.eligible.After(now) {
+			batch = append(batch, t)
+			continue
+		}
+		if earliest.IsZero() || t.eligible.Before(earliest) {
+			earliest = t.eligible
+		}
+		keep = append(keep, t)
+	}
+	clear(e.pending[len(keep):])
+	e.pending = keep
+	return batch, earliest
+}
+
+// settle takes a sent batch's outcome: finished items become results (returned, for emit), the others go
+// back to the queue, and the pacer learns how throttled the batch was.
+func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchResponse, err error) []BulkResult {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	defer e.cond.Broadcast()
+	e.inFlight--
+	now := time.Now()
+	var out []BulkResult
+	var incomplete *BatchIncompleteError
+	if err != nil && !errors.As(err, &incomplete) {
+		if e.ctx.Err() != nil {
+			e.requeue0(batch) // reported as cancelled at the end
+			return nil
+		}
+		var gerr *Error
+		permanent := errors.As(err, &gerr) && gerr.StatusCode >= 400 && gerr.StatusCode < 500 &&
+			gerr.StatusCode != http.StatusRequestTimeout && gerr.StatusCode != http.StatusFailedDependency &&
+			gerr.StatusCode != http.StatusTooManyRequests
+		status, code := 0, "requestFailed"
+		if gerr != nil {
+			status = gerr.StatusCode
+			if gerr.Code != "" {
+				code = gerr.Code
+			}
+		}
+		// One wait for the whole batch keeps its items together for the next try.
+		wait := backoff(batch[0].attempts)
+		for _, t := range batch {
+			if permanent || t.attempts >= e.o.MaxAttempts {
+				out = append(out, e.finish(t, e.failure(t, status, code, sanitize(err.Error()))))
+				continue
+			}
+			t.eligible = now.Add(wait)
+			e.pending = append(e.pending, t)
+		}
+		return out
+	}
+	admitted, throttled := 0, 0
+	var retryAfter time.Duration
+	hasRetryAfter := false
+	for i, t := range batch {
+		r := resps[i]
+		if r.Status == 0 { // unanswered in an incomplete batch: it may or may not have run, so send it again
+			if t.attempts >= e.o.MaxAttempts {
+				out = append(out, e.finish(t, e.failure(t, 0, "requestFailed", sanitize(err.Error()))))
+				continue
+			}
+			t.eligible = now.Add(backoff(t.attempts))
+			e.pending = append(e.pending, t)
+			continue
+		}
+		if r.Status == http.StatusTooManyRequests || r.Status == http.StatusServiceUnavailable {
+			throttled++
+		} else {
+			admitted++
+		}
+		switch {
+		case r.Status == http.StatusOK && t.resolve:
+			if res, ok := e.resolved(t, r); !ok {
+				out = append(out, e.finish(t, res))
+			}
+		case (r.Status == http.StatusOK || r.Status == http.StatusCreated) && !t.resolve:
+			out = append(out, e.finish(t, BulkResult{Index: t.index, Input: e.items[t.index].Input,
+				Status: r.Status, Created: r.Status == http.StatusCreated, Permission: r.Body}))
+		case honoursRetryAfter(r.Status) || retryableServerError(r.Status):
+			wait, ok := time.Duration(0), false
+			if honoursRetryAfter(r.Status) {
+				if wait, ok = ParseRetryAfter(r.HeaderValue("Retry-After"), now); ok {
+					wait = min(wait, e.c.maxWait)
+					if r.Status == http.StatusTooManyRequests || r.Status == http.StatusServiceUnavailable {
+						retryAfter, hasRetryAfter = max(retryAfter, wait), true
+					}
+				}
+			}
+			if !ok {
+				wait = backoff(t.attempts)
+			}
+			if t.attempts >= e.o.MaxAttempts {
+				out = append(out, e.finish(t, e.subFailure(t, r)))
+				continue
+			}
+			t.eligible = now.Add(wait)
+			e.pending = append(e.pending, t)
+		case r.Status < 300:
+			out = append(out, e.finish(t, e.failure(t, r.Status, "invalidResponse",
+				fmt.Sprintf("unexpected %s from Graph", statusLine(r.Status)))))
+		default:
+			out = append(out, e.finish(t, e.subFailure(t, r)))
+		}
+	}
+	e.pace.observe(now, sentAt, admitted, throttled, retryAfter, hasRetryAfter)
+	return out
+}
+
+// resolved moves a task whose share lookup succeeded on to createLink; when the answer has no usable
+// address it returns the task's failure and false.
+func (e *bulkEngine) resolved(t *bulkTask, r BatchResponse) (BulkResult, bool) {
+	var di api.DriveItem
+	if err := json.Unmarshal(r.Body, &di); err != nil {
+		return e.failure(t, r.Status, "invalidResponse", "resolve share: decode driveItem: "+sanitize(err.Error())), false
+	}
+	driveID, itemID := sharedItemAddress(&di)
+	if driveID == "" || itemID == "" {
+		return e.failure(t, r.Status, "invalidResponse", errMissingAddress.Error()), false
+	}
+	t.resolve, t.url, t.attempts, t.eligible = false, ItemActionPath(driveItemPath(driveID, itemID), "createLink"), 0, time.Time{}
+	e.pending = append(e.pending, t)
+	return BulkResult{}, true
+}
+
+// requeue0 puts a sent batch's tasks back without judging them (ctx ended while it was in flight).
+func (e *bulkEngine) requeue0(batch []*bulkTask) {
+	e.pending = append(e.pending, batch...)
+}
+
+// finish marks t done and returns its result.
+func (e *bulkEngine) finish(t *bulkTask, r BulkResult) BulkResult {
+	t.done = true
+	return r
+}
+
+// failure is t's failed result.
+func (e *bulkEngine) failure(t *bulkTask, status int, code, msg string) BulkResult {
+	return BulkResult{Index: t.index, Input: e.items[t.index].Input, Status: status, Err: &BulkError{Code: code, Message: msg}}
+}
+
+// subFailure is t's failed result from a sub-response, with Graph's code and message when the body has
+// them.
+func (e *bulkEngine) subFailure(t *bulkTask, r BatchResponse) BulkResult {
+	code, msg := errorOf(r.Body)
+	if code == "" {
+		code = "requestFailed"
+	}
+	if msg == "" {
+		msg = statusLine(r.Status)
+	}
+	if t.resolve {
+		msg = "resolve share: " + msg
+	}
+	return e.failure(t, r.Status, code, msg)
+}
+
+// emit hands results to OnResult, one call at a time across workers.
+func (e *bulkEngine) emit(rs []BulkResult) {
+	if len(rs) == 0 || e.o.OnResult == nil {
+		return
+	}
+	e.emitMu.Lock()
+	defer e.emitMu.Unlock()
+	for _, r := range rs {
+		e.o.OnResult(r)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,533 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/odshare/odshare/internal/graph/api"
+)
+
+// collector records OnResult calls and fails the test on a concurrent or repeated call.
+type collector struct {
+	t       testing.TB
+	mu      sync.Mutex
+	busy    bool
+	results map[int]BulkResult
+	order   []int
+	hook    func(BulkResult)
+}
+
+func newCollector(t testing.TB) *collector { return &collector{t: t, results: map[int]BulkResult{}} }
+
+func (c *collector) on(r BulkResult) {
+	c.mu.Lock()
+	if c.busy {
+		c.t.Error("OnResult called concurrently")
+	}
+	c.busy = true
+	if _, dup := c.results[r.Index]; dup {
+		c.t.Errorf("OnResult called twice for item %d", r.Index)
+	}
+	c.results[r.Index] = r
+	c.order = append(c.order, r.Index)
+	c.mu.Unlock()
+	if c.hook != nil {
+		c.hook(r)
+	}
+	time.Sleep(time.Microsecond) // widen the window for a concurrent call
+	c.mu.Lock()
+	c.busy = false
+	c.mu.Unlock()
+}
+
+// check asserts one result per item, with the item's Input.
+func (c *collector) check(items []BulkItem) {
+	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.results) != len(items) || len(c.order) != len(items) {
+		c.t.Fatalf("%d results (%d calls) for %d items", len(c.results), len(c.order), len(items))
+	}
+	for i, it := range items {
+		if r := c.results[i]; r.Index != i || r.Input != it.Input {
+			c.t.Errorf("result %d = %+v, want Input %q", i, r, it.Input)
+		}
+	}
+}
+
+func idItems(n int) []BulkItem {
+	items := make([]BulkItem, n)
+	for i := range items {
+		id := fmt.Sprintf("ID%03d", i)
+		items[i] = BulkItem{Input: id, Ref: ItemRef{Kind: ItemByID, Value: id}}
+	}
+	return items
+}
+
+var viewLink = api.CreateLinkRequest{Type: api.LinkView, Scope: api.ScopeAnonymous}
+
+func TestCreateLinks45ItemsThreeBatches(t *testing.T) {
+	f := newBatchFake(t)
+	c, _ := f.client(t, nil)
+	items := idItems(45)
+	// Item 7 already has a link: Graph answers 200 with it.
+	f.created["/drives/b%21x/items/ID007/createLink"] = 1
+	col := newCollector(t)
+	err := c.CreateLinks(context.Background(), DriveRef{Kind: DriveByID, ID: "b!x"}, items, viewLink, BulkOptions{OnResult: col.on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	if n := f.batchCount(); n != 3 {
+		t.Errorf("%d batches, want 3", n)
+	}
+	for i, r := range col.results {
+		wantStatus := 201
+		if i == 7 {
+			wantStatus = 200
+		}
+		var p api.Permission
+		if r.Err != nil || r.Status != wantStatus || r.Created != (wantStatus == 201) || json.Unmarshal(r.Permission, &p) != nil || p.ID == "" {
+			t.Errorf("item %d: %+v", i, r)
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range f.subRequests() {
+		if seen[s.URL] {
+			t.Errorf("%s sent twice", s.URL)
+		}
+		seen[s.URL] = true
+		if s.Method != "POST" || !strings.HasPrefix(s.URL, "/drives/b%21x/items/ID0") || !strings.HasSuffix(s.URL, "/createLink") ||
+			s.Headers["Content-Type"] != "application/json" || string(s.Body) != `{"type":"view","scope":"anonymous"}` {
+			t.Errorf("sub-request = %+v", s)
+		}
+	}
+}
+
+func TestCreateLinksRetriesThrottledSubRequests(t *testing.T) {
+	f := newBatchFake(t)
+	f.sub = func(r subReq, attempt int) subResp {
+		switch {
+		case strings.Contains(r.URL, "ID003") && attempt == 1:
+			return subResp{Status: 429, Headers: map[string]string{"Retry-After": "2.128"}, Body: `{"error":{"code":"TooManyRequests","message":"x"}}`}
+		case strings.Contains(r.URL, "ID004") && attempt <= 2:
+			return subResp{Status: 503, Body: `{"error":{"code":"serviceNotAvailable","message":"x"}}`} // no Retry-After: backoff
+		case strings.Contains(r.URL, "ID005") && attempt == 1:
+			return subResp{Status: 502}
+		}
+		return f.defaultSub(r)
+	}
+	c, sl := f.client(t, nil)
+	items := idItems(10)
+	col := newCollector(t)
+	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	for i, r := range col.results {
+		if r.Err != nil || r.Status != 201 || !r.Created {
+			t.Errorf("item %d: %+v", i, r)
+		}
+	}
+	if n := f.batchCount(); n < 2 || n > 4 {
+		t.Errorf("%d batches", n)
+	}
+	var total time.Duration
+	for _, w := range sl.got() {
+		total += w
+	}
+	// The engine held off for the 429's Retry-After (2.128 s) before re-sending it.
+	if total < 2128*time.Millisecond {
+		t.Errorf("waits %v add up to %v, want at least the Retry-After 2.128s", sl.got(), total)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.attempts["/me/drive/items/ID003/createLink"] != 2 || f.attempts["/me/drive/items/ID004/createLink"] != 3 || f.attempts["/me/drive/items/ID000/createLink"] != 1 {
+		t.Errorf("attempts = %v", f.attempts)
+	}
+}
+
+func TestCreateLinksGivesUpAfterMaxAttempts(t *testing.T) {
+	f := newBatchFake(t)
+	f.sub = func(r subReq, attempt int) subResp {
+		if strings.Contains(r.URL, "ID001") {
+			return subResp{Status: 429, Headers: map[string]string{"Retry-After": "0.01"}, Body: `{"error":{"code":"TooManyRequests","message":"Too many requests"}}`}
+		}
+		return f.defaultSub(r)
+	}
+	c, _ := f.client(t, nil)
+	items := idItems(3)
+	col := newCollector(t)
+	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, MaxAttempts: 3}); err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	r := col.results[1]
+	if r.Status != 429 || r.Err == nil || r.Err.Code != "TooManyRequests" || r.Err.Message != "Too many requests" || r.Permission != nil {
+		t.Errorf("throttled item: %+v", r)
+	}
+	if f.attempts["/me/drive/items/ID001/createLink"] != 3 {
+		t.Errorf("attempts = %d, want 3", f.attempts["/me/drive/items/ID001/createLink"])
+	}
+}
+
+func TestCreateLinksPermanentFailure(t *testing.T) {
+	f := newBatchFake(t)
+	f.sub = func(r subReq, _ int) subResp {
+		switch {
+		case strings.Contains(r.URL, "ID002"):
+			return subResp{Status: 404, Body: `{"error":{"code":"itemNotFound","message":"The resource could not be found.","innerError":{"request-id":"r"}}}`}
+		case strings.Contains(r.URL, "ID003"):
+			return subResp{Status: 403, Body: `"denied"`} // not Graph's error shape
+		case strings.Contains(r.URL, "ID004"):
+			return subResp{Status: 202, Body: `{}`}
+		}
+		return f.defaultSub(r)
+	}
+	c, _ := f.client(t, nil)
+	items := idItems(6)
+	col := newCollector(t)
+	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	want := map[int]struct {
+		status int
+		code   string
+		msg    string
+	}{
+		2: {404, "itemNotFound", "The resource could not be found."},
+		3: {403, "requestFailed", "HTTP 403 Forbidden"},
+		4: {202, "invalidResponse", "unexpected HTTP 202 Accepted from Graph"},
+	}
+	for i, r := range col.results {
+		w, bad := want[i]
+		switch {
+		case bad && (r.Err == nil || r.Status != w.status || r.Err.Code != w.code || r.Err.Message != w.msg || r.Created || r.Permission != nil):
+			t.Errorf("item %d: %+v %+v", i, r, r.Err)
+		case !bad && (r.Err != nil || r.Status != 201):
+			t.Errorf("item %d: %+v", i, r)
+		}
+	}
+	if n := len(f.subRequests()); n != 6 {
+		t.Errorf("%d sub-requests: a permanent failure was retried", n)
+	}
+}
+
+// TestCreateLinksOuterFailuresRetried cuts the connection mid-body, resets it and answers 500 for whole
+// batches; every item still comes out exactly once, and no link is created twice.
+func TestCreateLinksOuterFailuresRetried(t *testing.T) {
+	f := newBatchFake(t)
+	f.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		switch n {
+		case 1: // truncated body after the sub-requests ran: the client can't know which did
+			var in struct {
+				Requests []subReq `json:"requests"`
+			}
+			_ = json.NewDecoder(r.Body).Decode(&in)
+			for _, s := range in.Requests {
+				f.defaultSub(s)
+			}
+			hijackAndCut(`{"responses":[{"id":"0","status":201,"bo`)(w, r)
+			return true
+		case 2:
+			hijackAndCut("")(w, r)
+			return true
+		case 3, 4:
+			w.WriteHeader(500)
+			return true
+		}
+		return false
+	}
+	// MaxAttempts 2: Do gives up on batches 1-2 and 3-4, so the engine itself re-queues them.
+	c, sl := f.client(t, func(o *Options) { o.MaxAttempts = 2 })
+	items := idItems(30)
+	col := newCollector(t)
+	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, Concurrency: 1}); err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	created, existing := 0, 0
+	for i, r := range col.results {
+		if r.Err != nil || (r.Status != 201 && r.Status != 200) {
+			t.Errorf("item %d: %+v", i, r)
+		}
+		if r.Created {
+			created++
+		} else {
+			existing++
+		}
+	}
+	// The first batch's 20 links were made though their response was lost: re-sent, they come back 200.
+	if created != 10 || existing != 20 {
+		t.Errorf("created %d, existing %d; want 10 and 20", created, existing)
+	}
+	f.mu.Lock()
+	for u, n := range f.created {
+		if n != 1 {
+			t.Errorf("%s created %d times", u, n)
+		}
+	}
+	f.mu.Unlock()
+	if len(sl.got()) == 0 {
+		t.Error("no backoff between failed batches")
+	}
+}
+
+func TestCreateLinksOuterFailureExhausted(t *testing.T) {
+	f := newBatchFake(t)
+	f.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		w.WriteHeader(500)
+		fmt.Fprint(w, `{"error":{"code":"generalException","message":"boom"}}`)
+		return true
+	}
+	c, _ := f.client(t, func(o *Options) { o.MaxAttempts = 1 })
+	items := idItems(3)
+	col := newCollector(t)
+	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, MaxAttempts: 2}); err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	for i, r := range col.results {
+		if r.Status != 500 || r.Err == nil || r.Err.Code != "generalException" || !strings.Contains(r.Err.Message, "boom") {
+			t.Errorf("item %d: %+v %+v", i, r, r.Err)
+		}
+	}
+	if n := f.batchCount(); n != 2 {
+		t.Errorf("%d batches, want 2", n)
+	}
+	// A 403 for the whole batch is final at once.
+	f2 := newBatchFake(t)
+	f2.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		w.WriteHeader(403)
+		fmt.Fprint(w, `{"error":{"code":"accessDenied","message":"no"}}`)
+		return true
+	}
+	c2, _ := f2.client(t, nil)
+	col2 := newCollector(t)
+	if err := c2.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col2.on}); err != nil {
+		t.Fatal(err)
+	}
+	col2.check(items)
+	if n := f2.batchCount(); n != 1 || col2.results[0].Err.Code != "accessDenied" || col2.results[0].Status != 403 {
+		t.Errorf("%d batches, result %+v", n, col2.results[0])
+	}
+}
+
+func TestCreateLinksIncompleteBatchResendsOnlyTheMissing(t *testing.T) {
+	f := newBatchFake(t)
+	f.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n != 1 {
+			return false
+		}
+		fmt.Fprint(w, `{"responses":[{"id":"1","status":201,"body":{"id":"p1"}}]}`)
+		return true
+	}
+	c, _ := f.client(t, nil)
+	items := idItems(3)
+	col := newCollector(t)
+	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	if r := col.results[1]; string(r.Permission) != `{"id":"p1"}` || !r.Created {
+		t.Errorf("answered item: %+v", r)
+	}
+	subs := f.subRequests()
+	if len(subs) != 2 || subs[0].ID == "1" || subs[1].ID == "1" {
+		t.Errorf("re-sent %+v", subs)
+	}
+}
+
+func TestCreateLinksMixedInputs(t *testing.T) {
+	link := "https://contoso.sharepoint.com/:w:/g/EaBc?e=1"
+	tok := EncodeSharingURL(link)
+	f := newBatchFake(t)
+	f.sub = func(r subReq, _ int) subResp {
+		switch r.URL {
+		case "/shares/" + tok + "/driveItem":
+			return subResp{Status: 200, Body: `{"id":"ITEM1","parentReference":{"driveId":"b!drv"}}`}
+		case "/shares/s!remote/driveItem":
+			return subResp{Status: 200, Body: `{"id":"LOCAL","remoteItem":{"id":"REMOTE","parentReference":{"driveId":"d2"}}}`}
+		case "/shares/u!Z29uZQ/driveItem":
+			return subResp{Status: 404, Body: `{"error":{"code":"itemNotFound","message":"gone"}}`}
+		case "/shares/s!noaddr/driveItem":
+			return subResp{Status: 200, Body: `{"id":"X"}`}
+		}
+		return f.defaultSub(r)
+	}
+	c, _ := f.client(t, nil)
+	var items []BulkItem
+	for _, arg := range []string{"/Q3 #1 100%.xlsx", link, "01AB!2", "s!remote", "u!Z29uZQ==", "/", "s!noaddr"} {
+		ref, err := ParseItemRef(arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, BulkItem{Input: arg, Ref: ref})
+	}
+	col := newCollector(t)
+	drive := DriveRef{Kind: DriveOfSite, ID: "contoso.sharepoint.com,1,2"}
+	if err := c.CreateLinks(context.Background(), drive, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+		t.Fatal(err)
+	}
+	col.check(items)
+	for _, i := range []int{0, 1, 2, 3, 5} {
+		if r := col.results[i]; r.Err != nil || r.Status != 201 {
+			t.Errorf("item %d (%s): %+v %+v", i, items[i].Input, r, r.Err)
+		}
+	}
+	if r := col.results[4]; r.Status != 404 || r.Err == nil || r.Err.Code != "itemNotFound" || r.Err.Message != "resolve share: gone" {
+		t.Errorf("unresolvable share: %+v %+v", r, r.Err)
+	}
+	if r := col.results[6]; r.Status != 200 || r.Err == nil || r.Err.Code != "invalidResponse" {
+		t.Errorf("share without address: %+v %+v", r, r.Err)
+	}
+	var got []string
+	for _, s := range f.subRequests() {
+		got = append(got, s.Method+" "+s.URL)
+	}
+	want := map[string]bool{
+		"POST /sites/contoso.sharepoint.com%2C1%2C2/drive/root:/Q3%20%231%20100%25.xlsx:/createLink": true,
+		"GET /shares/" + tok + "/driveItem":                                          true,
+		"POST /drives/b%21drv/items/ITEM1/createLink":                                true,
+		"POST /sites/contoso.sharepoint.com%2C1%2C2/drive/items/01AB%212/createLink": true,
+		"GET /shares/s!remote/driveItem":                                             true,
+		"POST /drives/d2/items/REMOTE/createLink":                                    true,
+		"GET /shares/u!Z29uZQ/driveItem":                                             true,
+		"POST /sites/contoso.sharepoint.com%2C1%2C2/drive/root/createLink":           true,
+		"GET /shares/s!noaddr/driveItem":                                             true,
+	}
+	if len(got) != len(want) {
+		t.Errorf("sub-requests:\n%s", strings.Join(got, "\n"))
+	}
+	for _, g := range got {
+		if !want[g] {
+			t.Errorf("unexpected sub-request %s", g)
+		}
+	}
+	if n := f.batchCount(); n != 2 {
+		t.Errorf("%d batches; want 2 (lookups with the direct items, then the resolved createLinks)", n)
+	}
+}
+
+func TestCreateLinksCancel(t *testing.T) {
+	f := newBatchFake(t)
+	f.hold = make(chan struct{})
+	c, _ := f.client(t, nil)
+	items := idItems(100)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	col := newCollector(t)
+	released := false
+	col.hook = func(BulkResult) {
+		if !released {
+			released = true
+			cancel() // the first result arrives: cancel while other batches are held or queued
+		}
+	}
+	go func() { f.hold <- struct{}{} }() // let exactly one batch through
+	err := c.CreateLinks(ctx, DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, Concurrency: 2, BatchSize: 10})
+	close(f.hold)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	col.check(items)
+	ok, cancelled := 0, 0
+	for i, r := range col.results {
+		switch {
+		case r.Err == nil && r.Status == 201:
+			ok++
+		case r.Err != nil && r.Err.Code == "cancelled" && r.Status == 0:
+			cancelled++
+		default:
+			t.Errorf("item %d: %+v", i, r)
+		}
+	}
+	if ok != 10 || cancelled != 90 {
+		t.Errorf("%d done, %d cancelled", ok, cancelled)
+	}
+}
+
+func TestCreateLinksInvalid(t *testing.T) {
+	f := newBatchFake(t)
+	c, _ := f.client(t, nil)
+	called := false
+	on := func(BulkResult) { called = true }
+	cases := []struct {
+		name  string
+		drive DriveRef
+		items []BulkItem
+		o     BulkOptions
+		want  string
+	}{
+		{"batch size", DriveRef{}, idItems(1), BulkOptions{BatchSize: 21}, "invalid bulk options"},
+		{"negative", DriveRef{}, idItems(1), BulkOptions{Concurrency: -1}, "invalid bulk options"},
+		{"empty ref", DriveRef{}, []BulkItem{{Input: ""}}, BulkOptions{}, "bulk item 0: empty item reference"},
+		{"bad token", DriveRef{}, []BulkItem{{Ref: ItemRef{Kind: ItemByShareID, Value: "s!a/b"}}}, BulkOptions{}, "bulk item 0: share token"},
+		{"drive without id", DriveRef{Kind: DriveByID}, idItems(1), BulkOptions{}, "drive reference has no id"},
+	}
+	for _, tc := range cases {
+		tc.o.OnResult = on
+		if err := c.CreateLinks(context.Background(), tc.drive, tc.items, viewLink, tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if err := c.CreateLinks(context.Background(), DriveRef{}, nil, viewLink, BulkOptions{OnResult: on}); err != nil {
+		t.Errorf("no items: %v", err)
+	}
+	if called || f.batchCount() != 0 {
+		t.Error("invalid input reached OnResult or Graph")
+	}
+}
+
+// TestCreateLinksPacedByTokenBucket runs 200 items against a throttle of 100 sub-requests/s, with real
+// time, for both ways a throttle may word Retry-After. N/R is 2 s (less the bucket's burst); the run must
+// stay within 1.25x of it and lose no item to exhausted attempts.
+func TestCreateLinksPacedByTokenBucket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 2 s")
+	}
+	for _, sequential := range []bool{false, true} {
+		t.Run(fmt.Sprintf("sequential=%v", sequential), func(t *testing.T) {
+			t.Parallel()
+			f := newBatchFake(t)
+			f.bucket = newTokenBucket(100, 20)
+			if sequential {
+				// A throttle that books refused requests in turn only makes sense with room to keep
+				// its word: with a burst of 20 it would tell 60 refused callers to come back when 20
+				// can pass.
+				f.bucket = newTokenBucket(100, 100)
+				f.bucket.sequential = true
+			}
+			c, err := New(Options{BaseURL: f.URL + "/v1.0", HTTPClient: f.Client(), Tokens: staticTokens("tok")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			items := idItems(200)
+			col := newCollector(t)
+			start := time.Now()
+			if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+				t.Fatal(err)
+			}
+			elapsed := time.Since(start)
+			col.check(items)
+			for i, r := range col.results {
+				if r.Err != nil || r.Status != 201 {
+					t.Errorf("item %d: %+v %+v", i, r, r.Err)
+				}
+			}
+			subs := len(f.subRequests())
+			t.Logf("%s, %d sub-requests in %d batches for %d items", elapsed.Round(time.Millisecond), subs, f.batchCount(), len(items))
+			if elapsed < 800*time.Millisecond || elapsed > 2500*time.Millisecond {
+				t.Errorf("took %s; want at most 2.5 s (and more than the bucket allows: 1.8 s, or 1 s with a burst of 100)", elapsed)
+			}
+		})
+	}
+}
