@@ -18,10 +18,13 @@ const (
 	FormatTable Format = "table"
 	// FormatJSON prints Graph's JSON, pretty-printed.
 	FormatJSON Format = "json"
+	// FormatNDJSON streams one compact JSON object per line as results arrive, for pipelines
+	// and inputs too large to hold in memory.
+	FormatNDJSON Format = "ndjson"
 )
 
 // formats lists the accepted values in the order shown in help and errors.
-var formats = []Format{FormatTable, FormatJSON}
+var formats = []Format{FormatTable, FormatJSON, FormatNDJSON}
 
 // Formats returns the accepted --output values, for help text and shell
 // completion.

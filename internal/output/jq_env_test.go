@@ -1,6 +1,7 @@
 package output
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/odshare/odshare/internal/iostreams"
@@ -18,5 +19,18 @@ func TestJQSeesNoEnvironment(t *testing.T) {
 		if got := out.String(); got != "\n" {
 			t.Errorf("%s printed %q, want an empty line for null", expr, got)
 		}
+	}
+}
+
+func TestWriteNDJSONLine(t *testing.T) {
+	var b strings.Builder
+	if err := WriteNDJSONLine(&b, []byte("{\n  \"b\": 1,\n  \"a\": \"x\u009b\"\n}")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), "{\"b\":1,\"a\":\"x\\u009b\"}\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if err := WriteNDJSONLine(&b, []byte("{nope")); err == nil {
+		t.Error("invalid JSON accepted")
 	}
 }

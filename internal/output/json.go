@@ -264,3 +264,39 @@ func oneLine(s string) string {
 	}
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", "")), " ")
 }
+
+// WriteNDJSONLine writes one JSON value compactly on its own line (JSON Lines). Graph's bytes
+// are compacted, not re-encoded, so content and key order stay as Graph sent them.
+func WriteNDJSONLine(w io.Writer, raw []byte) error {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return fmt.Errorf("invalid JSON from Graph: %w", err)
+	}
+	out := escapeUnsafeJSON(b.Bytes())
+	out = append(out, '\n')
+	_, err := w.Write(out)
+	return err
+}
+
+// WriteJSONFormat writes raw in the given JSON format: pretty JSON (or the --jq result) for
+// FormatJSON; for FormatNDJSON one compact line per element of an array, or one line for an
+// object. --jq always yields jq's own output.
+func WriteJSONFormat(ios *iostreams.IOStreams, format Format, raw []byte, jq string) error {
+	if format != FormatNDJSON || jq != "" {
+		return WriteJSON(ios, raw, jq)
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		return WriteNDJSONLine(ios.Out, trimmed)
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(trimmed, &items); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	for _, it := range items {
+		if err := WriteNDJSONLine(ios.Out, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
