@@ -39,6 +39,7 @@ type emulatorKey struct{}
 //	emu last                 print the last recorded request
 //	emu count N              require exactly N recorded requests
 //	emu fault SPEC           inject a fault (emulator.ParseFault syntax)
+//	emu stats                print createLink created/existing counts, batches and throttled
 //	emu reset                forget recorded requests and faults
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -166,6 +167,10 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			ts.Fatalf("emulator recorded %d requests, want %s:\n%s", len(reqs), args[1], strings.Join(lines, "\n"))
 		}
+	case "stats":
+		st := emu.Stats()
+		fmt.Fprintf(ts.Stdout(), "created=%d existing=%d batches=%d throttled=%d\n",
+			st.CreateLink.Created, st.CreateLink.Existing, st.Batches, st.Throttled)
 	case "fault":
 		if len(args) != 2 {
 			ts.Fatalf("usage: emu fault SPEC")
@@ -176,6 +181,7 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	case "reset":
 		emu.ResetRequests()
 		emu.ClearFaults()
+		emu.ResetStats()
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
 	}

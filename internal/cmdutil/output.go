@@ -1,6 +1,9 @@
 package cmdutil
 
 import (
+	"encoding/json"
+
+	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
 )
 
@@ -9,6 +12,20 @@ import (
 type Printing struct {
 	Format output.Format
 	JQ     string
+}
+
+// Write prints Graph's raw JSON in the chosen JSON format (json, ndjson or --jq).
+func (p Printing) Write(ios *iostreams.IOStreams, raw []byte) error {
+	return output.WriteJSONFormat(ios, p.Format, raw, p.JQ)
+}
+
+// WriteValue marshals a value odshare built itself and prints it like Write.
+func (p Printing) WriteValue(ios *iostreams.IOStreams, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return p.Write(ios, raw)
 }
 
 // JSON reports whether the result should be Graph's JSON rather than a table.

@@ -85,7 +85,7 @@ is stored. Getting this may refresh the token. Exits 4 when nobody is signed in.
 				}
 			}
 			if p.JSON() {
-				return output.WriteJSONValue(f.IOStreams, st, p.JQ)
+				return p.WriteValue(f.IOStreams, st)
 			}
 			return printStatus(f, st)
 		},

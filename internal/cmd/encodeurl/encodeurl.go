@@ -100,7 +100,7 @@ func run(opts *Options) error {
 		pairs = append(pairs, pair{URL: v, Token: graph.EncodeSharingURL(v)})
 	}
 	if opts.Printing.JSON() {
-		return output.WriteJSONValue(opts.IO, pairs, opts.Printing.JQ)
+		return opts.Printing.WriteValue(opts.IO, pairs)
 	}
 	for _, p := range pairs {
 		s := p.Token

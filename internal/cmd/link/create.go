@@ -26,6 +26,11 @@ type CreateOptions struct {
 	Drive   graph.DriveRef
 	Item    graph.ItemRef
 	Request api.CreateLinkRequest
+
+	// Bulk is set when several items were given (arguments or --from-file); Item is unused then.
+	Bulk        []graph.BulkItem
+	Concurrency int
+	QR          bool
 }
 
 func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
@@ -37,10 +42,11 @@ func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
 		expires    string
 		recipients []string
 		retain     bool
+		fromFile   string
 	)
 	cmd := &cobra.Command{
-		Use:   "create <item-id | /path | sharing-url | share-id>",
-		Short: "Create a sharing link for a drive item",
+		Use:   "create <item-id | /path | sharing-url | share-id>...",
+		Short: "Create sharing links for drive items",
 		Long: fmt.Sprintf(`Create a sharing link for a drive item with Graph's createLink.
 
 Graph answers 201 for a new link and 200 when a link of that type and scope already exists;
@@ -54,13 +60,27 @@ OneDrive personal only; organization scope and review, blocksDownload and create
 OneDrive for Business and SharePoint only. Without --scope, Graph creates the organization's
 default kind of link.
 
---expires takes an RFC 3339 time or a duration from now (7d, 12h, 30m); it is sent in UTC.`,
+--expires takes an RFC 3339 time or a duration from now (7d, 12h, 30m); it is sent in UTC.
+
+Several items (arguments, or --from-file with one item per line, "-" for stdin; blank lines and
+lines starting with "#" are skipped) are shared through Graph JSON batching: up to 20 requests
+per batch, --concurrency batches in flight, throttled requests retried after their Retry-After.
+Every item appears in the output exactly once, in input order (as each completes with
+-o ndjson); JSON gives {"item", "status", "permission"} or {"item", "status", "error"} per item.
+The exit status is 1 when any item failed. A progress bar is shown on a terminal.
+
+--qr also prints the link as a QR code (on stderr when stdout is not a terminal).`,
 			joinLinkTypes(), joinScopes()),
 		Example: `  $ odshare link create /Reports/Q3.xlsx --type view --scope organization
   $ odshare link create 01ABCDEF... --type edit --scope users --recipient megan@contoso.com
   $ odshare link create /Photos --type view --scope anonymous --expires 7d --password 'pa55'
   $ odshare link create /Docs/plan.docx --type view --user megan@contoso.com -o json`,
-		Args: cmdutil.ExactArgs(1, "missing item: give an item id, a /path, a sharing URL or a share id"),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 && fromFile == "" {
+				return cmdutil.FlagErrorf("missing item: give an item id, a /path, a sharing URL or a share id")
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			// Everything is validated here, before a client exists: a usage error never reaches Graph.
 			var err error
@@ -70,8 +90,36 @@ default kind of link.
 			if opts.Drive, err = drive.Resolve(f); err != nil {
 				return err
 			}
-			if opts.Item, err = cmdutil.ParseItem(args[0]); err != nil {
-				return err
+			inputs := args
+			if fromFile != "" {
+				lines, err := readItems(fromFile, opts.IO)
+				if err != nil {
+					return err
+				}
+				inputs = append(append([]string(nil), args...), lines...)
+				if len(inputs) == 0 {
+					return cmdutil.FlagErrorf("no items in %s", fromFile)
+				}
+			}
+			if len(inputs) == 1 && fromFile == "" {
+				if opts.Item, err = cmdutil.ParseItem(inputs[0]); err != nil {
+					return err
+				}
+			} else {
+				if opts.QR {
+					return cmdutil.FlagErrorf("--qr works with one item only")
+				}
+				// Every item is checked before anything is sent: one bad line sends nothing.
+				for i, in := range inputs {
+					ref, err := graph.ParseItemRef(in)
+					if err != nil {
+						return cmdutil.FlagErrorf("item %d (%q): %v", i+1, in, err)
+					}
+					opts.Bulk = append(opts.Bulk, graph.BulkItem{Input: in, Ref: ref})
+				}
+			}
+			if opts.Concurrency < 1 || opts.Concurrency > 16 {
+				return cmdutil.FlagErrorf("invalid --concurrency %d: use 1 to 16", opts.Concurrency)
 			}
 			req := &opts.Request
 			if !slices.Contains(api.LinkTypes, api.LinkType(linkType)) {
@@ -116,6 +164,9 @@ default kind of link.
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
+			if opts.Bulk != nil {
+				return bulkRun(c.Context(), opts)
+			}
 			return createRun(c.Context(), opts)
 		},
 	}
@@ -126,6 +177,9 @@ default kind of link.
 	fl.StringVar(&expires, "expires", "", "Expiry: RFC 3339 `time` or a duration such as 7d, 12h, 30m")
 	fl.StringArrayVar(&recipients, "recipient", nil, "`email` of a person the link is for (repeatable; with --scope users)")
 	fl.BoolVar(&retain, "retain-inherited-permissions", true, "Keep inherited permissions when the item is shared for the first time (sent only when given)")
+	fl.StringVar(&fromFile, "from-file", "", "Read items from `file`, one per line (\"-\" for stdin)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight when sharing many items (1-16)")
+	fl.BoolVar(&opts.QR, "qr", false, "Also print the link as a QR code")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
@@ -142,7 +196,10 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return fmt.Errorf("create link for %s: %w", output.Sanitize(opts.Item.Value), err)
 	}
 	if opts.Printing.JSON() {
-		return output.WriteJSON(opts.IO, res.Raw, opts.Printing.JQ)
+		if err := opts.Printing.Write(opts.IO, res.Raw); err != nil {
+			return err
+		}
+		return printQR(opts, res.Permission)
 	}
 	p := res.Permission
 	var linkType, scope, url string
@@ -159,7 +216,10 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	t := output.NewTable(opts.IO, "TYPE", "SCOPE", "URL", "EXPIRES", "PASSWORD", "STATUS")
 	t.AddRow(linkType, scope, url, output.HumanTime(p.ExpirationDateTime), pw, status)
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	return printQR(opts, p)
 }
 
 func toStrings[T ~string](vs []T) []string {

@@ -11,8 +11,8 @@ import (
 func NewCmdLink(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "link <command>",
-		Short: "Create sharing links on OneDrive and SharePoint items",
-		Long: `Create sharing links on drive items.
+		Short: "Create, list, update and delete sharing links on OneDrive and SharePoint items",
+		Long: `Create, list, update and delete sharing links on drive items.
 
 An item is given as:
   /path/from/the/drive/root   a path (each segment is percent-encoded for you)
@@ -23,6 +23,6 @@ An item is given as:
 The drive defaults to your own OneDrive (/me/drive); pick another with --drive, --user,
 --group or --site.`,
 	}
-	cmd.AddCommand(newCmdCreate(f, nil))
+	cmd.AddCommand(newCmdCreate(f, nil), newCmdList(f, nil), newCmdUpdate(f, nil), newCmdDelete(f, nil))
 	return cmd
 }

@@ -46,11 +46,11 @@ notices and errors go to stderr.`,
 	})
 
 	pf := cmd.PersistentFlags()
-	pf.StringVarP(&outputFlag, "output", "o", "", "Output format: table or json (env ODSHARE_OUTPUT; default table)")
+	pf.StringVarP(&outputFlag, "output", "o", "", "Output format: table, json or ndjson (env ODSHARE_OUTPUT; default table)")
 	pf.StringVar(&f.JQ, "jq", "", "Filter JSON output with a jq `expression` (implies -o json)")
 	pf.StringVar(&accountFlag, "account", "", "Use this signed-in account (`UPN`) when several are cached (env ODSHARE_ACCOUNT)")
 	pf.BoolVar(&f.Debug, "debug", false, "Log each HTTP request to stderr (tokens and passwords redacted)")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "ndjson"}, cobra.ShellCompDirectiveNoFileComp))
 
 	cmd.AddCommand(authcmd.NewCmdAuth(f))
 	cmd.AddCommand(link.NewCmdLink(f))

@@ -1,18 +1,27 @@
 package share
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
 )
+
+// maxConcurrency bounds --concurrency: Graph throttles a client that lists too much at once.
+const maxConcurrency = 16
 
 // ChildrenOptions are the validated inputs of one `share children`.
 type ChildrenOptions struct {
@@ -22,6 +31,14 @@ type ChildrenOptions struct {
 
 	Token  string
 	Prefer graph.Prefer
+	// Top is the $top page-size hint (1..999); 0 sends none and Graph uses its default.
+	Top int
+	// Recursive lists every descendant, not only the folder's own children.
+	Recursive bool
+	// Tree draws the folder as a tree (implies Recursive).
+	Tree bool
+	// Concurrency is how many folders are listed at once when walking.
+	Concurrency int
 }
 
 func newCmdChildren(f *cmdutil.Factory, runF func(context.Context, *ChildrenOptions) error) *cobra.Command {
@@ -31,10 +48,33 @@ func newCmdChildren(f *cmdutil.Factory, runF func(context.Context, *ChildrenOpti
 		Use:   "children <sharing-url | share-id>",
 		Short: "List the items in a shared folder",
 		Long: `List the children of a shared folder (GET /shares/{token}/driveItem/children), following
-every @odata.nextLink to the end. JSON output is one array holding every page's items as
-Graph sent them.`,
+every @odata.nextLink to the end.
+
+Output:
+  table         name, kind, size, modified time and id; nothing is printed until the
+                listing is complete, so a failure leaves stdout empty.
+  -o json       one array holding every page's items as Graph sent them; also printed
+                only on success.
+  -o ndjson     one compact JSON object per line, written as each page arrives: memory
+                stays flat however large the folder. If a later page fails, the lines
+                already written stay, the error goes to stderr and the exit status is 1.
+
+--top N asks Graph for pages of N items (1 to 999; Graph's default is 200).
+
+--recursive also lists every subfolder (GET /drives/{driveId}/items/{id}/children, with
+the drive id from each folder's parentReference), --concurrency folders at a time, and
+prints every descendant. The table then shows each item's path relative to the shared
+folder, sorted by path; JSON and ndjson hold Graph's objects unchanged, in the order the
+pages arrive. -o json with --recursive is spooled to a temporary file rather than held in
+memory, and still printed only on success.
+
+--tree (implies --recursive) draws the folder as a tree for people: each name with its
+size, folders ending in "/", children sorted by name.`,
 		Example: `  $ odshare share children 'https://1drv.ms/f/s!AbCdEf'
-  $ odshare share children u!aHR0cHM6Ly8xZHJ2Lm1zL2YvcyFBYkNkRWY --jq '.[] | select(.file) | .name'`,
+  $ odshare share children u!aHR0cHM6Ly8xZHJ2Lm1zL2YvcyFBYkNkRWY --jq '.[] | select(.file) | .name'
+  $ odshare share children 'https://1drv.ms/f/s!AbCdEf' -o ndjson --top 999 | wc -l
+  $ odshare share children 'https://1drv.ms/f/s!AbCdEf' --recursive --concurrency 8
+  $ odshare share children 'https://1drv.ms/f/s!AbCdEf' --tree`,
 		Args: cmdutil.ExactArgs(1, "missing sharing URL or share id"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
@@ -47,6 +87,24 @@ Graph sent them.`,
 			if opts.Token, err = shareToken(args[0]); err != nil {
 				return err
 			}
+			fl := c.Flags()
+			if fl.Changed("top") && (opts.Top < 1 || opts.Top > 999) {
+				return cmdutil.FlagErrorf("invalid --top %d: give a page size from 1 to 999", opts.Top)
+			}
+			if opts.Tree {
+				if opts.Printing.JSON() {
+					return cmdutil.FlagErrorf("--tree draws a tree for people: it can't be combined with -o %s or --jq", opts.Printing.Format)
+				}
+				opts.Recursive = true
+			}
+			if fl.Changed("concurrency") {
+				if !opts.Recursive {
+					return cmdutil.FlagErrorf("--concurrency needs --recursive or --tree")
+				}
+				if opts.Concurrency < 1 || opts.Concurrency > maxConcurrency {
+					return cmdutil.FlagErrorf("invalid --concurrency %d: give 1 to %d", opts.Concurrency, maxConcurrency)
+				}
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -54,6 +112,11 @@ Graph sent them.`,
 		},
 	}
 	addRedeemFlags(cmd, &redeem)
+	fl := cmd.Flags()
+	fl.IntVar(&opts.Top, "top", 0, "Ask Graph for pages of `N` items (1-999)")
+	fl.BoolVarP(&opts.Recursive, "recursive", "r", false, "List every subfolder too")
+	fl.BoolVar(&opts.Tree, "tree", false, "Draw the folder as a tree of names and sizes (implies --recursive)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 4, fmt.Sprintf("How many folders to list at once with --recursive (1-%d)", maxConcurrency))
 	return cmd
 }
 
@@ -62,10 +125,30 @@ func childrenRun(ctx context.Context, opts *ChildrenOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Recursive {
+		return walkRun(ctx, client, opts)
+	}
+	if opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == "" {
+		// Each page is written and flushed as it arrives, so memory stays flat; a failure
+		// part-way leaves the lines already written (documented in the help).
+		bw := bufio.NewWriter(opts.IO.Out)
+		err := listShareRoot(ctx, client, opts, func(page []json.RawMessage) error {
+			for _, it := range page {
+				if err := output.WriteNDJSONLine(bw, it); err != nil {
+					return err
+				}
+			}
+			return bw.Flush()
+		})
+		if err != nil {
+			return fmt.Errorf("list shared folder: %w", err)
+		}
+		return nil
+	}
 	// Nothing is printed until the last page has arrived, so a failure part-way leaves stdout
 	// empty rather than holding half a listing.
 	var items []json.RawMessage
-	err = client.ListShareChildren(ctx, opts.Token, opts.Prefer, func(page []json.RawMessage) error {
+	err = listShareRoot(ctx, client, opts, func(page []json.RawMessage) error {
 		items = append(items, page...)
 		return nil
 	})
@@ -73,20 +156,273 @@ func childrenRun(ctx context.Context, opts *ChildrenOptions) error {
 		return fmt.Errorf("list shared folder: %w", err)
 	}
 	if opts.Printing.JSON() {
-		var b bytes.Buffer
-		b.WriteByte('[')
-		for i, it := range items {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.Write(it)
-		}
-		b.WriteByte(']')
-		return output.WriteJSON(opts.IO, b.Bytes(), opts.Printing.JQ)
+		return opts.Printing.Write(opts.IO, joinRaw(items))
 	}
 	t := output.NewTable(opts.IO, itemHeaders...)
 	if err := addItemRows(t, items); err != nil {
 		return err
 	}
 	return t.Render()
+}
+
+// listShareRoot lists the shared folder itself; $top is sent only when --top was given.
+func listShareRoot(ctx context.Context, client *graph.Client, opts *ChildrenOptions, each func([]json.RawMessage) error) error {
+	return client.ListShareChildrenTop(ctx, opts.Token, opts.Prefer, opts.Top, each)
+}
+
+func joinRaw(raws []json.RawMessage) []byte {
+	var b []byte
+	b = append(b, '[')
+	for i, r := range raws {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	return append(b, ']')
+}
+
+// folderJob is one folder to list: the shared folder itself (addr "") or a subfolder by its
+// /drives/{driveId}/items/{id} address.
+type folderJob struct {
+	addr string
+	path string // relative to the shared folder; "" for the shared folder
+	node *output.TreeNode
+}
+
+// pageSink receives every page of the walk, one call at a time, with the folder's path.
+type pageSink func(dir string, raws []json.RawMessage, items []api.DriveItem) error
+
+// walker lists a shared folder and its subfolders, at most cap(sem) folders at a time.
+type walker struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	client *graph.Client
+	opts   *ChildrenOptions
+	sem    chan struct{}
+	wg     sync.WaitGroup
+	sink   pageSink
+
+	mu  sync.Mutex // serialises sink calls and tree building, and guards err
+	err error
+}
+
+func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
+	var root *output.TreeNode
+	if opts.Tree {
+		di, _, err := client.ResolveShare(ctx, opts.Token, opts.Prefer)
+		if err != nil {
+			return fmt.Errorf("get shared folder: %w", err)
+		}
+		root = &output.TreeNode{Name: di.Name, Size: di.Size, Folder: di.IsFolder()}
+	}
+	sink, finish, cleanup, err := newWalkSink(opts)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sem: make(chan struct{}, max(opts.Concurrency, 1)), sink: sink}
+	w.spawn(folderJob{node: root})
+	w.wg.Wait()
+	if w.err != nil {
+		return w.err
+	}
+	if root != nil {
+		return output.WriteTree(opts.IO.Out, root)
+	}
+	return finish()
+}
+
+// newWalkSink picks where the walk's pages go for the output format, and what to do once the
+// walk has succeeded.
+func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cleanup func(), err error) {
+	cleanup = func() {}
+	pr := opts.Printing
+	switch {
+	case opts.Tree:
+		return func(string, []json.RawMessage, []api.DriveItem) error { return nil }, nil, cleanup, nil
+
+	case pr.Format == output.FormatNDJSON && pr.JQ == "":
+		bw := bufio.NewWriter(opts.IO.Out)
+		return func(_ string, raws []json.RawMessage, _ []api.DriveItem) error {
+			for _, r := range raws {
+				if err := output.WriteNDJSONLine(bw, r); err != nil {
+					return err
+				}
+			}
+			return bw.Flush()
+		}, func() error { return nil }, cleanup, nil
+
+	case pr.JSON() && pr.JQ == "":
+		// One array, yet stdout must stay empty on failure: spool to a temporary file, then
+		// copy it out once the walk is complete.
+		tmp, err := os.CreateTemp("", "odshare-children-*.json")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
+		bw := bufio.NewWriter(tmp)
+		arr := output.NewJSONArrayWriter(bw)
+		return func(_ string, raws []json.RawMessage, _ []api.DriveItem) error {
+				for _, r := range raws {
+					if err := arr.Add(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			}, func() error {
+				if err := arr.Close(); err != nil {
+					return err
+				}
+				if err := bw.Flush(); err != nil {
+					return err
+				}
+				if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+					return err
+				}
+				_, err := io.Copy(opts.IO.Out, tmp)
+				return err
+			}, cleanup, nil
+
+	case pr.JSON():
+		// --jq needs the whole document.
+		var all []json.RawMessage
+		return func(_ string, raws []json.RawMessage, _ []api.DriveItem) error {
+			all = append(all, raws...)
+			return nil
+		}, func() error { return pr.Write(opts.IO, joinRaw(all)) }, cleanup, nil
+	}
+
+	type row struct {
+		path  string
+		cells []string
+	}
+	var rows []row
+	return func(dir string, _ []json.RawMessage, items []api.DriveItem) error {
+			for _, it := range items {
+				p := joinPath(dir, it.Name)
+				rows = append(rows, row{p, append([]string{p}, itemRow(it)[1:]...)})
+			}
+			return nil
+		}, func() error {
+			slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.path, b.path) })
+			t := output.NewTable(opts.IO, append([]string{"PATH"}, itemHeaders[1:]...)...)
+			for _, r := range rows {
+				t.AddRow(r.cells...)
+			}
+			return t.Render()
+		}, cleanup, nil
+}
+
+func (w *walker) spawn(job folderJob) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		select {
+		case w.sem <- struct{}{}:
+		case <-w.ctx.Done():
+			return
+		}
+		defer func() { <-w.sem }()
+		if w.ctx.Err() != nil {
+			return
+		}
+		each := func(page []json.RawMessage) error { return w.page(job, page) }
+		var err error
+		if job.addr == "" {
+			err = listShareRoot(w.ctx, w.client, w.opts, each)
+		} else {
+			err = w.client.ListChildren(w.ctx, job.addr, w.opts.Top, each)
+		}
+		if err != nil {
+			where := "shared folder"
+			if job.path != "" {
+				where = output.Sanitize(job.path)
+			}
+			w.fail(fmt.Errorf("list %s: %w", where, err))
+		}
+	}()
+}
+
+// fail records the first error and stops the walk; later errors are its consequences.
+func (w *walker) fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err = err
+		w.cancel()
+	}
+}
+
+// page hands one page to the sink and queues the subfolders on it.
+func (w *walker) page(job folderJob, raws []json.RawMessage) error {
+	items := make([]api.DriveItem, len(raws))
+	for i, r := range raws {
+		if err := json.Unmarshal(r, &items[i]); err != nil {
+			return fmt.Errorf("decode drive item: %w", err)
+		}
+	}
+	var subs []folderJob
+	w.mu.Lock()
+	if w.err != nil {
+		w.mu.Unlock()
+		return w.ctx.Err()
+	}
+	err := w.sink(job.path, raws, items)
+	for _, it := range items {
+		var node *output.TreeNode
+		if job.node != nil {
+			node = &output.TreeNode{Name: it.Name, Size: it.Size, Folder: it.IsFolder()}
+			job.node.Children = append(job.node.Children, node)
+		}
+		if err != nil || !walkable(it) {
+			continue
+		}
+		addr, aerr := folderAddress(it)
+		if aerr != nil {
+			err = aerr
+			continue
+		}
+		subs = append(subs, folderJob{addr: addr, path: joinPath(job.path, it.Name), node: node})
+	}
+	w.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, s := range subs {
+		w.spawn(s)
+	}
+	return nil
+}
+
+// walkable reports whether the walk descends into an item: folders only. Packages such as
+// OneNote notebooks are one thing to people (notes §5), so they are listed but not opened.
+func walkable(it api.DriveItem) bool {
+	return it.Folder != nil || (it.RemoteItem != nil && it.RemoteItem.Folder != nil)
+}
+
+// folderAddress is /drives/{driveId}/items/{id} for a folder in the listing; a remoteItem
+// names the real folder in another drive (notes §5).
+func folderAddress(it api.DriveItem) (string, error) {
+	driveID, id := "", it.ID
+	if it.ParentReference != nil {
+		driveID = it.ParentReference.DriveID
+	}
+	if ri := it.RemoteItem; ri != nil && ri.ID != "" && ri.ParentReference != nil && ri.ParentReference.DriveID != "" {
+		driveID, id = ri.ParentReference.DriveID, ri.ID
+	}
+	if driveID == "" || id == "" {
+		return "", fmt.Errorf("folder %s: Graph did not return its drive id and item id", output.Sanitize(it.Name))
+	}
+	return graph.DriveRef{Kind: graph.DriveByID, ID: driveID}.ItemPath(graph.ItemRef{Kind: graph.ItemByID, Value: id}), nil
+}
+
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
 }

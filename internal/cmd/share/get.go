@@ -84,7 +84,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 				return err
 			}
 		}
-		return output.WriteJSON(opts.IO, raw, opts.Printing.JQ)
+		return opts.Printing.Write(opts.IO, raw)
 	}
 	t := output.NewTable(opts.IO, "NAME", "OWNER", "ID", "WEB URL")
 	t.AddRow(shared.Name, ownerName(shared.Owner), shared.ID, shared.WebURL)

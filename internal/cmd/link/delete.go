@@ -1,0 +1,280 @@
+package link
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/output"
+)
+
+// DeleteOptions are the validated inputs of one `link delete`.
+type DeleteOptions struct {
+	IO       *iostreams.IOStreams
+	Graph    func() (*graph.Client, error)
+	Printing cmdutil.Printing
+
+	Drive graph.DriveRef
+	Item  graph.ItemRef
+	// IDs are the permissions to delete; when empty, Type and Scope select links instead.
+	IDs   []string
+	Type  api.LinkType
+	Scope api.LinkScope
+	// Yes skips the confirmation prompt.
+	Yes bool
+}
+
+func newCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{IO: f.IOStreams, Graph: f.Graph}
+	var (
+		drive     cmdutil.DriveFlags
+		linkType  string
+		scope     string
+		typeGiven bool
+	)
+	cmd := &cobra.Command{
+		Use:   "delete <item-id | /path | sharing-url | share-id> [<permission-id>...]",
+		Short: "Delete sharing links from a drive item",
+		Long: fmt.Sprintf(`Delete permissions from a drive item (DELETE {item}/permissions/{id}).
+
+Give the permission ids to delete (see "odshare link list --all"), or select the item's
+sharing links with --type and/or --scope. Graph deletes only permissions set on the item
+itself: links inherited from a parent folder are skipped (delete them on that folder).
+
+On a terminal odshare asks before deleting; elsewhere pass --yes. Each deletion is reported
+on stdout; a failed one is reported with Graph's error and makes the exit status 1.
+
+--type:  %s
+--scope: %s`, joinLinkTypes(), joinScopes()),
+		Example: `  $ odshare link delete /Reports --scope anonymous
+  $ odshare link delete /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... --yes
+  $ odshare link delete /Photos --type edit --scope organization --yes -o json`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmdutil.FlagErrorf("missing item: give an item id, a /path, a sharing URL or a share id")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			// Everything, the confirmation rule included, is settled before a client exists: a
+			// usage error never reaches Graph.
+			var err error
+			if opts.Printing, err = f.ResolvePrinting(); err != nil {
+				return err
+			}
+			if opts.Drive, err = drive.Resolve(f); err != nil {
+				return err
+			}
+			if opts.Item, err = cmdutil.ParseItem(args[0]); err != nil {
+				return err
+			}
+			for _, id := range args[1:] {
+				if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "/?#") {
+					return cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(id))
+				}
+				if !slices.Contains(opts.IDs, id) {
+					opts.IDs = append(opts.IDs, id)
+				}
+			}
+			typeGiven = c.Flags().Changed("type")
+			if typeGiven {
+				if !slices.Contains(api.LinkTypes, api.LinkType(linkType)) {
+					return cmdutil.FlagErrorf("invalid --type %q: valid values are %s", linkType, joinLinkTypes())
+				}
+				opts.Type = api.LinkType(linkType)
+			}
+			if c.Flags().Changed("scope") {
+				if !slices.Contains(api.LinkScopes, api.LinkScope(scope)) {
+					return cmdutil.FlagErrorf("invalid --scope %q: valid values are %s", scope, joinScopes())
+				}
+				opts.Scope = api.LinkScope(scope)
+			}
+			filtered := opts.Type != "" || opts.Scope != ""
+			switch {
+			case len(opts.IDs) == 0 && !filtered:
+				return cmdutil.FlagErrorf("nothing to delete: give permission ids, --type or --scope")
+			case len(opts.IDs) > 0 && filtered:
+				return cmdutil.FlagErrorf("give permission ids or --type/--scope, not both")
+			}
+			if !opts.Yes && !opts.IO.CanPrompt() {
+				return cmdutil.FlagErrorf("use --yes to delete without a prompt")
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return deleteRun(c.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&linkType, "type", "t", "", "Delete the item's links of this `type`: "+joinLinkTypes())
+	fl.StringVarP(&scope, "scope", "s", "", "Delete the item's links with this scope: "+joinScopes())
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking for confirmation")
+	cmdutil.AddDriveFlags(cmd, &drive)
+	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// deleteResult is one permission's outcome; it is also the JSON shape printed with -o json.
+type deleteResult struct {
+	ID     string `json:"id"`
+	Status int    `json:"status"`
+	Error  *struct {
+		Code    string `json:"code,omitempty"`
+		Message string `json:"message"`
+	} `json:"error,omitempty"`
+
+	kind, scope string
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	client, err := opts.Graph()
+	if err != nil {
+		return err
+	}
+	item := output.Sanitize(opts.Item.Value)
+	addr, err := itemAddress(ctx, client, opts.Drive, opts.Item)
+	if err != nil {
+		return err
+	}
+	// The listing names what is about to go (for the prompt and the report) and finds the
+	// inherited links a filter must skip.
+	perms, err := listPermissions(ctx, client, addr, true)
+	if err != nil {
+		return fmt.Errorf("list permissions of %s: %w", item, err)
+	}
+	var targets []*permission
+	if len(opts.IDs) > 0 {
+		// Ids are deleted as given, even ones the listing doesn't show: Graph has the last word.
+		for _, id := range opts.IDs {
+			p := &permission{Permission: api.Permission{ID: id}}
+			for _, q := range perms {
+				if q.ID == id {
+					p = q
+				}
+			}
+			targets = append(targets, p)
+		}
+	} else {
+		for _, p := range perms {
+			if !p.isLink() || (opts.Type != "" && p.Link.Type != opts.Type) || (opts.Scope != "" && p.Link.Scope != opts.Scope) {
+				continue
+			}
+			if p.inherited() {
+				where := "; delete it on the folder it comes from"
+				if from := inheritedFrom(p.InheritedFrom); from != "yes" {
+					where = " " + from + "; delete it there"
+				}
+				fmt.Fprintf(opts.IO.ErrOut, "Skipping %s: inherited%s.\n", output.Sanitize(p.ID), where)
+				continue
+			}
+			targets = append(targets, p)
+		}
+	}
+	if len(targets) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "No matching links on %s; nothing deleted.\n", item)
+		return nil
+	}
+	if !opts.Yes {
+		ok, err := confirm(opts.IO, fmt.Sprintf("Delete %d %s on %s? [y/N] ", len(targets), plural(len(targets), "link", "links"), item))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(opts.IO.ErrOut, "Nothing deleted.")
+			return cmdutil.ErrSilent
+		}
+	}
+
+	var results []*deleteResult
+	failed := false
+	var fatal error
+	for _, p := range targets {
+		r := &deleteResult{ID: p.ID, kind: "-", scope: "-"}
+		if p.Link != nil || p.Invitation != nil || p.GrantedToV2 != nil {
+			r.kind, r.scope = p.kind(), dash(p.scope())
+		}
+		err := client.DeletePermission(ctx, addr, p.ID)
+		var ge *graph.Error
+		switch {
+		case err == nil:
+			r.Status = 204
+		case errors.As(err, &ge):
+			failed = true
+			r.Status = ge.StatusCode
+			r.Error = &struct {
+				Code    string `json:"code,omitempty"`
+				Message string `json:"message"`
+			}{Code: ge.Code, Message: ge.Message}
+			fmt.Fprintf(opts.IO.ErrOut, "delete %s: %v\n", output.Sanitize(p.ID), err)
+		default:
+			// Not Graph's answer (network, interrupt): what happened to this one is unknown, so
+			// stop, report what was done and return the error.
+			fatal = fmt.Errorf("delete %s: %w", output.Sanitize(p.ID), err)
+		}
+		if fatal != nil {
+			break
+		}
+		results = append(results, r)
+	}
+	if err := writeDeleteResults(opts.IO, opts.Printing, results); err != nil {
+		return err
+	}
+	if fatal != nil {
+		return fatal
+	}
+	if failed {
+		return cmdutil.ErrSilent
+	}
+	return nil
+}
+
+func writeDeleteResults(ios *iostreams.IOStreams, pr cmdutil.Printing, results []*deleteResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	if pr.JSON() {
+		return pr.WriteValue(ios, results)
+	}
+	t := output.NewTable(ios, "ID", "TYPE", "SCOPE", "STATUS")
+	for _, r := range results {
+		status := "deleted"
+		if r.Error != nil {
+			status = fmt.Sprintf("failed (HTTP %d)", r.Status)
+		}
+		t.AddRow(r.ID, r.kind, r.scope, status)
+	}
+	return t.Render()
+}
+
+// confirm asks a yes/no question on stderr and reads the answer from stdin; only y or yes
+// (any case) is yes.
+func confirm(ios *iostreams.IOStreams, question string) (bool, error) {
+	fmt.Fprint(ios.ErrOut, question)
+	line, err := bufio.NewReader(ios.In).ReadString('\n')
+	if err != nil && line == "" {
+		fmt.Fprintln(ios.ErrOut)
+		return false, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

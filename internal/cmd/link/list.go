@@ -1,0 +1,92 @@
+package link
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/output"
+)
+
+// ListOptions are the validated inputs of one `link list`.
+type ListOptions struct {
+	IO       *iostreams.IOStreams
+	Graph    func() (*graph.Client, error)
+	Printing cmdutil.Printing
+
+	Drive graph.DriveRef
+	Item  graph.ItemRef
+	// All lists every permission, not only sharing links.
+	All bool
+}
+
+func newCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Graph: f.Graph}
+	var drive cmdutil.DriveFlags
+	cmd := &cobra.Command{
+		Use:   "list <item-id | /path | sharing-url | share-id>",
+		Short: "List the sharing links on a drive item",
+		Long: `List the sharing links on a drive item (GET {item}/permissions, every page): the
+permissions that have a link facet.
+
+--all lists every permission instead: invitations, people and groups granted access
+directly, the owner, and permissions inherited from a parent folder. OneDrive personal marks
+inherited permissions with the folder they come from; OneDrive for Business and SharePoint
+never say (Graph does not return inheritedFrom there).
+
+Graph shows the link URL and shareId only to people who could create that link; others see
+the permission without them. JSON output is one array of Graph's permission objects,
+filtered the same way as the table.`,
+		Example: `  $ odshare link list /Reports
+  $ odshare link list /Reports/Q3.xlsx --all
+  $ odshare link list 01ABCDEF... --site contoso.sharepoint.com,... -o json --jq '.[].link.webUrl'`,
+		Args: cmdutil.ExactArgs(1, "missing item: give an item id, a /path, a sharing URL or a share id"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var err error
+			if opts.Printing, err = f.ResolvePrinting(); err != nil {
+				return err
+			}
+			if opts.Drive, err = drive.Resolve(f); err != nil {
+				return err
+			}
+			if opts.Item, err = cmdutil.ParseItem(args[0]); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return listRun(c.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Also list invitations, people's and groups' permissions and inherited ones")
+	cmdutil.AddDriveFlags(cmd, &drive)
+	return cmd
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	client, err := opts.Graph()
+	if err != nil {
+		return err
+	}
+	addr, err := itemAddress(ctx, client, opts.Drive, opts.Item)
+	if err != nil {
+		return err
+	}
+	perms, err := listPermissions(ctx, client, addr, opts.All)
+	if err != nil {
+		return fmt.Errorf("list permissions of %s: %w", output.Sanitize(opts.Item.Value), err)
+	}
+	if len(perms) == 0 && !opts.Printing.JSON() {
+		what := "sharing links"
+		if opts.All {
+			what = "permissions"
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "No %s on %s.\n", what, output.Sanitize(opts.Item.Value))
+		return nil
+	}
+	return writePermissions(opts.IO, opts.Printing, perms)
+}

@@ -1,0 +1,245 @@
+package link
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/output"
+)
+
+// permission is one permission as Graph sent it: decoded for tables and filters, raw for JSON.
+type permission struct {
+	api.Permission
+	Raw json.RawMessage
+	// grantees are the people and groups it is for, read from the raw JSON because Graph's
+	// identities carry an "email" the metadata doesn't declare (see api.Identity).
+	grantees []string
+}
+
+// isLink reports whether the permission is a sharing link: it has a link facet.
+func (p *permission) isLink() bool { return p.Link != nil }
+
+// inherited reports whether the permission comes from an ancestor; Graph refuses to delete
+// those on this item [PDEL].
+func (p *permission) inherited() bool { return p.InheritedFrom != nil }
+
+// kind is the TYPE column: the link type, else what the permission is.
+func (p *permission) kind() string {
+	switch {
+	case p.Link != nil:
+		return string(p.Link.Type)
+	case p.Invitation != nil:
+		return "invitation"
+	case p.GrantedToV2 != nil && (p.GrantedToV2.Group != nil || p.GrantedToV2.SiteGroup != nil || p.GrantedToV2.SharePointGroup != nil):
+		return "group"
+	}
+	return "user"
+}
+
+func (p *permission) scope() string {
+	if p.Link != nil {
+		return string(p.Link.Scope)
+	}
+	return ""
+}
+
+// listPermissions reads every page of the item's permissions and keeps the sharing links, or
+// every permission with all.
+func listPermissions(ctx context.Context, client *graph.Client, addr string, all bool) ([]*permission, error) {
+	var out []*permission
+	err := client.ListPermissions(ctx, addr, func(page []json.RawMessage) error {
+		for _, raw := range page {
+			p, err := decodePermission(raw)
+			if err != nil {
+				return err
+			}
+			if all || p.isLink() {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func decodePermission(raw json.RawMessage) (*permission, error) {
+	p := &permission{Raw: raw}
+	if err := json.Unmarshal(raw, &p.Permission); err != nil {
+		return nil, fmt.Errorf("decode permission: %w", err)
+	}
+	var g struct {
+		V2         []granteeSet `json:"grantedToIdentitiesV2"`
+		One        *granteeSet  `json:"grantedToV2"`
+		Old        []granteeSet `json:"grantedToIdentities"`
+		OldOne     *granteeSet  `json:"grantedTo"`
+		Invitation *struct {
+			Email string `json:"email"`
+		} `json:"invitation"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, fmt.Errorf("decode permission: %w", err)
+	}
+	// The V2 properties replace the deprecated ones; read the old ones only when V2 is absent.
+	sets := g.V2
+	if g.One != nil {
+		sets = append(sets, *g.One)
+	}
+	if len(sets) == 0 {
+		sets = g.Old
+		if g.OldOne != nil {
+			sets = append(sets, *g.OldOne)
+		}
+	}
+	seen := map[string]bool{}
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" && !seen[s] {
+			seen[s] = true
+			p.grantees = append(p.grantees, s)
+		}
+	}
+	for _, s := range sets {
+		add(s.name())
+	}
+	if g.Invitation != nil && len(p.grantees) == 0 {
+		add(g.Invitation.Email)
+	}
+	return p, nil
+}
+
+// granteeIdentity is the union of identity, sharePointIdentity and sharePointGroupIdentity as
+// far as naming someone goes.
+type granteeIdentity struct {
+	DisplayName string `json:"displayName"`
+	Email       string `json:"email"`
+	Title       string `json:"title"`
+}
+
+func (i *granteeIdentity) name() string {
+	if i == nil {
+		return ""
+	}
+	for _, s := range []string{i.DisplayName, i.Email, i.Title} {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+type granteeSet struct {
+	User            *granteeIdentity `json:"user"`
+	Group           *granteeIdentity `json:"group"`
+	SiteUser        *granteeIdentity `json:"siteUser"`
+	SiteGroup       *granteeIdentity `json:"siteGroup"`
+	SharePointGroup *granteeIdentity `json:"sharePointGroup"`
+	Application     *granteeIdentity `json:"application"`
+	Device          *granteeIdentity `json:"device"`
+}
+
+// name picks the most telling name in the set: a user or group before SharePoint's own
+// principals, which usually repeat them.
+func (s granteeSet) name() string {
+	for _, id := range []*granteeIdentity{s.User, s.Group, s.SiteUser, s.SiteGroup, s.SharePointGroup, s.Application, s.Device} {
+		if n := id.name(); n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+var permissionHeaders = []string{"ID", "TYPE", "SCOPE", "ROLES", "EXPIRES", "PASSWORD", "GRANTED TO", "INHERITED", "URL"}
+
+func permissionRow(p *permission) []string {
+	url := ""
+	if p.Link != nil {
+		url = p.Link.WebURL
+	}
+	return []string{p.ID, p.kind(), dash(p.scope()), dash(strings.Join(p.Roles, ",")),
+		output.HumanTime(p.ExpirationDateTime), yesNo(p.HasPassword), dash(strings.Join(p.grantees, ", ")),
+		inheritedFrom(p.InheritedFrom), dash(url)}
+}
+
+// inheritedFrom is the INHERITED column: "no", or where the permission comes from as a path
+// from the drive root ("/drives/{id}/root:/Reports" becomes "/Reports"), or "yes" when Graph
+// doesn't say.
+func inheritedFrom(ref *api.ItemReference) string {
+	if ref == nil {
+		return "no"
+	}
+	if _, after, ok := strings.Cut(ref.Path, "root:"); ok {
+		if p, err := url.PathUnescape(after); err == nil {
+			after = p
+		}
+		if after == "" {
+			after = "/"
+		}
+		return "from " + after
+	}
+	if ref.Name != "" {
+		return "from " + ref.Name
+	}
+	return "yes"
+}
+
+// writePermissions prints permissions as a table, one JSON array of Graph's objects, or one
+// object per line.
+func writePermissions(ios *iostreams.IOStreams, pr cmdutil.Printing, perms []*permission) error {
+	if pr.JSON() {
+		raws := make([]json.RawMessage, len(perms))
+		for i, p := range perms {
+			raws[i] = p.Raw
+		}
+		return pr.Write(ios, joinArray(raws))
+	}
+	t := output.NewTable(ios, permissionHeaders...)
+	for _, p := range perms {
+		t.AddRow(permissionRow(p)...)
+	}
+	return t.Render()
+}
+
+// joinArray makes one JSON array of raw values without re-encoding them.
+func joinArray(raws []json.RawMessage) []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, r := range raws {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(r)
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// itemAddress resolves the item to the address its permissions hang off, wrapping Graph's
+// error with the item as the user gave it.
+func itemAddress(ctx context.Context, client *graph.Client, drive graph.DriveRef, item graph.ItemRef) (string, error) {
+	addr, err := client.ItemAddress(ctx, drive, item)
+	if err != nil {
+		return "", fmt.Errorf("find %s: %w", output.Sanitize(item.Value), err)
+	}
+	return addr, nil
+}
