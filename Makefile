@@ -38,6 +38,10 @@ demo: build
 generate completions docs:
 	$(GO) run ./internal/docgen -root .
 
+## bench: speed and memory targets against the emulator (see docs/benchmarks.md); not part of test.
+bench:
+	@bash bench/run.sh
+
 lint:
 	$(GO) vet ./...
 	@command -v golangci-lint >/dev/null && golangci-lint run ./... || echo "golangci-lint not installed; ran go vet only"
