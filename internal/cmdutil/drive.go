@@ -71,3 +71,21 @@ func (d DriveFlags) Resolve(f *Factory) (graph.DriveRef, error) {
 	}
 	return ref, nil
 }
+
+// MissingItem is the usage error of an item command run without its item.
+const MissingItem = "missing item: give an item id, a /path, a sharing URL or a share id"
+
+// ItemTarget is what every single-item command settles before it builds a client: how to print,
+// which drive, which item. Each failure is a usage error, so nothing has been sent.
+func (f *Factory) ItemTarget(d DriveFlags, arg string) (Printing, graph.DriveRef, graph.ItemRef, error) {
+	p, err := f.ResolvePrinting()
+	if err != nil {
+		return p, graph.DriveRef{}, graph.ItemRef{}, err
+	}
+	drive, err := d.Resolve(f)
+	if err != nil {
+		return p, drive, graph.ItemRef{}, err
+	}
+	item, err := ParseItem(arg)
+	return p, drive, item, err
+}

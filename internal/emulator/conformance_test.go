@@ -16,31 +16,12 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/odshare/odshare/internal/testutil"
 )
 
-// sharedDir finds ../shared beside the repository root (the directory holding go.mod).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("conformance: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "graph-metadata", "sharing-schema.json")); err != nil {
-		t.Skipf("conformance: Microsoft's metadata is not at %s (the shared/ folder beside the repo); skipping", shared)
-	}
-	return shared
-}
+// sharedDir finds ../shared beside the repository root.
+func sharedDir(t *testing.T) string { return testutil.SharedDir(t) }
 
 // openExtras are members Graph sends on open types that the metadata doesn't list: identity is
 // an open type and real responses carry "email" on user identities [PR samples]; identitySet is

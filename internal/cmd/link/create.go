@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -77,7 +78,7 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
   $ odshare link create /Docs/plan.docx --type view --user megan@contoso.com -o json`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 && fromFile == "" {
-				return cmdutil.FlagErrorf("missing item: give an item id, a /path, a sharing URL or a share id")
+				return &cmdutil.FlagError{Err: errors.New(cmdutil.MissingItem)}
 			}
 			return nil
 		},

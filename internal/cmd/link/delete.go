@@ -60,7 +60,7 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
   $ odshare link delete /Photos --type edit --scope organization --yes -o json`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return cmdutil.FlagErrorf("missing item: give an item id, a /path, a sharing URL or a share id")
+				return &cmdutil.FlagError{Err: errors.New(cmdutil.MissingItem)}
 			}
 			return nil
 		},
@@ -68,13 +68,7 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 			// Everything, the confirmation rule included, is settled before a client exists: a
 			// usage error never reaches Graph.
 			var err error
-			if opts.Printing, err = f.ResolvePrinting(); err != nil {
-				return err
-			}
-			if opts.Drive, err = drive.Resolve(f); err != nil {
-				return err
-			}
-			if opts.Item, err = cmdutil.ParseItem(args[0]); err != nil {
+			if opts.Printing, opts.Drive, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
 				return err
 			}
 			for _, id := range args[1:] {

@@ -44,16 +44,10 @@ filtered the same way as the table.`,
 		Example: `  $ odshare link list /Reports
   $ odshare link list /Reports/Q3.xlsx --all
   $ odshare link list 01ABCDEF... --site contoso.sharepoint.com,... -o json --jq '.[].link.webUrl'`,
-		Args: cmdutil.ExactArgs(1, "missing item: give an item id, a /path, a sharing URL or a share id"),
+		Args: cmdutil.ExactArgs(1, cmdutil.MissingItem),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, err = f.ResolvePrinting(); err != nil {
-				return err
-			}
-			if opts.Drive, err = drive.Resolve(f); err != nil {
-				return err
-			}
-			if opts.Item, err = cmdutil.ParseItem(args[0]); err != nil {
+			if opts.Printing, opts.Drive, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,7 +63,7 @@ from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare li
 		Args: func(c *cobra.Command, args []string) error {
 			switch len(args) {
 			case 0:
-				return cmdutil.FlagErrorf("missing item: give an item id, a /path, a sharing URL or a share id")
+				return &cmdutil.FlagError{Err: errors.New(cmdutil.MissingItem)}
 			case 1:
 				return cmdutil.FlagErrorf("missing permission id: find it with `odshare link list --all`")
 			case 2:
@@ -72,13 +73,7 @@ from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare li
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, err = f.ResolvePrinting(); err != nil {
-				return err
-			}
-			if opts.Drive, err = drive.Resolve(f); err != nil {
-				return err
-			}
-			if opts.Item, err = cmdutil.ParseItem(args[0]); err != nil {
+			if opts.Printing, opts.Drive, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
 				return err
 			}
 			id := args[1]

@@ -13,31 +13,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/odshare/odshare/internal/testutil"
 )
 
-// metadataDir finds ../shared/graph-metadata next to the module root, or skips the test: the metadata is
-// checked in beside the repository, not inside it.
+// metadataDir finds ../shared/graph-metadata beside the repository root.
 func metadataDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	md := filepath.Join(dir, "..", "shared", "graph-metadata")
-	if _, err := os.Stat(filepath.Join(md, "sharing-schema.json")); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s absent; skipping the metadata check", md)
-	}
-	return md
+	return filepath.Join(testutil.SharedDir(t), "graph-metadata")
 }
 
 // schemaProps reads the property names of every $defs entry in sharing-schema.json.
