@@ -177,6 +177,14 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		f, err := emulator.ParseFault(args[1])
 		ts.Check(err)
+		// A path that lost its "$batch" to variable expansion would match nothing and make the
+		// test pass without a fault: quote such specs in single quotes.
+		if f.Path != "" && !strings.Contains(f.Path, "*") && !strings.HasPrefix(f.Path, "/") {
+			ts.Fatalf("emu fault: path %q must start with /", f.Path)
+		}
+		if f.Path == "/" {
+			ts.Fatalf("emu fault: path \"/\" matches nothing; was \"$batch\" expanded? quote the spec")
+		}
 		emu.AddFault(f)
 	case "reset":
 		emu.ResetRequests()

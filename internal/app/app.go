@@ -88,7 +88,7 @@ func isCobraUsageError(err error) bool {
 }
 
 func printError(w io.Writer, msg string) {
-	lines := strings.Split(msg, "\n")
-	lines[0] = output.Sanitize(lines[0])
-	fmt.Fprintf(w, "odshare: %s\n", strings.Join(lines, "\n"))
+	// Every line: errors carry text from Graph and the identity platform, and MSAL's are
+	// multi-line.
+	fmt.Fprintf(w, "odshare: %s\n", output.SanitizeLines(msg))
 }

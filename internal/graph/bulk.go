@@ -118,7 +118,11 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	if err != nil {
 		return err
 	}
-	e := &bulkEngine{c: c, o: o, ctx: ctx, items: items, body: body}
+	// The engine's context also ends when authentication fails for good (see abort): every later
+	// batch would fail the same way.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	e := &bulkEngine{c: c, o: o, ctx: runCtx, cancel: cancel, items: items, body: body}
 	e.cond = sync.NewCond(&e.mu)
 	e.tasks = make([]bulkTask, len(items))
 	e.pending = make([]*bulkTask, 0, len(items))
@@ -150,7 +154,7 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	if len(items) == 0 {
 		return nil
 	}
-	stop := context.AfterFunc(ctx, func() {
+	stop := context.AfterFunc(runCtx, func() {
 		e.mu.Lock()
 		e.cond.Broadcast()
 		e.mu.Unlock()
@@ -164,17 +168,26 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	wg.Wait()
 
 	// Every worker is gone: whatever is unfinished was never answered.
+	code, msg := "cancelled", "cancelled before Graph answered"
+	if e.fatal != nil {
+		code, msg = "unauthenticated", "not sent: "+sanitize(e.fatal.Error())
+	}
 	var rest []BulkResult
 	for i := range e.tasks {
 		if t := &e.tasks[i]; !t.done {
 			t.done = true
-			rest = append(rest, e.failure(t, 0, "cancelled", "cancelled before Graph answered"))
+			rest = append(rest, e.failure(t, 0, code, msg))
 		}
+	}
+	if len(rest) > 0 {
+		e.emit(rest)
+	}
+	if e.fatal != nil {
+		return e.fatal
 	}
 	if len(rest) == 0 {
 		return nil
 	}
-	e.emit(rest)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -194,11 +207,13 @@ type bulkTask struct {
 // bulkEngine is one CreateLinks run. mu guards the queue, the tasks and the pacer; emitMu serializes
 // OnResult.
 type bulkEngine struct {
-	c     *Client
-	o     BulkOptions
-	ctx   context.Context
-	items []BulkItem
-	body  json.RawMessage
+	c      *Client
+	o      BulkOptions
+	ctx    context.Context
+	cancel context.CancelFunc
+	fatal  error // set by an authentication failure that ends the run
+	items  []BulkItem
+	body   json.RawMessage
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -324,21 +339,32 @@ func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchRe
 			return nil
 		}
 		var gerr *Error
+		var tokErr *TokenError
+		if errors.As(err, &tokErr) || errors.As(err, &gerr) && gerr.Unauthorized() {
+			// No token, or Graph refused it even after a refresh: stop the run and hand the
+			// error to the caller (exit 4) rather than retrying every item into the same wall.
+			if e.fatal == nil {
+				e.fatal = err
+			}
+			e.cancel()
+			e.requeue0(batch)
+			return nil
+		}
 		permanent := errors.As(err, &gerr) && gerr.StatusCode >= 400 && gerr.StatusCode < 500 &&
 			gerr.StatusCode != http.StatusRequestTimeout && gerr.StatusCode != http.StatusFailedDependency &&
 			gerr.StatusCode != http.StatusTooManyRequests
-		status, code := 0, "requestFailed"
+		status, code, msg := 0, "requestFailed", sanitize(err.Error())
 		if gerr != nil {
 			status = gerr.StatusCode
 			if gerr.Code != "" {
-				code = gerr.Code
+				code, msg = gerr.Code, sanitize(gerr.Message) // the code travels on its own
 			}
 		}
 		// One wait for the whole batch keeps its items together for the next try.
 		wait := backoff(batch[0].attempts)
 		for _, t := range batch {
 			if permanent || t.attempts >= e.o.MaxAttempts {
-				out = append(out, e.finish(t, e.failure(t, status, code, sanitize(err.Error()))))
+				out = append(out, e.finish(t, e.failure(t, status, code, msg)))
 				continue
 			}
 			t.eligible = now.Add(wait)

@@ -235,7 +235,7 @@ func (c *Client) do(ctx context.Context, req *Request, retryAlso func(status int
 		tok := refreshedToken
 		if tok == "" {
 			if tok, err = c.tokens.Token(ctx); err != nil {
-				return nil, fmt.Errorf("get access token: %w", err)
+				return nil, &TokenError{Err: err}
 			}
 		}
 		resp, body, err := c.attempt(ctx, method, target, hdr, req.Body, tok)
@@ -399,3 +399,10 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// TokenError means the credential could not produce a token (not signed in, refresh token
+// revoked, credential rejected). Nothing was sent; retrying cannot help.
+type TokenError struct{ Err error }
+
+func (e *TokenError) Error() string { return "get access token: " + e.Err.Error() }
+func (e *TokenError) Unwrap() error { return e.Err }

@@ -119,7 +119,7 @@ func writeJQResult(buf *bytes.Buffer, v any, indent string, tty bool) error {
 		// gh prints "" for null; the newline keeps line counts aligned.
 	case string:
 		if tty {
-			x = sanitizeLines(x)
+			x = SanitizeLines(x)
 		}
 		buf.WriteString(x)
 	default:
@@ -142,10 +142,10 @@ func writeJQResult(buf *bytes.Buffer, v any, indent string, tty bool) error {
 	return nil
 }
 
-// sanitizeLines is Sanitize for a raw --jq string shown on a terminal: line
-// breaks stay line breaks (a description may span lines), every other
-// control is escaped.
-func sanitizeLines(s string) string {
+// SanitizeLines is Sanitize for multi-line text shown on a terminal (a raw --jq
+// string, a sign-in message, an error): line breaks stay line breaks, every
+// other control is escaped.
+func SanitizeLines(s string) string {
 	if !strings.Contains(s, "\n") {
 		return Sanitize(s)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/output"
 )
 
 // LoginOptions are the validated inputs of one `auth login`.
@@ -171,7 +172,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		if err := persist(opts); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as application %s (tenant %s)\n", cs.Green("✓"), info.ClientID, info.Account.TenantID)
+		fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as application %s (tenant %s)\n", cs.Green("✓"), output.Sanitize(info.ClientID), output.Sanitize(info.Account.TenantID))
 		if opts.SecretFromStdin {
 			fmt.Fprintln(opts.IO.ErrOut, "The secret was not stored: set ODSHARE_CLIENT_SECRET for commands to run app-only.")
 		}
@@ -180,7 +181,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 
 	stop := func() {}
 	res, err := auth.LoginDeviceCode(ctx, opts.Settings, func(message string) {
-		fmt.Fprintln(opts.IO.ErrOut, message)
+		fmt.Fprintln(opts.IO.ErrOut, output.SanitizeLines(message))
 		if opts.IO.IsStderrTTY() {
 			stop = spin(opts.IO, "Waiting for you to sign in (Ctrl-C to cancel)")
 		}
@@ -198,7 +199,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err := persist(opts); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as %s (tenant %s)\n", cs.Green("✓"), res.Account.Username, res.Account.TenantID)
+	fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as %s (tenant %s)\n", cs.Green("✓"), output.Sanitize(res.Account.Username), output.Sanitize(res.Account.TenantID))
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/odshare/odshare/internal/auth"
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/config"
+	"github.com/odshare/odshare/internal/output"
 )
 
 func newCmdLogout(f *cmdutil.Factory) *cobra.Command {
@@ -56,7 +57,7 @@ Logging out when nobody is signed in is not an error.`,
 				if a.AppOnly {
 					name = "application " + a.ClientID
 				}
-				fmt.Fprintf(f.IOStreams.ErrOut, "%s Logged out %s\n", f.IOStreams.ColorScheme().Green("✓"), name)
+				fmt.Fprintf(f.IOStreams.ErrOut, "%s Logged out %s\n", f.IOStreams.ColorScheme().Green("✓"), output.Sanitize(name))
 			}
 			return nil
 		},

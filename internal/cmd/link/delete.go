@@ -166,7 +166,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			if p.inherited() {
 				where := "; delete it on the folder it comes from"
 				if from := inheritedFrom(p.InheritedFrom); from != "yes" {
-					where = " " + from + "; delete it there"
+					where = " " + output.Sanitize(from) + "; delete it there"
 				}
 				fmt.Fprintf(opts.IO.ErrOut, "Skipping %s: inherited%s.\n", output.Sanitize(p.ID), where)
 				continue
