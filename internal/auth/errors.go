@@ -21,6 +21,11 @@ var ErrNotSignedIn = errors.New("not signed in; run `odshare auth login`")
 // ErrDeviceCodeExpired means nobody entered the device code before it expired.
 var ErrDeviceCodeExpired = errors.New("the sign-in code expired before it was used; run `odshare auth login` again")
 
+// ErrCredentialRejected means the identity platform refused the app's secret or certificate, or
+// the client id itself (invalid_client, unauthorized_client): an authentication failure that only
+// a different credential fixes.
+var ErrCredentialRejected = errors.New("the identity platform rejected the application's credential")
+
 // ErrDeclined means the user (or a policy) declined the sign-in request.
 var ErrDeclined = errors.New("sign-in was declined")
 
@@ -109,6 +114,10 @@ var needsSignIn = map[string]bool{
 	"account_selection_required": true,
 }
 
+// rejectedCredential lists the OAuth errors that say the client's own credential is wrong
+// (RFC 6749 §5.2).
+var rejectedCredential = map[string]bool{"invalid_client": true, "unauthorized_client": true}
+
 // silentError turns the error of a silent acquisition into what the CLI should show: ctx and cache
 // errors as they are, "sign in again" conditions as ErrNotSignedIn, everything else (network,
 // throttling, server errors) as a plain error, because telling a user on a flaky network to sign in
@@ -124,6 +133,9 @@ func silentError(ctx context.Context, what string, err error) error {
 	if oe, ok := asOAuthError(err); ok {
 		if needsSignIn[oe.Error] {
 			return fmt.Errorf("%s: identity platform rejected the cached sign-in (%s): %w", what, redact(oe.String()), ErrNotSignedIn)
+		}
+		if rejectedCredential[oe.Error] {
+			return fmt.Errorf("%s: %s: %w", what, redact(oe.String()), ErrCredentialRejected)
 		}
 		return fmt.Errorf("%s: token endpoint: %s", what, redact(oe.String()))
 	}
@@ -146,6 +158,9 @@ func loginError(what string, err error) error {
 			return ErrDeviceCodeExpired
 		case "authorization_declined", "access_denied":
 			return ErrDeclined
+		}
+		if rejectedCredential[oe.Error] {
+			return fmt.Errorf("%s: %s: %w", what, redact(oe.String()), ErrCredentialRejected)
 		}
 		return fmt.Errorf("%s: %s", what, redact(oe.String()))
 	}

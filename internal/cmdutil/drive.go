@@ -11,10 +11,13 @@ import (
 // DriveFlags are the --drive/--user/--group/--site flags every item command takes.
 type DriveFlags struct {
 	Drive, User, Group, Site string
+
+	cmd *cobra.Command // to tell a flag given as "" from one not given
 }
 
 // AddDriveFlags registers the drive selection flags on cmd.
 func AddDriveFlags(cmd *cobra.Command, d *DriveFlags) {
+	d.cmd = cmd
 	fl := cmd.Flags()
 	fl.StringVar(&d.Drive, "drive", "", "Act on the drive with this `id` (/drives/{id})")
 	fl.StringVar(&d.User, "user", "", "Act on this user's OneDrive (`id-or-UPN`; /users/{id}/drive)")
@@ -28,8 +31,11 @@ func (d DriveFlags) Ref() (graph.DriveRef, error) {
 		d.Drive != "", d.User != "", d.Group != "", d.Site != ""); err != nil {
 		return graph.DriveRef{}, err
 	}
-	for flag, v := range map[string]string{"drive": d.Drive, "user": d.User, "group": d.Group, "site": d.Site} {
-		if v != "" && strings.TrimSpace(v) == "" {
+	for _, flag := range []string{"drive", "user", "group", "site"} {
+		v := map[string]string{"drive": d.Drive, "user": d.User, "group": d.Group, "site": d.Site}[flag]
+		// `--drive "$UNSET"` must not quietly act on the caller's own drive.
+		given := v != "" || d.cmd != nil && d.cmd.Flags().Changed(flag)
+		if given && strings.TrimSpace(v) == "" {
 			return graph.DriveRef{}, FlagErrorf("--%s must not be blank", flag)
 		}
 	}
@@ -56,11 +62,22 @@ func ParseItem(arg string) (graph.ItemRef, error) {
 }
 
 // Resolve is Ref plus the rule that app-only sign-in has no /me: Graph would answer 400, so
-// the command says which flag to pass before anything is sent.
-func (d DriveFlags) Resolve(f *Factory) (graph.DriveRef, error) {
+// the command says which flag to pass before anything is sent. The rule applies only when an
+// item is addressed through the drive (an id or a path); sharing URLs and share ids go through
+// /shares and need no drive.
+func (d DriveFlags) Resolve(f *Factory, items ...graph.ItemRef) (graph.DriveRef, error) {
 	ref, err := d.Ref()
 	if err != nil || ref.Kind != graph.DriveMe {
 		return ref, err
+	}
+	throughDrive := false
+	for _, it := range items {
+		if it.Kind == graph.ItemByID || it.Kind == graph.ItemByPath {
+			throughDrive = true
+		}
+	}
+	if !throughDrive {
+		return ref, nil
 	}
 	cfg, err := f.Config()
 	if err != nil {
@@ -82,10 +99,10 @@ func (f *Factory) ItemTarget(d DriveFlags, arg string) (Printing, graph.DriveRef
 	if err != nil {
 		return p, graph.DriveRef{}, graph.ItemRef{}, err
 	}
-	drive, err := d.Resolve(f)
-	if err != nil {
-		return p, drive, graph.ItemRef{}, err
-	}
 	item, err := ParseItem(arg)
+	if err != nil {
+		return p, graph.DriveRef{}, item, err
+	}
+	drive, err := d.Resolve(f, item)
 	return p, drive, item, err
 }

@@ -64,15 +64,22 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 		if err != nil {
 			return auth.Settings{}, err
 		}
+		secret, scopes := cfg.ClientSecret, cfg.Scopes
+		if cfg.Certificate != "" {
+			secret = "" // a saved certificate wins over a secret in the environment, as at login
+		}
+		if cfg.AppOnly() {
+			scopes = []string{AppScope(cfg)}
+		}
 		return auth.Settings{
 			AuthorityHost:       cfg.AuthorityHost,
 			Tenant:              cfg.Tenant,
 			ClientID:            cfg.ClientID,
-			Scopes:              cfg.Scopes,
+			Scopes:              scopes,
 			ConfigDir:           cfg.Dir,
 			Account:             cfg.Account,
 			HTTPClient:          hc,
-			ClientSecret:        cfg.ClientSecret,
+			ClientSecret:        secret,
 			CertificateFile:     cfg.Certificate,
 			CertificatePassword: cfg.CertificatePassword,
 		}, nil
@@ -105,11 +112,33 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 	return f
 }
 
+// CheckAccountFlag refuses --account when a credential that is not a cached sign-in wins: the
+// command would otherwise act as someone other than the account the user named.
+func CheckAccountFlag(cfg *config.Config) error {
+	if cfg.Source["account"] != "flag" {
+		return nil
+	}
+	switch {
+	case cfg.AccessToken != "":
+		return FlagErrorf("--account picks a cached sign-in, but ODSHARE_ACCESS_TOKEN is set and is used instead")
+	case cfg.AppOnly():
+		return FlagErrorf("--account picks a cached sign-in, but app-only credentials are configured and are used instead")
+	}
+	return nil
+}
+
+// AppScope is the scope of an app-only token for the configured cloud's Graph: a token for the
+// global Graph is refused by a national one.
+func AppScope(cfg *config.Config) string { return cfg.Cloud.GraphHost + "/.default" }
+
 // tokens picks the credential by precedence: a bring-your-own token, then app-only
 // credentials, then the cached delegated account (gh and az behave the same way).
 func tokens(f *Factory) (graph.TokenSource, error) {
 	cfg, err := f.Config()
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckAccountFlag(cfg); err != nil {
 		return nil, err
 	}
 	if cfg.AccessToken != "" {
@@ -152,7 +181,8 @@ func AsAuthError(err error) error {
 		return nil
 	case errors.Is(err, auth.ErrNotSignedIn):
 		return &AuthError{Err: fmt.Errorf("%w (or set ODSHARE_ACCESS_TOKEN)", err)}
-	case errors.Is(err, auth.ErrDeclined), errors.Is(err, auth.ErrDeviceCodeExpired), errors.As(err, &cacheErr):
+	case errors.Is(err, auth.ErrDeclined), errors.Is(err, auth.ErrDeviceCodeExpired),
+		errors.Is(err, auth.ErrCredentialRejected), errors.As(err, &cacheErr):
 		return &AuthError{Err: err}
 	}
 	return err

@@ -124,6 +124,10 @@ func ParseItemRef(arg string) (ItemRef, error) {
 
 // checkShareToken accepts only characters that need no escaping in a path segment. Share tokens go into
 // /shares/{token} verbatim (they are base64url plus '!'), so anything else could smuggle in a path or query.
+// ValidateShareToken reports whether t can be used as {shareIdOrEncodedSharingUrl} in a path as
+// is, so callers can reject a bad share id as a usage error before anything is sent.
+func ValidateShareToken(t string) error { return checkShareToken(t) }
+
 func checkShareToken(t string) error {
 	if t == "" || t == "u!" || t == "s!" {
 		return fmt.Errorf("share token %q is empty", t)

@@ -92,6 +92,11 @@ and the account you sign in with becomes the active one (the "account" setting).
 				if err := checkAppSettings(s, c.Flags().Changed("client-id")); err != nil {
 					return err
 				}
+				cfg, err := f.Config()
+				if err != nil {
+					return err
+				}
+				s.Scopes = []string{cmdutil.AppScope(cfg)}
 				if s.CertificateFile == "" && s.ClientSecret == "" {
 					if s.ClientSecret, err = readSecret(opts.IO); err != nil {
 						return err

@@ -48,6 +48,15 @@ Logging out when nobody is signed in is not an error.`,
 				return err
 			}
 			for _, a := range removed {
+				// Logging an app out also forgets its saved certificate, or the next command would
+				// silently sign in again with it.
+				if a.AppOnly {
+					if cert, _ := config.FileValue(s.ConfigDir, "certificate"); cert != "" {
+						if err := config.Set(s.ConfigDir, "certificate", ""); err != nil {
+							return err
+						}
+					}
+				}
 				if active != "" && a.Username == active {
 					if err := config.Set(s.ConfigDir, "account", ""); err != nil {
 						return err

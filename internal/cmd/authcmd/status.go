@@ -45,6 +45,9 @@ is stored. Getting this may refresh the token. Exits 4 when nobody is signed in.
 			if err != nil {
 				return err
 			}
+			if err := cmdutil.CheckAccountFlag(cfg); err != nil {
+				return err
+			}
 			var st status
 			switch {
 			case cfg.AccessToken != "":

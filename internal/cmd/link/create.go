@@ -88,9 +88,6 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 			if opts.Printing, err = f.ResolvePrinting(); err != nil {
 				return err
 			}
-			if opts.Drive, err = drive.Resolve(f); err != nil {
-				return err
-			}
 			inputs := args
 			if fromFile != "" {
 				lines, err := readItems(fromFile, opts.IO)
@@ -118,6 +115,16 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 					}
 					opts.Bulk = append(opts.Bulk, graph.BulkItem{Input: in, Ref: ref})
 				}
+			}
+			refs := []graph.ItemRef{opts.Item}
+			if opts.Bulk != nil {
+				refs = refs[:0]
+				for _, b := range opts.Bulk {
+					refs = append(refs, b.Ref)
+				}
+			}
+			if opts.Drive, err = drive.Resolve(f, refs...); err != nil {
+				return err
 			}
 			if opts.Concurrency < 1 || opts.Concurrency > 16 {
 				return cmdutil.FlagErrorf("invalid --concurrency %d: use 1 to 16", opts.Concurrency)

@@ -60,9 +60,12 @@ func shareToken(arg string) (string, error) {
 	case graph.ItemBySharingURL, graph.ItemByShareID:
 		return graph.ShareToken(ref), nil
 	case graph.ItemByID:
+		if err := graph.ValidateShareToken(ref.Value); err != nil {
+			return "", &cmdutil.FlagError{Err: err}
+		}
 		return ref.Value, nil
 	}
-	return "", cmdutil.FlagErrorf("%q is a path, not a share: give a sharing URL or a share id", output.Sanitize(arg))
+	return "", cmdutil.FlagErrorf("%q is a path, not a share: give a sharing URL or a share id", arg)
 }
 
 // addItemRows adds one table row per drive item given as Graph's raw JSON.
