@@ -48,7 +48,7 @@ type Settings struct {
 
 	// App-only (client credentials). Exactly one of ClientSecret and CertificateFile.
 	ClientSecret        string
-	CertificateFile     string // PEM (certificate + unencrypted private key); PFX is not supported yet
+	CertificateFile     string // PEM (certificate + unencrypted private key); or PFX (CertificatePassword)
 	CertificatePassword string
 }
 

@@ -193,9 +193,6 @@ func splitList(s string) []string {
 
 func envName(key string) string { return EnvPrefix + "_" + strings.ToUpper(key) }
 
-// EnvName is the environment variable that sets key.
-func EnvName(key string) string { return envName(key) }
-
 func isNotFound(err error) bool {
 	var nf viper.ConfigFileNotFoundError
 	return errors.As(err, &nf)

@@ -237,7 +237,7 @@ func TestConformanceOpenAPI(t *testing.T) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromFile(filepath.Join(shared, "graph", "openapi-sharing.yaml"))
 	if err != nil {
-		t.Skipf("openapi-sharing.yaml: %v", err)
+		t.Fatalf("openapi-sharing.yaml: %v", err)
 	}
 	for _, ref := range doc.Components.Schemas {
 		relaxOpenTypes(ref, map[*openapi3.Schema]bool{})

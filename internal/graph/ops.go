@@ -126,6 +126,16 @@ func sharedItemAddress(di *api.DriveItem) (driveID, itemID string) {
 	return driveID, di.ID
 }
 
+// AddressOf is the address of an item found in a listing or behind a share,
+// "/drives/{driveId}/items/{id}", following a remoteItem to where the item really lives.
+func AddressOf(di *api.DriveItem) (string, error) {
+	driveID, itemID := sharedItemAddress(di)
+	if driveID == "" || itemID == "" {
+		return "", fmt.Errorf("item %q: Graph did not return its drive id and item id", sanitize(di.Name))
+	}
+	return DriveRef{Kind: DriveByID, ID: driveID}.ItemPath(ItemRef{Kind: ItemByID, Value: itemID}), nil
+}
+
 // ResolveShare returns the item behind a share token: GET /shares/{token}/driveItem [SG].
 func (c *Client) ResolveShare(ctx context.Context, token string, prefer Prefer) (*api.DriveItem, json.RawMessage, error) {
 	p, err := sharesPath(token)

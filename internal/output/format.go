@@ -9,7 +9,7 @@ import (
 )
 
 // Format is the value of the --output (-o) flag. It is a string type so new
-// formats (ndjson is planned) can be added without changing callers.
+// formats can be added without changing callers.
 type Format string
 
 const (

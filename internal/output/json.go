@@ -300,3 +300,21 @@ func WriteJSONFormat(ios *iostreams.IOStreams, format Format, raw []byte, jq str
 	}
 	return nil
 }
+
+// JoinJSONArray makes one JSON array of raw values without re-encoding them, so each element
+// stays exactly as Graph sent it.
+func JoinJSONArray(raws []json.RawMessage) []byte {
+	n := 2
+	for _, r := range raws {
+		n += len(r) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, r := range raws {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	return append(b, ']')
+}

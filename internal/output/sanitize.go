@@ -17,7 +17,7 @@ const hexDigits = "0123456789abcdef"
 // one-byte CSI on some terminals) and every byte that is not valid UTF-8. It
 // shows as \uNNNN the bidi embedding, override and isolate controls
 // U+202A-U+202E and U+2066-U+2069 (the "Trojan Source" characters,
-// CVE-2021-42574) and the line and paragraph separators U+2028 and U+2029.
+// CVE-2021-42574), the bidi marks U+200E, U+200F and U+061C, and the line and paragraph separators U+2028 and U+2029.
 // Everything else, printable Unicode and a literal backslash included, is
 // left alone, so the result is for reading, not for unescaping.
 //
@@ -49,6 +49,8 @@ func needsEscape(r rune, size int) bool {
 	case r >= 0x80 && r <= 0x9f: // C1 controls
 		return true
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi controls
+		return true
+	case r == 0x200e || r == 0x200f || r == 0x061c: // LRM, RLM, ALM: bidi marks (Bidi_Control)
 		return true
 	case r == 0x2028 || r == 0x2029: // line and paragraph separators
 		return true

@@ -26,6 +26,7 @@ func TestSanitize(t *testing.T) {
 		{"bidi RLO U+202E", "invoice\u202Efdp.exe", `invoice\u202efdp.exe`},
 		{"bidi LRE U+202A", "\u202A", `\u202a`},
 		{"bidi LRI..PDI", "\u2066\u2067\u2068\u2069", `\u2066\u2067\u2068\u2069`},
+		{"bidi marks LRM RLM ALM", "a\u200Eb\u200Fc\u061Cd", `a\u200eb\u200fc\u061cd`},
 		{"line separator", "a\u2028b\u2029c", `a\u2028b\u2029c`},
 		{"invalid UTF-8", "a\xffb", `a\xffb`},
 		{"lone continuation byte 0x9b", "a\x9bb", `a\x9bb`},

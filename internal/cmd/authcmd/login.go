@@ -122,7 +122,7 @@ and the account you sign in with becomes the active one (the "account" setting).
 	fl.StringVar(&clientID, "client-id", "", "Application (client) id to sign in with (env ODSHARE_CLIENT_ID)")
 	fl.StringSliceVar(&scopes, "scopes", nil, "Graph scopes to request (default Files.ReadWrite)")
 	fl.BoolVar(&opts.App, "app", false, "Sign in as an application (client credentials)")
-	fl.StringVar(&certificate, "certificate", "", "PEM `file` with the app's certificate and private key (implies --app)")
+	fl.StringVar(&certificate, "certificate", "", "`file` with the app's certificate: PEM with the private key, or PFX (implies --app)")
 	return cmd
 }
 

@@ -72,7 +72,7 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 				return err
 			}
 			for _, id := range args[1:] {
-				if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "/?#") {
+				if strings.TrimSpace(id) == "" {
 					return cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(id))
 				}
 				if !slices.Contains(opts.IDs, id) {

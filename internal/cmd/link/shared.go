@@ -1,7 +1,6 @@
 package link
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -197,27 +196,13 @@ func writePermissions(ios *iostreams.IOStreams, pr cmdutil.Printing, perms []*pe
 		for i, p := range perms {
 			raws[i] = p.Raw
 		}
-		return pr.Write(ios, joinArray(raws))
+		return pr.Write(ios, output.JoinJSONArray(raws))
 	}
 	t := output.NewTable(ios, permissionHeaders...)
 	for _, p := range perms {
 		t.AddRow(permissionRow(p)...)
 	}
 	return t.Render()
-}
-
-// joinArray makes one JSON array of raw values without re-encoding them.
-func joinArray(raws []json.RawMessage) []byte {
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, r := range raws {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(r)
-	}
-	b.WriteByte(']')
-	return b.Bytes()
 }
 
 func yesNo(b bool) string {

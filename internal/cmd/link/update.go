@@ -77,7 +77,7 @@ from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare li
 				return err
 			}
 			id := args[1]
-			if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "/?#") {
+			if strings.TrimSpace(id) == "" {
 				return cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(id))
 			}
 			opts.PermissionID = id

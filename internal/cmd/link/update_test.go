@@ -30,7 +30,7 @@ func TestNewCmdUpdate(t *testing.T) {
 		{name: "no id", cli: "/Reports --role read", wantErr: "missing permission id: find it with `odshare link list --all`"},
 		{name: "no item", cli: "--role read", wantErr: "missing item: give an item id, a /path, a sharing URL or a share id"},
 		{name: "too many", cli: "/Reports p1 p2 --role read", wantErr: `too many arguments: ["p2"]`},
-		{name: "bad id", cli: "/Reports '../x' --role read", wantErr: `invalid permission id "../x"`},
+		{name: "blank id", cli: "/Reports ' ' --role read", wantErr: `invalid permission id " "`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -156,7 +156,7 @@ func childrenRun(ctx context.Context, opts *ChildrenOptions) error {
 		return fmt.Errorf("list shared folder: %w", err)
 	}
 	if opts.Printing.JSON() {
-		return opts.Printing.Write(opts.IO, joinRaw(items))
+		return opts.Printing.Write(opts.IO, output.JoinJSONArray(items))
 	}
 	t := output.NewTable(opts.IO, itemHeaders...)
 	if err := addItemRows(t, items); err != nil {
@@ -168,18 +168,6 @@ func childrenRun(ctx context.Context, opts *ChildrenOptions) error {
 // listShareRoot lists the shared folder itself; $top is sent only when --top was given.
 func listShareRoot(ctx context.Context, client *graph.Client, opts *ChildrenOptions, each func([]json.RawMessage) error) error {
 	return client.ListShareChildrenTop(ctx, opts.Token, opts.Prefer, opts.Top, each)
-}
-
-func joinRaw(raws []json.RawMessage) []byte {
-	var b []byte
-	b = append(b, '[')
-	for i, r := range raws {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, r...)
-	}
-	return append(b, ']')
 }
 
 // folderJob is one folder to list: the shared folder itself (addr "") or a subfolder by its
@@ -203,8 +191,9 @@ type walker struct {
 	wg     sync.WaitGroup
 	sink   pageSink
 
-	mu  sync.Mutex // serialises sink calls and tree building, and guards err
-	err error
+	mu      sync.Mutex // serialises sink calls and tree building, and guards err and visited
+	err     error
+	visited map[string]bool // folder addresses already queued
 }
 
 func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
@@ -224,7 +213,7 @@ func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sem: make(chan struct{}, max(opts.Concurrency, 1)), sink: sink}
+	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sem: make(chan struct{}, max(opts.Concurrency, 1)), sink: sink, visited: map[string]bool{}}
 	w.spawn(folderJob{node: root})
 	w.wg.Wait()
 	if w.err != nil {
@@ -293,7 +282,7 @@ func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cle
 		return func(_ string, raws []json.RawMessage, _ []api.DriveItem) error {
 			all = append(all, raws...)
 			return nil
-		}, func() error { return pr.Write(opts.IO, joinRaw(all)) }, cleanup, nil
+		}, func() error { return pr.Write(opts.IO, output.JoinJSONArray(all)) }, cleanup, nil
 	}
 
 	type row struct {
@@ -381,11 +370,17 @@ func (w *walker) page(job folderJob, raws []json.RawMessage) error {
 		if err != nil || !walkable(it) {
 			continue
 		}
-		addr, aerr := folderAddress(it)
+		addr, aerr := graph.AddressOf(&it)
 		if aerr != nil {
 			err = aerr
 			continue
 		}
+		// A shortcut (remoteItem) can point back at an ancestor; each folder is listed once, so
+		// the walk always ends.
+		if w.visited[addr] {
+			continue
+		}
+		w.visited[addr] = true
 		subs = append(subs, folderJob{addr: addr, path: joinPath(job.path, it.Name), node: node})
 	}
 	w.mu.Unlock()
@@ -402,22 +397,6 @@ func (w *walker) page(job folderJob, raws []json.RawMessage) error {
 // OneNote notebooks are one thing to people (notes §5), so they are listed but not opened.
 func walkable(it api.DriveItem) bool {
 	return it.Folder != nil || (it.RemoteItem != nil && it.RemoteItem.Folder != nil)
-}
-
-// folderAddress is /drives/{driveId}/items/{id} for a folder in the listing; a remoteItem
-// names the real folder in another drive (notes §5).
-func folderAddress(it api.DriveItem) (string, error) {
-	driveID, id := "", it.ID
-	if it.ParentReference != nil {
-		driveID = it.ParentReference.DriveID
-	}
-	if ri := it.RemoteItem; ri != nil && ri.ID != "" && ri.ParentReference != nil && ri.ParentReference.DriveID != "" {
-		driveID, id = ri.ParentReference.DriveID, ri.ID
-	}
-	if driveID == "" || id == "" {
-		return "", fmt.Errorf("folder %s: Graph did not return its drive id and item id", output.Sanitize(it.Name))
-	}
-	return graph.DriveRef{Kind: graph.DriveByID, ID: driveID}.ItemPath(graph.ItemRef{Kind: graph.ItemByID, Value: id}), nil
 }
 
 func joinPath(dir, name string) string {

@@ -45,8 +45,14 @@ func New(t *testing.T) *Env {
 // demo data, using the bearer token "test-token".
 func WithEmulator(t *testing.T) *Env {
 	t.Helper()
+	return WithEmulatorOptions(t, emulator.Options{RandomSeed: 1})
+}
+
+// WithEmulatorOptions is WithEmulator with the emulator's options (a fixture, faults) given.
+func WithEmulatorOptions(t *testing.T, opts emulator.Options) *Env {
+	t.Helper()
 	e := New(t)
-	emu, err := emulator.New(emulator.Options{RandomSeed: 1})
+	emu, err := emulator.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
