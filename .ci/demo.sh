@@ -46,6 +46,8 @@ step odshare link create /Reports --type edit --scope anonymous
 folder=$(odshare link create /Reports --type edit --scope anonymous --jq .link.webUrl)
 step odshare share get "$folder" --item
 step odshare share children "$folder"
+step odshare link list /Reports
+step odshare link create /Photos /Notes.txt "/Reports/Summary.pdf" --type view --scope anonymous
 step odshare encode-url "$folder"
 step odshare auth logout
 echo
