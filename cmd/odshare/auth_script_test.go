@@ -29,6 +29,7 @@ type stackKey struct{}
 //	idp approve-next [UPN]   approve the next device code that appears (in the background)
 //	idp decline-next         decline the next device code that appears
 //	idp expire-next          expire the next device code that appears
+//	idp auto-approve on|off  approve device codes and browser sign-ins without a person
 //	idp expire-tokens        every access token issued so far is expired from now on
 //	idp revoke               revoke every refresh token
 //	filemode FILE MODE       require FILE's permission bits to be MODE (octal)
@@ -138,6 +139,11 @@ func cmdIdp(ts *testscript.TestScript, neg bool, args []string) {
 		onNextCode(id.Decline)
 	case "expire-next":
 		onNextCode(func(string) error { id.ExpireDeviceCodes(); return nil })
+	case "auto-approve":
+		if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
+			ts.Fatalf("usage: idp auto-approve on|off")
+		}
+		id.SetAutoApprove(args[1] == "on")
 	case "expire-tokens":
 		id.ExpireAccessTokens()
 	case "revoke":

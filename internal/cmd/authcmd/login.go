@@ -3,6 +3,7 @@ package authcmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +25,9 @@ type LoginOptions struct {
 	IO       *iostreams.IOStreams
 	Settings auth.Settings
 	App      bool
+	// Browser asks for an interactive sign-in in a browser (authorization code with a loopback
+	// redirect) instead of the device code.
+	Browser bool
 	// Persist are the config keys to save once sign-in succeeded (flags the user gave).
 	Persist map[string]string
 	// SecretFromStdin is set when the client secret came from stdin rather than the environment.
@@ -42,6 +46,9 @@ func newCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) e
 By default this uses the device-code flow: odshare prints a URL and a code on stderr; open the URL
 in any browser (on any device), enter the code and approve. odshare waits until you do, the code
 expires, or you press Ctrl-C.
+
+--browser signs in in a browser on this machine instead (authorization code with PKCE and a
+http://localhost redirect); where no browser can be opened it falls back to the device code.
 
 --scopes defaults to Files.ReadWrite, the least privilege odshare needs for your own files. To
 share items in other people's drives or in SharePoint sites, ask for more, for example
@@ -89,6 +96,9 @@ and the account you sign in with becomes the active one (the "account" setting).
 				return err
 			}
 			if opts.App {
+				if opts.Browser {
+					return cmdutil.FlagErrorf("--browser signs a person in; it cannot be combined with --app")
+				}
 				if err := checkAppSettings(s, c.Flags().Changed("client-id")); err != nil {
 					return err
 				}
@@ -122,6 +132,7 @@ and the account you sign in with becomes the active one (the "account" setting).
 	fl.StringVar(&clientID, "client-id", "", "Application (client) id to sign in with (env ODSHARE_CLIENT_ID)")
 	fl.StringSliceVar(&scopes, "scopes", nil, "Graph scopes to request (default Files.ReadWrite)")
 	fl.BoolVar(&opts.App, "app", false, "Sign in as an application (client credentials)")
+	fl.BoolVar(&opts.Browser, "browser", false, "Sign in in a web browser on this machine instead of with a device code")
 	fl.StringVar(&certificate, "certificate", "", "`file` with the app's certificate: PEM with the private key, or PFX (implies --app)")
 	return cmd
 }
@@ -184,6 +195,24 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return nil
 	}
 
+	if opts.Browser {
+		if !auth.BrowserAvailable() {
+			fmt.Fprintln(opts.IO.ErrOut, "No browser can be opened here; signing in with a device code instead.")
+		} else {
+			fmt.Fprintln(opts.IO.ErrOut, "Opening a browser to sign in (Ctrl-C to cancel)...")
+			res, err := auth.LoginInteractive(ctx, opts.Settings, nil)
+			switch {
+			case err == nil:
+				return signedIn(opts, res)
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case errors.Is(err, auth.ErrNoBrowser):
+				fmt.Fprintln(opts.IO.ErrOut, "The browser could not be opened; signing in with a device code instead.")
+			default:
+				return &cmdutil.AuthError{Err: fmt.Errorf("sign-in: %w", err)}
+			}
+		}
+	}
 	stop := func() {}
 	res, err := auth.LoginDeviceCode(ctx, opts.Settings, func(message string) {
 		fmt.Fprintln(opts.IO.ErrOut, output.SanitizeLines(message))
@@ -198,13 +227,18 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		}
 		return &cmdutil.AuthError{Err: fmt.Errorf("sign-in: %w", err)}
 	}
-	// The account just signed in becomes the active one, as with `gh auth login`; --account or
-	// ODSHARE_ACCOUNT still pick another per command.
+	return signedIn(opts, res)
+}
+
+// signedIn finishes a person's sign-in: the account becomes the active one, as with `gh auth
+// login` (--account or ODSHARE_ACCOUNT still pick another per command), and the choices made on
+// the command line are saved.
+func signedIn(opts *LoginOptions, res *auth.LoginResult) error {
 	opts.Persist["account"] = res.Account.Username
 	if err := persist(opts); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as %s (tenant %s)\n", cs.Green("✓"), output.Sanitize(res.Account.Username), output.Sanitize(res.Account.TenantID))
+	fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as %s (tenant %s)\n", opts.IO.ColorScheme().Green("✓"), output.Sanitize(res.Account.Username), output.Sanitize(res.Account.TenantID))
 	return nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 )
 
 // The browser test drives /devicelogin in headless Chromium through chromedriver's W3C WebDriver HTTP
@@ -241,6 +243,75 @@ func TestDeviceLoginInBrowser(t *testing.T) {
 			t.Errorf("after %s: heading %q, want %q", tc.button, got, tc.heading)
 		}
 		r := <-polled
+		t.Logf("%s done after %v", tc.button, time.Since(start).Round(time.Millisecond))
+		if tc.wantErr != "" {
+			if r.err == nil || !strings.Contains(r.err.Error(), tc.wantErr) {
+				t.Errorf("after %s: MSAL error %v, want %s", tc.button, r.err, tc.wantErr)
+			}
+			continue
+		}
+		if r.err != nil || r.upn != "adele@contoso.example" {
+			t.Fatalf("after %s: %q %v", tc.button, r.upn, r.err)
+		}
+		if p, err := s.ValidateAccessToken(r.token); err != nil || p.UserID != "adele" {
+			t.Errorf("token: %+v %v", p, err)
+		}
+	}
+}
+
+// TestInteractiveSignInBrowser runs MSAL's AcquireTokenInteractive with a real browser: the
+// authorize consent page, then the form_post page whose script posts the code to MSAL's loopback
+// server, which answers with its "Authentication complete" page.
+func TestInteractiveSignInBrowser(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	d := startBrowser(t)
+	s, ts, _ := newEmulator(t, Options{})
+	pc := newPublic(t, ts, "organizations")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	for _, tc := range []struct {
+		button, page, wantErr string
+	}{
+		{"#approve", "Authentication complete", ""},
+		{"#decline", "Authentication failed", "AADSTS65004"},
+	} {
+		type result struct {
+			upn, token string
+			err        error
+		}
+		urls := make(chan string, 1)
+		done := make(chan result, 1)
+		go func() {
+			res, err := pc.AcquireTokenInteractive(ctx, []string{"Files.ReadWrite"},
+				public.WithOpenURL(func(u string) error { urls <- u; return nil }))
+			done <- result{res.Account.PreferredUsername, res.AccessToken, err}
+		}()
+		var authURL string
+		select {
+		case authURL = <-urls:
+		case r := <-done:
+			t.Fatalf("MSAL returned before opening the browser: %v", r.err)
+		}
+		d.open(authURL)
+		if got := d.text("#scopes"); got != "Files.ReadWrite" {
+			t.Errorf("consent page scopes = %q", got)
+		}
+		d.click(tc.button)
+		var r result
+		select {
+		case r = <-done:
+		case <-ctx.Done():
+			t.Fatalf("MSAL still waiting after %s; page:\n%s", tc.button, d.bodyText())
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(d.bodyText(), tc.page) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if got := d.bodyText(); !strings.Contains(got, tc.page) {
+			t.Errorf("after %s the browser shows:\n%s", tc.button, got)
+		}
 		t.Logf("%s done after %v", tc.button, time.Since(start).Round(time.Millisecond))
 		if tc.wantErr != "" {
 			if r.err == nil || !strings.Contains(r.err.Error(), tc.wantErr) {

@@ -60,6 +60,32 @@ button.primary{background:#0067b8;color:#fff;border:1px solid #0067b8}
 </div>
 </form>
 {{end}}
+{{define "authorize"}}
+<h1>Sign in to {{.App}}</h1>
+<p>The app asks for: <span id="scopes">{{.Scopes}}</span></p>
+<p class="note">It will receive the answer at <span id="redirect">{{.Redirect}}</span>.</p>
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="flowToken" value="{{.FlowToken}}">
+<label for="account">Account</label>
+<select id="account" name="account">
+{{range .Users}}<option value="{{.UserPrincipalName}}"{{if eq .UserPrincipalName $.Selected}} selected{{end}}>{{.DisplayName}} ({{.UserPrincipalName}})</option>
+{{end}}</select>
+<div class="buttons">
+<button type="submit" id="decline" name="action" value="decline">Decline</button>
+<button type="submit" id="approve" name="action" value="approve" class="primary">Approve</button>
+</div>
+</form>
+{{end}}
+{{define "formpost"}}
+<h1 id="result">Working…</h1>
+<p>Returning to the application.</p>
+<form method="post" action="{{.Action}}" id="response">
+{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<noscript><p>Script is disabled. Press Continue to return to the application.</p>
+<div class="buttons"><button type="submit" id="continue" class="primary">Continue</button></div></noscript>
+</form>
+<script nonce="{{.Nonce}}">document.getElementById("response").submit();</script>
+{{end}}
 {{define "done"}}
 <h1 id="result">{{.Heading}}</h1>
 <p>{{.Message}}</p>
@@ -71,12 +97,18 @@ type pageData struct {
 	App, Scopes, Selected         string
 	Users                         []User
 	Heading, Message              string
+
+	// authorize and formpost pages
+	Action, Redirect, Nonce string
+	Fields                  []formField
 }
+
+type formField struct{ Name, Value string }
 
 // pageSet holds one complete template per page: the layout with "body" bound to that page.
 var pageSet = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"code", "consent", "done"} {
+	for _, name := range []string{"code", "consent", "authorize", "formpost", "done"} {
 		t := template.Must(pages.Clone())
 		template.Must(t.New("body").Parse(`{{template "` + name + `" .}}`))
 		m[name] = t
@@ -84,12 +116,19 @@ var pageSet = func() map[string]*template.Template {
 	return m
 }()
 
+// pageCSP allows inline styles and forms that post back to the emulator only.
+const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+
 func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData) {
+	s.renderCSP(w, status, name, d, pageCSP)
+}
+
+func (s *Server) renderCSP(w http.ResponseWriter, status int, name string, d pageData, csp string) {
 	t := pageSet[name]
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
 	_ = t.ExecuteTemplate(w, "layout", d)
 }

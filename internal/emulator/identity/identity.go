@@ -1,7 +1,8 @@
 // Package identity is the Microsoft Entra ID stand-in of the odshare emulator.
 //
 // It speaks the subset of the Microsoft identity platform v2.0 endpoints that MSAL for Go uses for the
-// device code flow, silent refresh and client credentials, closely enough that an unmodified MSAL client
+// device code flow, interactive sign-in (authorization code with PKCE and a loopback redirect), silent
+// refresh and client credentials, closely enough that an unmodified MSAL client
 // (public.New / confidential.New with WithAuthority("https://HOST/TENANT"), WithInstanceDiscovery(false)
 // and an HTTP client that trusts the emulator's TLS certificate) signs in against it. The tokens it issues
 // are only meaningful to the same Server: the Graph side of the emulator checks them with
@@ -47,7 +48,8 @@ type App struct {
 type Options struct {
 	// Users are the accounts that can sign in; nil means DemoUsers.
 	Users []User
-	// DefaultUser is the UPN used by AutoApprove and preselected on /devicelogin; default the first user.
+	// DefaultUser is the UPN used by AutoApprove and preselected on /devicelogin and the authorize
+	// consent page; default the first user.
 	DefaultUser string
 	// Apps are the confidential clients; nil means DemoApps. Any client_id is accepted as a public
 	// client for the device code flow.
@@ -65,8 +67,12 @@ type Options struct {
 	// DeviceCode.Token), so with a 1s interval its second and third polls get slow_down, which it
 	// tolerates.
 	PollInterval time.Duration
-	// AutoApprove approves a device code as DefaultUser on its first poll.
+	// AutoApprove approves a device code as DefaultUser on its first poll, and answers an authorization
+	// request (GET /{tenant}/oauth2/v2.0/authorize) at once with a code, without showing the consent
+	// page: for the user named by login_hint when that is a user of the tenant, else for DefaultUser.
 	AutoApprove bool
+	// AuthCodeLifetime bounds how long an authorization code can be redeemed; default 5 minutes.
+	AuthCodeLifetime time.Duration
 	// Now defaults to time.Now.
 	Now func() time.Time
 }
@@ -102,6 +108,7 @@ var defaultDelegatedScopes = []string{"Files.ReadWrite.All", "User.Read"}
 type Server struct {
 	now                    func() time.Time
 	atLife, rtLife, dcLife time.Duration
+	acLife                 time.Duration // authorization codes
 	interval               time.Duration
 	key                    []byte // HS256 key for every token this server signs
 	mux                    *http.ServeMux
@@ -120,6 +127,9 @@ type Server struct {
 	expired  map[string]bool          // uti of access tokens expired by ExpireAccessTokens
 	forms    map[string]formTicket    // per-form anti-CSRF token
 	nextCode int
+
+	authzForms map[string]authzTicket // consent-page flow token -> the authorization request
+	authCodes  map[string]*authCode   // authorization code -> what it grants
 
 	autoApprove bool // Options.AutoApprove, then SetAutoApprove; guarded by mu
 }
@@ -171,6 +181,7 @@ func New(o Options) (*Server, error) {
 		atLife:      o.AccessTokenLifetime,
 		rtLife:      o.RefreshTokenLifetime,
 		dcLife:      o.DeviceCodeLifetime,
+		acLife:      o.AuthCodeLifetime,
 		interval:    o.PollInterval,
 		autoApprove: o.AutoApprove,
 		key:         make([]byte, 32),
@@ -183,6 +194,8 @@ func New(o Options) (*Server, error) {
 		live:        map[string]bool{},
 		expired:     map[string]bool{},
 		forms:       map[string]formTicket{},
+		authzForms:  map[string]authzTicket{},
+		authCodes:   map[string]*authCode{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -195,6 +208,9 @@ func New(o Options) (*Server, error) {
 	}
 	if s.dcLife <= 0 {
 		s.dcLife = 15 * time.Minute
+	}
+	if s.acLife <= 0 {
+		s.acLife = 5 * time.Minute
 	}
 	if s.interval <= 0 {
 		s.interval = 5 * time.Second
@@ -347,7 +363,8 @@ func (s *Server) Match(r *http.Request) bool {
 }
 
 // SetAutoApprove turns Options.AutoApprove on or off at run time: while on, a pending device code is
-// approved as DefaultUser on its next poll.
+// approved as DefaultUser on its next poll, and an authorization request is answered with a code
+// without the consent page.
 func (s *Server) SetAutoApprove(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -18,7 +18,10 @@ import (
 //	GET  /{tenant}/v2.0/.well-known/openid-configuration   OIDC discovery (MSAL's first request)
 //	GET  /{tenant}/discovery/v2.0/keys                      an empty JWKS (tokens are HS256)
 //	POST /{tenant}/oauth2/v2.0/devicecode                   start a device code flow
-//	POST /{tenant}/oauth2/v2.0/token                        device_code, refresh_token, client_credentials
+//	GET  /{tenant}/oauth2/v2.0/authorize                    interactive sign-in: consent page or redirect
+//	POST /{tenant}/oauth2/v2.0/authorize/consent            the consent page's Approve / Decline
+//	POST /{tenant}/oauth2/v2.0/token                        authorization_code, device_code, refresh_token,
+//	                                                        client_credentials
 //	GET  /devicelogin, POST /devicelogin, POST /devicelogin/consent   the user's pages
 //	POST /_emulator/identity/{approve,decline,expire-access-tokens,expire-device-codes,revoke-refresh-tokens}
 //	GET  /_emulator/identity/device-codes                   pending device codes (JSON array)
@@ -30,6 +33,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /{tenant}/discovery/v2.0/keys", s.handleKeys)
 	m.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", s.handleDeviceCode)
 	m.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.handleToken)
+	m.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", s.handleAuthorize)
+	m.HandleFunc("POST /{tenant}/oauth2/v2.0/authorize/consent", s.handleAuthorizeConsent)
 	m.HandleFunc("GET /devicelogin", s.handleLoginPage)
 	m.HandleFunc("POST /devicelogin", s.handleLoginCode)
 	m.HandleFunc("POST /devicelogin/consent", s.handleLoginConsent)
@@ -85,12 +90,26 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *oauthErro
 		ErrorURI         string `json:"error_uri"`
 	}{
 		Error:            e.code,
-		ErrorDescription: fmt.Sprintf("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", e.aadsts, e.msg, trace, corr, ts),
+		ErrorDescription: describeError(e, trace, corr, ts),
 		ErrorCodes:       []int{e.aadsts},
 		Timestamp:        ts, TraceID: trace, CorrelationID: corr,
 		ErrorURI: fmt.Sprintf("%s/error?code=%d", baseURL(r), e.aadsts),
 	}
 	writeJSON(w, e.status, body)
+}
+
+// describeError is Entra's error_description: the AADSTS code and message, then trace, correlation and
+// timestamp lines.
+func describeError(e *oauthError, trace, corr, ts string) string {
+	return fmt.Sprintf("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", e.aadsts, e.msg, trace, corr, ts)
+}
+
+// describe is describeError with a new trace id, the given correlation id (a new one if empty) and now.
+func (s *Server) describe(e *oauthError, corr string) string {
+	if corr == "" {
+		corr = newGUID()
+	}
+	return describeError(e, newGUID(), corr, s.now().UTC().Format("2006-01-02 15:04:05Z"))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -249,6 +268,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "device_code", "urn:ietf:params:oauth:grant-type:device_code":
 		resp, oerr = s.deviceCodeGrant(r)
+	case "authorization_code":
+		resp, oerr = s.authCodeGrant(r, tid)
 	case "refresh_token":
 		resp, oerr = s.refreshGrant(r, tid)
 	case "client_credentials":
