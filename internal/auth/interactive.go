@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"runtime"
@@ -98,7 +99,8 @@ func interactiveError(ctx context.Context, err, openErr error) error {
 	if _, ok := asOAuthError(err); ok {
 		return loginError("browser sign-in", err)
 	}
-	msg := firstLine(err.Error())
+	// MSAL's loopback server HTML-escapes error_description (apps/internal/local/server.go).
+	msg := html.UnescapeString(firstLine(err.Error()))
 	switch {
 	case strings.Contains(msg, "AADSTS65004") || strings.Contains(msg, "access_denied"):
 		return ErrDeclined
@@ -125,7 +127,8 @@ func browserAvailable(goos string, getenv func(string) string, lookPath func(str
 	case "darwin", "windows":
 		return !ssh
 	case "linux":
-		openers = []string{"xdg-open", "x-www-browser", "www-browser"} // pkg/browser browser_linux.go
+		// OpenBrowser's openers: not www-browser, a text browser that would take over the terminal.
+		openers = []string{"xdg-open", "x-www-browser"}
 	case "freebsd", "openbsd", "netbsd":
 		openers = []string{"xdg-open"}
 	default:

@@ -160,6 +160,11 @@ func isUnreserved(c byte) bool {
 // others alone; this is the same encoding Kiota-based Graph SDKs use for ids, so "b!..." drive ids become
 // "b%21..." as they do there.
 func escapeSegment(s string) string {
+	// "." and ".." are dot-segments: a proxy normalising the path (RFC 3986 §5.2.4) would turn
+	// ".../permissions/.." into the item itself. Encoded, they are just an id.
+	if strings.Trim(s, ".") == "" && s != "" {
+		return strings.Repeat("%2E", len(s))
+	}
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {

@@ -277,3 +277,17 @@ func FuzzParseItemRef(f *testing.F) {
 		}
 	})
 }
+
+// TestEscapeSegmentDotIDs: ids made of dots would be dot-segments that a normalising proxy
+// resolves (".../permissions/.." becomes the item); they go out encoded.
+func TestEscapeSegmentDotIDs(t *testing.T) {
+	for in, want := range map[string]string{".": "%2E", "..": "%2E%2E", "...": "%2E%2E%2E", "a.b": "a.b", ".x": ".x"} {
+		if got := escapeSegment(in); got != want {
+			t.Errorf("escapeSegment(%q) = %q, want %q", in, got, want)
+		}
+	}
+	d := DriveRef{Kind: DriveByID, ID: ".."}
+	if got := d.Path(); got != "/drives/%2E%2E" {
+		t.Errorf("drive path %q", got)
+	}
+}

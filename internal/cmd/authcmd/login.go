@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,10 @@ type LoginOptions struct {
 	// Browser asks for an interactive sign-in in a browser (authorization code with a loopback
 	// redirect) instead of the device code.
 	Browser bool
+	// HaveBrowser and OpenBrowser default to auth.BrowserAvailable and auth.OpenBrowser; tests
+	// replace them.
+	HaveBrowser func() bool
+	OpenBrowser func(url string, stderr io.Writer) error
 	// Persist are the config keys to save once sign-in succeeded (flags the user gave).
 	Persist map[string]string
 	// SecretFromStdin is set when the client secret came from stdin rather than the environment.
@@ -40,7 +45,7 @@ func newCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) e
 	var scopes []string
 	cmd := &cobra.Command{
 		Use:   "login",
-		Short: "Sign in with a device code, or as an application with --app",
+		Short: "Sign in with a device code, in a browser (--browser), or as an application (--app)",
 		Long: `Sign in to Microsoft Graph.
 
 By default this uses the device-code flow: odshare prints a URL and a code on stderr; open the URL
@@ -48,7 +53,9 @@ in any browser (on any device), enter the code and approve. odshare waits until 
 expires, or you press Ctrl-C.
 
 --browser signs in in a browser on this machine instead (authorization code with PKCE and a
-http://localhost redirect); where no browser can be opened it falls back to the device code.
+http://localhost redirect). odshare waits until the browser answers, 10 minutes pass (exit 4),
+or you press Ctrl-C; the sign-in URL is also printed in case no browser opens. Where no browser
+can be opened (no display, an SSH session) it falls back to the device code.
 
 --scopes defaults to Files.ReadWrite, the least privilege odshare needs for your own files. To
 share items in other people's drives or in SharePoint sites, ask for more, for example
@@ -64,6 +71,7 @@ certificate saved in config. App-only tokens have no /me: pass --drive, --user, 
 --tenant, --client-id, --scopes and --certificate are saved in config.yaml for later commands,
 and the account you sign in with becomes the active one (the "account" setting).`,
 		Example: `  $ odshare auth login
+  $ odshare auth login --browser
   $ odshare auth login --tenant contoso.onmicrosoft.com --scopes Files.ReadWrite.All
   $ ODSHARE_CLIENT_SECRET=... odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-...
   $ odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-... --certificate app.pem`,
@@ -79,6 +87,9 @@ and the account you sign in with becomes the active one (the "account" setting).
 			set("tenant", "tenant", tenant)
 			set("client-id", "client_id", clientID)
 			set("scopes", "scopes", strings.Join(scopes, ","))
+			if opts.Browser && (opts.App || certificate != "") {
+				return cmdutil.FlagErrorf("--browser signs a person in; it cannot be combined with --app or --certificate")
+			}
 			if certificate != "" {
 				abs, err := filepath.Abs(certificate)
 				if err != nil {
@@ -96,9 +107,6 @@ and the account you sign in with becomes the active one (the "account" setting).
 				return err
 			}
 			if opts.App {
-				if opts.Browser {
-					return cmdutil.FlagErrorf("--browser signs a person in; it cannot be combined with --app")
-				}
 				if err := checkAppSettings(s, c.Flags().Changed("client-id")); err != nil {
 					return err
 				}
@@ -195,17 +203,33 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return nil
 	}
 
+	if opts.HaveBrowser == nil {
+		opts.HaveBrowser = auth.BrowserAvailable
+	}
+	if opts.OpenBrowser == nil {
+		opts.OpenBrowser = auth.OpenBrowser
+	}
 	if opts.Browser {
-		if !auth.BrowserAvailable() {
+		if !opts.HaveBrowser() {
 			fmt.Fprintln(opts.IO.ErrOut, "No browser can be opened here; signing in with a device code instead.")
 		} else {
 			fmt.Fprintln(opts.IO.ErrOut, "Opening a browser to sign in (Ctrl-C to cancel)...")
-			res, err := auth.LoginInteractive(ctx, opts.Settings, nil)
+			open := func(u string) error {
+				fmt.Fprintf(opts.IO.ErrOut, "If no browser opens, go to:\n  %s\n", output.Sanitize(u))
+				return opts.OpenBrowser(u, opts.IO.ErrOut)
+			}
+			// Unlike a device code, a browser sign-in never expires by itself: a closed tab would
+			// leave odshare waiting for ever.
+			bctx, cancel := context.WithTimeout(ctx, browserTimeout)
+			res, err := auth.LoginInteractive(bctx, opts.Settings, open)
+			cancel()
 			switch {
 			case err == nil:
 				return signedIn(opts, res)
 			case ctx.Err() != nil:
 				return ctx.Err()
+			case errors.Is(err, context.DeadlineExceeded):
+				return &cmdutil.AuthError{Err: fmt.Errorf("sign-in: no answer from the browser within %v; run `odshare auth login` to use a device code", browserTimeout)}
 			case errors.Is(err, auth.ErrNoBrowser):
 				fmt.Fprintln(opts.IO.ErrOut, "The browser could not be opened; signing in with a device code instead.")
 			default:
@@ -229,6 +253,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	return signedIn(opts, res)
 }
+
+// browserTimeout bounds how long --browser waits for the browser's answer.
+var browserTimeout = 10 * time.Minute
 
 // signedIn finishes a person's sign-in: the account becomes the active one, as with `gh auth
 // login` (--account or ODSHARE_ACCOUNT still pick another per command), and the choices made on

@@ -176,6 +176,9 @@ type folderJob struct {
 	addr string
 	path string // relative to the shared folder; "" for the shared folder
 	node *output.TreeNode
+	// above holds the addresses of the folders this one sits in. A shortcut (remoteItem) to one
+	// of them would make the walk endless; any other folder, shortcut or not, is listed.
+	above map[string]bool
 }
 
 // pageSink receives every page of the walk, one call at a time, with the folder's path.
@@ -191,9 +194,8 @@ type walker struct {
 	wg     sync.WaitGroup
 	sink   pageSink
 
-	mu      sync.Mutex // serialises sink calls and tree building, and guards err and visited
-	err     error
-	visited map[string]bool // folder addresses already queued
+	mu  sync.Mutex // serialises sink calls and tree building, and guards err
+	err error
 }
 
 func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
@@ -213,7 +215,7 @@ func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sem: make(chan struct{}, max(opts.Concurrency, 1)), sink: sink, visited: map[string]bool{}}
+	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sem: make(chan struct{}, max(opts.Concurrency, 1)), sink: sink}
 	w.spawn(folderJob{node: root})
 	w.wg.Wait()
 	if w.err != nil {
@@ -375,13 +377,17 @@ func (w *walker) page(job folderJob, raws []json.RawMessage) error {
 			err = aerr
 			continue
 		}
-		// A shortcut (remoteItem) can point back at an ancestor; each folder is listed once, so
-		// the walk always ends.
-		if w.visited[addr] {
-			continue
+		if job.above[addr] || addr == job.addr {
+			continue // a shortcut back into its own ancestry
 		}
-		w.visited[addr] = true
-		subs = append(subs, folderJob{addr: addr, path: joinPath(job.path, it.Name), node: node})
+		above := make(map[string]bool, len(job.above)+1)
+		for a := range job.above {
+			above[a] = true
+		}
+		if job.addr != "" {
+			above[job.addr] = true
+		}
+		subs = append(subs, folderJob{addr: addr, path: joinPath(job.path, it.Name), node: node, above: above})
 	}
 	w.mu.Unlock()
 	if err != nil {
