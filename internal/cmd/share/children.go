@@ -78,13 +78,7 @@ size, folders ending in "/", children sorted by name.`,
 		Args: cmdutil.ExactArgs(1, "missing sharing URL or share id"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, err = f.ResolvePrinting(); err != nil {
-				return err
-			}
-			if opts.Prefer, err = redeem.prefer(); err != nil {
-				return err
-			}
-			if opts.Token, err = shareToken(args[0]); err != nil {
+			if opts.Printing, opts.Prefer, opts.Token, err = shareTarget(f, redeem, args[0]); err != nil {
 				return err
 			}
 			fl := c.Flags()

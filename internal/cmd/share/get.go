@@ -41,13 +41,7 @@ it is included as the "driveItem" property, as Graph's $expand would.`,
 		Args: cmdutil.ExactArgs(1, "missing sharing URL or share id"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, err = f.ResolvePrinting(); err != nil {
-				return err
-			}
-			if opts.Prefer, err = redeem.prefer(); err != nil {
-				return err
-			}
-			if opts.Token, err = shareToken(args[0]); err != nil {
+			if opts.Printing, opts.Prefer, opts.Token, err = shareTarget(f, redeem, args[0]); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -49,6 +49,21 @@ func (r redeemFlags) prefer() (graph.Prefer, error) {
 	return graph.PreferNone, nil
 }
 
+// shareTarget is what every share command settles before it builds a client: how to print, the
+// Prefer header and the share token. Each failure is a usage error, so nothing has been sent.
+func shareTarget(f *cmdutil.Factory, r redeemFlags, arg string) (cmdutil.Printing, graph.Prefer, string, error) {
+	p, err := f.ResolvePrinting()
+	if err != nil {
+		return p, graph.PreferNone, "", err
+	}
+	prefer, err := r.prefer()
+	if err != nil {
+		return p, prefer, "", err
+	}
+	token, err := shareToken(arg)
+	return p, prefer, token, err
+}
+
 // shareToken turns the argument into the {shareIdOrEncodedSharingUrl} of /shares: a sharing
 // URL is u!-encoded; anything else that is not a path is taken as an opaque share id.
 func shareToken(arg string) (string, error) {

@@ -44,11 +44,7 @@ button.primary{background:#0067b8;color:#fff;border:1px solid #0067b8}
 <div class="buttons"><button type="submit" id="next" class="primary">Next</button></div>
 </form>
 {{end}}
-{{define "consent"}}
-<h1>Are you trying to sign in to {{.App}}?</h1>
-<p>Only continue if you downloaded the app from a source that you trust.</p>
-<p>The app asks for: <span id="scopes">{{.Scopes}}</span></p>
-<form method="post" action="/devicelogin/consent">
+{{define "choose"}}
 <input type="hidden" name="flowToken" value="{{.FlowToken}}">
 <label for="account">Account</label>
 <select id="account" name="account">
@@ -58,6 +54,13 @@ button.primary{background:#0067b8;color:#fff;border:1px solid #0067b8}
 <button type="submit" id="decline" name="action" value="decline">Decline</button>
 <button type="submit" id="approve" name="action" value="approve" class="primary">Approve</button>
 </div>
+{{end}}
+{{define "consent"}}
+<h1>Are you trying to sign in to {{.App}}?</h1>
+<p>Only continue if you downloaded the app from a source that you trust.</p>
+<p>The app asks for: <span id="scopes">{{.Scopes}}</span></p>
+<form method="post" action="/devicelogin/consent">
+{{template "choose" .}}
 </form>
 {{end}}
 {{define "authorize"}}
@@ -65,15 +68,7 @@ button.primary{background:#0067b8;color:#fff;border:1px solid #0067b8}
 <p>The app asks for: <span id="scopes">{{.Scopes}}</span></p>
 <p class="note">It will receive the answer at <span id="redirect">{{.Redirect}}</span>.</p>
 <form method="post" action="{{.Action}}">
-<input type="hidden" name="flowToken" value="{{.FlowToken}}">
-<label for="account">Account</label>
-<select id="account" name="account">
-{{range .Users}}<option value="{{.UserPrincipalName}}"{{if eq .UserPrincipalName $.Selected}} selected{{end}}>{{.DisplayName}} ({{.UserPrincipalName}})</option>
-{{end}}</select>
-<div class="buttons">
-<button type="submit" id="decline" name="action" value="decline">Decline</button>
-<button type="submit" id="approve" name="action" value="approve" class="primary">Approve</button>
-</div>
+{{template "choose" .}}
 </form>
 {{end}}
 {{define "formpost"}}
