@@ -22,7 +22,10 @@ func NewCmdRoot(f *cmdutil.Factory, ver, commit, date string) *cobra.Command {
 		Long: `odshare creates and reads OneDrive and SharePoint sharing links through Microsoft Graph.
 
 Results go to stdout (tables for people, Graph's JSON with -o json or --jq);
-notices and errors go to stderr.`,
+notices and errors go to stderr.
+
+Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent),
+4 authentication missing or rejected, 130 interrupted.`,
 		Example: `  $ odshare link create /Reports/Q3.xlsx --type view --scope organization
   $ odshare share get 'https://contoso.sharepoint.com/:f:/g/EaBc...'
   $ odshare share children u!aHR0cHM6Ly9... -o json --jq '.[].name'
