@@ -417,5 +417,12 @@ func (s *Server) authCodeGrant(r *http.Request, tid string) (tokenResponse, *oau
 	if len(resourceScopes(reqs)) == 0 {
 		reqs = req.scopes
 	}
+	// A code carries the consent given at /authorize: redeeming it for more is refused, as Entra
+	// does (AADSTS65001, consent not granted for the extra permission).
+	for _, q := range resourceScopes(reqs) {
+		if !slices.ContainsFunc(resourceScopes(req.scopes), func(a scopeReq) bool { return strings.EqualFold(a.short, q.short) }) {
+			return tokenResponse{}, &oauthError{400, "invalid_grant", 65001, fmt.Sprintf("The user or administrator has not consented to use the application for the scope '%s'; it was not part of the authorization request.", q.String())}
+		}
+	}
 	return s.issueUserLocked(r.Host, ac.user, req.clientID, reqs), nil
 }

@@ -175,6 +175,9 @@ func TestAuthCodeRedemptionChecks(t *testing.T) {
 		{"other client", "invalid_grant", "70000", func(v url.Values) { v.Set("client_id", "00000000-0000-0000-0000-000000000001") }},
 		{"unknown code", "invalid_grant", "9002313", func(v url.Values) { v.Set("code", "1.AEMUnope") }},
 		{"no code", "invalid_request", "900144", func(v url.Values) { v.Del("code") }},
+		{"more scope than authorized", "invalid_grant", "65001", func(v url.Values) {
+			v.Set("scope", "Files.ReadWrite Files.ReadWrite.All openid offline_access profile")
+		}},
 		{"no redirect_uri", "invalid_request", "900144", func(v url.Values) { v.Del("redirect_uri") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
