@@ -18,8 +18,8 @@ type RecordedRequest struct {
 
 // Requests returns a copy of every Graph request received so far, in the order they arrived.
 // A request is recorded when it arrives, before it is answered, so a client that has its
-// response always finds its request here; Status is filled in once the answer is written (0
-// until then). A POST /$batch comes before its sub-requests. Admin (/_emulator/) requests are
+// response always finds its request here; Status is set as the answer's header is written (0
+// for a connection the emulator dropped on purpose). A POST /$batch comes before its sub-requests. Admin (/_emulator/) requests are
 // not recorded.
 func (s *Server) Requests() []RecordedRequest {
 	s.recMu.Lock()
@@ -57,24 +57,32 @@ func (s *Server) recordStart(rr RecordedRequest) (setStatus func(int)) {
 	}
 }
 
-// statusWriter remembers the status a handler wrote, for the recorder.
+// statusWriter remembers the status a handler wrote, for the recorder. onStatus, when set, hears
+// it before the header goes out, so a recorded request has its status by the time the client can
+// have read the answer.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status   int
+	onStatus func(int)
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
+	w.note(code)
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.note(http.StatusOK)
 	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) note(code int) {
+	if w.status == 0 {
+		w.status = code
+		if w.onStatus != nil {
+			w.onStatus(code)
+		}
+	}
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -167,8 +167,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.RawURI = r.URL.RequestURI()
 	}
 	setStatus := s.recordStart(rec)
+	w = &statusWriter{ResponseWriter: w, onStatus: setStatus}
 	defer func() {
-		setStatus(rec.Status)
+		if rec.Status != 0 {
+			setStatus(rec.Status)
+		}
 		s.logf("%s %s -> %d", rec.Method, rec.RawURI, rec.Status)
 	}()
 	if err != nil {
