@@ -42,12 +42,7 @@ func TestNewCmdDelete(t *testing.T) {
 			e.Factory.IOStreams.SetStderrTTY(tt.prompt)
 			var got *DeleteOptions
 			parseArgv(t, e, func(argv []string) error {
-				cmd := newCmdDelete(e.Factory, func(_ context.Context, o *DeleteOptions) error { got = o; return nil })
-				cmd.SilenceUsage = true
-				cmd.SetArgs(argv)
-				cmd.SetOut(e.ErrOut)
-				cmd.SetErr(e.ErrOut)
-				return cmd.Execute()
+				return cmdtest.Execute(e, newCmdDelete(e.Factory, func(_ context.Context, o *DeleteOptions) error { got = o; return nil }), argv)
 			}, tt.cli, tt.wantErr, func() bool { return got != nil })
 			if got == nil {
 				return

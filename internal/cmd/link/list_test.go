@@ -65,12 +65,7 @@ func TestNewCmdList(t *testing.T) {
 			}
 			var got *ListOptions
 			parseArgv(t, e, func(argv []string) error {
-				cmd := newCmdList(e.Factory, func(_ context.Context, o *ListOptions) error { got = o; return nil })
-				cmd.SilenceUsage = true
-				cmd.SetArgs(argv)
-				cmd.SetOut(e.ErrOut)
-				cmd.SetErr(e.ErrOut)
-				return cmd.Execute()
+				return cmdtest.Execute(e, newCmdList(e.Factory, func(_ context.Context, o *ListOptions) error { got = o; return nil }), argv)
 			}, tt.cli, tt.wantErr, func() bool { return got != nil })
 			if got == nil {
 				return

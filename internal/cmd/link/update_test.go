@@ -37,12 +37,7 @@ func TestNewCmdUpdate(t *testing.T) {
 			e := cmdtest.New(t)
 			var got *UpdateOptions
 			parseArgv(t, e, func(argv []string) error {
-				cmd := newCmdUpdate(e.Factory, func(_ context.Context, o *UpdateOptions) error { got = o; return nil })
-				cmd.SilenceUsage = true
-				cmd.SetArgs(argv)
-				cmd.SetOut(e.ErrOut)
-				cmd.SetErr(e.ErrOut)
-				return cmd.Execute()
+				return cmdtest.Execute(e, newCmdUpdate(e.Factory, func(_ context.Context, o *UpdateOptions) error { got = o; return nil }), argv)
 			}, tt.cli, tt.wantErr, func() bool { return got != nil })
 			if got == nil {
 				return

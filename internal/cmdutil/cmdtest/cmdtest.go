@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/emulator"
 	"github.com/odshare/odshare/internal/graph"
@@ -69,4 +71,14 @@ func WithEmulatorOptions(t *testing.T, opts emulator.Options) *Env {
 		})
 	}
 	return e
+}
+
+// Execute runs cmd with argv as a test does: usage text silenced, cobra's own output on the test's
+// stderr buffer.
+func Execute(e *Env, cmd *cobra.Command, argv []string) error {
+	cmd.SilenceUsage = true
+	cmd.SetArgs(argv)
+	cmd.SetOut(e.ErrOut)
+	cmd.SetErr(e.ErrOut)
+	return cmd.Execute()
 }

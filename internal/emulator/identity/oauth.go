@@ -180,19 +180,29 @@ func normUserCode(c string) string {
 	return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(c)))
 }
 
+// tenantForm resolves the {tenant} segment and parses the form body of a POST to the devicecode or
+// token endpoint, answering the error itself when either fails.
+func (s *Server) tenantForm(w http.ResponseWriter, r *http.Request) (tid string, ok bool) {
+	seg := r.PathValue("tenant")
+	tid, ok = s.resolveTenant(seg)
+	if !ok {
+		s.writeError(w, r, errTenant(seg))
+		return "", false
+	}
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, &oauthError{400, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded."})
+		return "", false
+	}
+	return tid, true
+}
+
 // handleDeviceCode starts a device code flow. MSAL finds this endpoint by replacing "token" with
 // "devicecode" in the token endpoint (Client.DeviceCodeResult in
 // apps/internal/oauth/ops/accesstokens/accesstokens.go) and reads user_code, device_code,
 // verification_uri, expires_in, interval and message.
 func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
-	seg := r.PathValue("tenant")
-	tid, ok := s.resolveTenant(seg)
+	tid, ok := s.tenantForm(w, r)
 	if !ok {
-		s.writeError(w, r, errTenant(seg))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.writeError(w, r, &oauthError{400, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded."})
 		return
 	}
 	clientID := r.PostForm.Get("client_id")
@@ -232,7 +242,7 @@ func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 	}
 	dc := &deviceCode{
 		deviceCode: "DAQABIQEAAA" + randomString(96), userCode: userCode,
-		clientID: clientID, tenantSeg: seg, tenantID: tid, scopes: reqs,
+		clientID: clientID, tenantSeg: r.PathValue("tenant"), tenantID: tid, scopes: reqs,
 		issued: now, expires: now.Add(s.dcLife), state: statePending,
 	}
 	s.codes[dc.deviceCode] = dc
@@ -251,14 +261,8 @@ func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	seg := r.PathValue("tenant")
-	tid, ok := s.resolveTenant(seg)
+	tid, ok := s.tenantForm(w, r)
 	if !ok {
-		s.writeError(w, r, errTenant(seg))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.writeError(w, r, &oauthError{400, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded."})
 		return
 	}
 	var (
@@ -273,7 +277,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	case "refresh_token":
 		resp, oerr = s.refreshGrant(r, tid)
 	case "client_credentials":
-		resp, oerr = s.clientCredentialsGrant(r, seg, tid)
+		resp, oerr = s.clientCredentialsGrant(r, r.PathValue("tenant"), tid)
 	case "":
 		oerr = errMissing("grant_type")
 	default:
