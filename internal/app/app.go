@@ -66,7 +66,8 @@ func classify(ctx context.Context, err error) (int, string) {
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		return ExitInterrupted, "interrupted"
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
-		return ExitUsage, err.Error() + "\nRun with --help for usage."
+		// cobra indents its suggestions with a tab, which the sanitizer would show escaped.
+		return ExitUsage, strings.ReplaceAll(err.Error(), "\t", "  ") + "\nRun with --help for usage."
 	case errors.As(err, &authErr):
 		return ExitAuth, err.Error()
 	case errors.As(err, &graphErr) && graphErr.Unauthorized():

@@ -1,7 +1,9 @@
 package cmdutil
 
 import (
-	"encoding/json"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
@@ -21,7 +23,7 @@ func (p Printing) Write(ios *iostreams.IOStreams, raw []byte) error {
 
 // WriteValue marshals a value odshare built itself and prints it like Write.
 func (p Printing) WriteValue(ios *iostreams.IOStreams, v any) error {
-	raw, err := json.Marshal(v)
+	raw, err := output.MarshalJSON(v)
 	if err != nil {
 		return err
 	}
@@ -50,4 +52,35 @@ func (f *Factory) ResolvePrinting() (Printing, error) {
 		p.Format = output.FormatJSON
 	}
 	return p, nil
+}
+
+// AddOutputFlags gives a command that prints data -o/--output and --jq. Only such commands take
+// them (as in gh): on any other command they would be ignored, so they are unknown flags there
+// and a usage error, as `odshare auth token -o json` is.
+func (f *Factory) AddOutputFlags(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	formats := make([]string, 0, len(output.Formats()))
+	for _, ft := range output.Formats() {
+		formats = append(formats, string(ft))
+	}
+	fl.VarP(&configFlag{f: f, key: "output"}, "output", "o", "Output format: "+strings.Join(formats, ", ")+" (env ODSHARE_OUTPUT; default table)")
+	fl.StringVar(&f.JQ, "jq", "", "Filter JSON output with a jq `expression` (implies -o json)")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("jq", cobra.NoFileCompletions)
+}
+
+// configFlag is a flag that overrides a config key: its value lands in Factory.ConfigFlags as
+// it is parsed, before the command reads the configuration.
+type configFlag struct {
+	f     *Factory
+	key   string
+	value string
+}
+
+func (c *configFlag) String() string { return c.value }
+func (c *configFlag) Type() string   { return "string" }
+func (c *configFlag) Set(v string) error {
+	c.value = v
+	c.f.ConfigFlags[c.key] = v
+	return nil
 }

@@ -82,16 +82,25 @@ func WriteJSON(ios *iostreams.IOStreams, raw []byte, jq string) error {
 
 // WriteJSONValue writes a value odshare builds itself (an encode-url result,
 // say) through WriteJSON, so it is formatted and filtered like Graph's JSON.
-// Struct field order is kept; HTML characters such as & in URLs are not
-// escaped.
 func WriteJSONValue(ios *iostreams.IOStreams, v any, jq string) error {
+	b, err := MarshalJSON(v)
+	if err != nil {
+		return err
+	}
+	return WriteJSON(ios, b, jq)
+}
+
+// MarshalJSON is json.Marshal without HTML escaping: every JSON odshare prints goes through it,
+// so a URL reads "&", not "\u0026", and a json.RawMessage inside v (Graph's own object) is
+// compacted, never re-escaped. Struct field order is kept.
+func MarshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode JSON: %w", err)
+		return nil, fmt.Errorf("encode JSON: %w", err)
 	}
-	return WriteJSON(ios, buf.Bytes(), jq)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // CompileJQ parses and compiles a --jq expression. Callers run it on the flag

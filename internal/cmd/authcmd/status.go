@@ -93,6 +93,7 @@ is stored. Getting this may refresh the token. Exits 4 when nobody is signed in.
 			return printStatus(f, st)
 		},
 	}
+	f.AddOutputFlags(cmd)
 	return cmd
 }
 

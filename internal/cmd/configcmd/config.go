@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/odshare/odshare/internal/auth"
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/output"
@@ -71,7 +72,7 @@ func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(f.IOStreams.Out, cfg.Value(k.Name))
+			fmt.Fprintln(f.IOStreams.Out, output.Sanitize(effective(cfg, k.Name)))
 			return nil
 		},
 	}
@@ -117,21 +118,63 @@ func validate(key, value string) error {
 	return nil
 }
 
+// setting is one row of `config list`; it is also the JSON shape of -o json.
+type setting struct {
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
+}
+
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Show every setting, its value and where it came from",
-		Args:  cmdutil.ExactArgs(0, ""),
+		Long: `Show every setting, the value odshare uses and where it came from: flag, env, file or
+default. A default is shown as the value it stands for (client_id and scopes are the ones
+sign-in uses when none is set). -o json prints an array of {"key", "value", "source"}.`,
+		Args: cmdutil.ExactArgs(0, ""),
 		RunE: func(c *cobra.Command, args []string) error {
+			p, err := f.ResolvePrinting()
+			if err != nil {
+				return err
+			}
 			cfg, err := f.Config()
 			if err != nil {
 				return err
 			}
-			t := output.NewTable(f.IOStreams, "KEY", "VALUE", "SOURCE")
+			rows := make([]setting, 0, len(config.Keys))
 			for _, k := range config.Keys {
-				t.AddRow(k.Name, cfg.Value(k.Name), cfg.Source[k.Name])
+				rows = append(rows, setting{Key: k.Name, Value: effective(cfg, k.Name), Source: cfg.Source[k.Name]})
+			}
+			if p.JSON() {
+				return p.WriteValue(f.IOStreams, rows)
+			}
+			t := output.NewTable(f.IOStreams, "KEY", "VALUE", "SOURCE")
+			for _, r := range rows {
+				t.AddRow(r.Key, r.Value, r.Source)
 			}
 			return t.Render()
 		},
 	}
+	f.AddOutputFlags(cmd)
+	return cmd
+}
+
+// effective is the value odshare acts on for key: the configured one, or for a key whose default
+// belongs to sign-in, the default sign-in uses (what `auth status` shows).
+func effective(cfg *config.Config, key string) string {
+	v := cfg.Value(key)
+	if v != "" {
+		return v
+	}
+	switch key {
+	case "client_id":
+		return auth.DefaultClientID
+	case "scopes":
+		if !cfg.AppOnly() {
+			return strings.Join(auth.DefaultScopes, ",")
+		}
+		return cmdutil.AppScope(cfg)
+	}
+	return ""
 }

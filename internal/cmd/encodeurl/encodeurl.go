@@ -62,6 +62,7 @@ Nothing is sent over the network.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Decode, "decode", "d", false, "Decode u! share tokens back into URLs")
+	f.AddOutputFlags(cmd)
 	return cmd
 }
 

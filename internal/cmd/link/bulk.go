@@ -88,7 +88,7 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 				results[r.Index] = &r
 				return
 			}
-			line, err := json.Marshal(toBulkResult(r))
+			line, err := output.MarshalJSON(toBulkResult(r))
 			if err == nil {
 				err = output.WriteNDJSONLine(out, line)
 			}

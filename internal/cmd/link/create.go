@@ -189,6 +189,7 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight when sharing many items (1-16)")
 	fl.BoolVar(&opts.QR, "qr", false, "Also print the link as a QR code")
 	cmdutil.AddDriveFlags(cmd, &drive)
+	f.AddOutputFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
 	return cmd

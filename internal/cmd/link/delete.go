@@ -113,6 +113,7 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 	fl.StringVarP(&scope, "scope", "s", "", "Delete the item's links with this scope: "+joinScopes())
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking for confirmation")
 	cmdutil.AddDriveFlags(cmd, &drive)
+	f.AddOutputFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
 	return cmd

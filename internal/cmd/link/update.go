@@ -107,6 +107,7 @@ from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare li
 	fl.StringArrayVar(&roles, "role", nil, "New `role` of the permission: "+strings.Join(updateRoles, ", ")+" (repeatable)")
 	fl.StringVar(&expires, "expires", "", "New expiry of an anonymous link: RFC 3339 `time` or a duration such as 7d")
 	cmdutil.AddDriveFlags(cmd, &drive)
+	f.AddOutputFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(updateRoles, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -2,6 +2,9 @@
 package root
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmd/authcmd"
@@ -15,7 +18,7 @@ import (
 
 // NewCmdRoot returns the odshare command tree.
 func NewCmdRoot(f *cmdutil.Factory, ver, commit, date string) *cobra.Command {
-	var outputFlag, accountFlag string
+	var accountFlag string
 	cmd := &cobra.Command{
 		Use:   "odshare <command> <subcommand> [flags]",
 		Short: "Share OneDrive and SharePoint items from the command line",
@@ -34,9 +37,6 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 		SilenceUsage:  true,
 		Version:       ver,
 		PersistentPreRunE: func(c *cobra.Command, args []string) error {
-			if c.Flags().Changed("output") {
-				f.ConfigFlags["output"] = outputFlag
-			}
 			if c.Flags().Changed("account") {
 				f.ConfigFlags["account"] = accountFlag
 			}
@@ -49,11 +49,8 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 	})
 
 	pf := cmd.PersistentFlags()
-	pf.StringVarP(&outputFlag, "output", "o", "", "Output format: table, json or ndjson (env ODSHARE_OUTPUT; default table)")
-	pf.StringVar(&f.JQ, "jq", "", "Filter JSON output with a jq `expression` (implies -o json)")
 	pf.StringVar(&accountFlag, "account", "", "Use this signed-in account (`UPN`) when several are cached (env ODSHARE_ACCOUNT)")
 	pf.BoolVar(&f.Debug, "debug", false, "Log each HTTP request to stderr (tokens and passwords redacted)")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "ndjson"}, cobra.ShellCompDirectiveNoFileComp))
 
 	cmd.AddCommand(authcmd.NewCmdAuth(f))
 	cmd.AddCommand(link.NewCmdLink(f))
@@ -61,5 +58,40 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 	cmd.AddCommand(encodeurl.NewCmdEncodeURL(f, nil))
 	cmd.AddCommand(configcmd.NewCmdConfig(f))
 	cmd.AddCommand(version.NewCmdVersion(f, ver, commit, date))
+	cmd.InitDefaultCompletionCmd() // now rather than at Execute, so requireSubcommands sees it
+	requireSubcommands(cmd)
 	return cmd
+}
+
+// requireSubcommands makes every noun below the root (a command that only groups verbs) refuse
+// an unknown verb with a usage error and a suggestion, as gh does: cobra itself does this only
+// for the root, and otherwise prints the noun's help and exits 0, so `odshare share gett x`
+// would "succeed". Given no verb at all, a noun prints its help.
+func requireSubcommands(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		requireSubcommands(c)
+		if !c.HasSubCommands() || c.Runnable() {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			return cmdutil.FlagErrorf("%s", UnknownCommand(c, args[0]))
+		}
+	}
+}
+
+// UnknownCommand is the message for an unknown verb: cobra's wording, suggestions indented with
+// spaces (a tab would reach the terminal escaped).
+func UnknownCommand(parent *cobra.Command, typed string) string {
+	msg := fmt.Sprintf("unknown command %q for %q", typed, parent.CommandPath())
+	if parent.SuggestionsMinimumDistance <= 0 {
+		parent.SuggestionsMinimumDistance = 2 // cobra's default, which it sets only for the root
+	}
+	if s := parent.SuggestionsFor(typed); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n  " + strings.Join(s, "\n  ") + "\n"
+	}
+	return msg
 }

@@ -106,6 +106,7 @@ size, folders ending in "/", children sorted by name.`,
 		},
 	}
 	addRedeemFlags(cmd, &redeem)
+	f.AddOutputFlags(cmd)
 	fl := cmd.Flags()
 	fl.IntVar(&opts.Top, "top", 0, "Ask Graph for pages of `N` items (1-999)")
 	fl.BoolVarP(&opts.Recursive, "recursive", "r", false, "List every subfolder too")

@@ -199,8 +199,7 @@ func TestChildrenRunRecursiveJSON(t *testing.T) {
 	}
 
 	// --jq sees the whole array too.
-	e.Factory.JQ = `map(select(.file)) | length`
-	if err := runChildren(t, e, emulator.DemoSharedFolderShareID, "-r"); err != nil {
+	if err := runChildren(t, e, emulator.DemoSharedFolderShareID, "-r", "--jq", `map(select(.file)) | length`); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.Out.String(); got != "454\n" {

@@ -51,6 +51,7 @@ it is included as the "driveItem" property, as Graph's $expand would.`,
 		},
 	}
 	addRedeemFlags(cmd, &redeem)
+	f.AddOutputFlags(cmd)
 	cmd.Flags().BoolVar(&opts.WithItem, "item", false, "Also fetch and show the shared driveItem")
 	return cmd
 }
@@ -103,7 +104,7 @@ func withProperty(obj json.RawMessage, name string, value json.RawMessage) (json
 	if len(trimmed) < 2 || trimmed[len(trimmed)-1] != '}' {
 		return nil, fmt.Errorf("unexpected share body from Graph")
 	}
-	key, _ := json.Marshal(name)
+	key, _ := output.MarshalJSON(name)
 	var b bytes.Buffer
 	b.Write(trimmed[:len(trimmed)-1])
 	if len(bytes.TrimSpace(trimmed[1:len(trimmed)-1])) > 0 {

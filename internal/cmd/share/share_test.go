@@ -92,9 +92,8 @@ func TestChildrenRunJSONMergesPages(t *testing.T) {
 	link := newCmdGetLinkURL(t, e)
 	e.Out.Reset()
 	e.Emu.ResetRequests()
-	e.Factory.JQ = "length"
 	cmd := newCmdChildren(e.Factory, nil)
-	cmd.SetArgs([]string{link})
+	cmd.SetArgs([]string{link, "--jq", "length"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
