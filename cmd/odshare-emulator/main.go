@@ -93,6 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dcLife := fs.Duration("device-code-lifetime", 15*time.Minute, "with --tls: lifetime of device codes")
 	throttleRPS := fs.Float64("throttle-rps", 0, "throttle each client (bearer token, else IP) to N requests per second, 429 + Retry-After beyond (0 = off); each request in a $batch counts")
 	throttleBurst := fs.Int("throttle-burst", 0, "with --throttle-rps: requests a client may make at once (default max(1, rps/5))")
+	throttleWhole := fs.Bool("throttle-whole-seconds", false, "with --throttle-rps: send Retry-After in whole seconds, rounded up, as Graph does (default: the exact wait, fractional)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -119,9 +120,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	opts := emulator.Options{PageSize: *pageSize, Faults: faults, RandomSeed: *randomSeed}
-	burstSet := false
-	fs.Visit(func(f *flag.Flag) { burstSet = burstSet || f.Name == "throttle-burst" })
+	burstSet, wholeSet := false, false
+	fs.Visit(func(f *flag.Flag) {
+		burstSet = burstSet || f.Name == "throttle-burst"
+		wholeSet = wholeSet || f.Name == "throttle-whole-seconds"
+	})
 	switch {
+	case wholeSet && *throttleRPS == 0:
+		return fmt.Errorf("--throttle-whole-seconds needs --throttle-rps")
 	case *throttleRPS < 0:
 		return fmt.Errorf("--throttle-rps %v: must not be negative", *throttleRPS)
 	case burstSet && *throttleRPS == 0:
@@ -129,7 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case burstSet && *throttleBurst < 1:
 		return fmt.Errorf("--throttle-burst %d: must be at least 1", *throttleBurst)
 	case *throttleRPS > 0:
-		opts.Throttle = &emulator.Throttle{RatePerSecond: *throttleRPS, Burst: *throttleBurst}
+		opts.Throttle = &emulator.Throttle{RatePerSecond: *throttleRPS, Burst: *throttleBurst, WholeSeconds: *throttleWhole}
 		if !burstSet {
 			opts.Throttle.Burst = emulator.DefaultBurst(*throttleRPS)
 		}

@@ -98,6 +98,21 @@ func TestRunHTTP(t *testing.T) {
 	}
 }
 
+func TestRunThrottleWholeSeconds(t *testing.T) {
+	base, _ := start(t, "--throttle-rps", "0.5", "--throttle-burst", "1", "--throttle-whole-seconds")
+	get(t, http.DefaultClient, base+"/me/drive")
+	req, _ := http.NewRequest("GET", base+"/me/drive", nil)
+	req.Header.Set("Authorization", "Bearer x")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") != "2" {
+		t.Errorf("2nd: %d Retry-After %q, want 429 and 2 (whole seconds)", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+}
+
 func TestRunThrottle(t *testing.T) {
 	base, _ := start(t, "--throttle-rps", "0.2", "--throttle-burst", "2", "--fault", "latency=20ms")
 	for i := range 2 {
@@ -293,6 +308,7 @@ func TestRunFlagErrors(t *testing.T) {
 		{"zero lifetime", []string{"--tls", "--access-token-lifetime", "0s"}, "must be positive"},
 		{"bad lifetime", []string{"--tls", "--refresh-token-lifetime", "soon"}, "invalid value"},
 		{"burst without rate", []string{"--throttle-burst", "3"}, "needs --throttle-rps"},
+		{"whole seconds without rate", []string{"--throttle-whole-seconds"}, "needs --throttle-rps"},
 		{"negative rate", []string{"--throttle-rps", "-1"}, "must not be negative"},
 		{"zero burst", []string{"--throttle-rps", "10", "--throttle-burst", "0"}, "at least 1"},
 	}

@@ -34,7 +34,7 @@ type createLinkReq struct {
 }
 
 // parseCreateLink checks the body: a JSON object of known parameters with the right JSON types.
-func parseCreateLink(body []byte) (createLinkReq, *apiError) {
+func parseCreateLink(body []byte, now time.Time) (createLinkReq, *apiError) {
 	var req createLinkReq
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -91,7 +91,7 @@ func parseCreateLink(body []byte) (createLinkReq, *apiError) {
 		if err != nil {
 			return req, badRequest(fmt.Sprintf("The expirationDateTime '%s' is not a valid RFC 3339 date and time (yyyy-MM-ddTHH:mm:ssZ).", exp))
 		}
-		if !t.After(time.Now()) {
+		if !t.After(now) {
 			return req, badRequest(fmt.Sprintf("The expirationDateTime '%s' is in the past.", exp))
 		}
 		req.expires = t.UTC()
@@ -134,7 +134,7 @@ func parseCreateLink(body []byte) (createLinkReq, *apiError) {
 // permission, or 200 OK with the existing one when the item already has an unexpired link of the
 // same type, scope and recipients (createLink is idempotent per item, type and app [CL1, ODL]).
 func (s *Server) createLink(c *reqCtx, it *item) *apiError {
-	req, e := parseCreateLink(c.body)
+	req, e := parseCreateLink(c.body, s.now())
 	if e != nil {
 		return e
 	}
@@ -183,7 +183,7 @@ func (s *Server) createLink(c *reqCtx, it *item) *apiError {
 	for i := range req.recipients {
 		req.recipients[i] = s.st.resolveRecipient(req.recipients[i])
 	}
-	now := time.Now()
+	now := s.now()
 	for _, p := range it.perms {
 		if p.link == nil || p.link.typ != req.typ || p.link.scope != req.scope {
 			continue

@@ -245,23 +245,33 @@ func (s *Server) serveChildren(c *reqCtx, it *item) *apiError {
 	return nil
 }
 
-// visiblePerms lists an item's permissions: its own, then (OneDrive personal) the permissions it
-// inherits from its ancestors (links, grants and invitations), marked with inheritedFrom [LP]; OneDrive for Business and SharePoint
-// never return inheritedFrom [PR], so there the owner's permission is listed instead.
+// visiblePerms lists an item's permissions: its own, then the permissions it inherits from its
+// ancestors (links, grants and invitations), nearest ancestor first [LP]. OneDrive personal marks
+// inherited ones with inheritedFrom; OneDrive for Business and SharePoint never return
+// inheritedFrom [PR], so there a folder's links are listed again, unmarked, on every child that
+// inherits them (as real business drives do, corso#3708), followed by the owner's permission.
 func (s *Server) visiblePerms(it *item) []map[string]any {
-	var out []map[string]any
-	for _, p := range it.perms {
-		out = append(out, s.permJSON(p, nil))
+	refs := s.permRefs(it)
+	out := make([]map[string]any, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, r.json(s))
 	}
-	d := it.drive
-	if d.driveType == DriveTypePersonal {
-		for a := it.parent; a != nil; a = a.parent {
-			for _, p := range a.perms {
-				out = append(out, s.permJSON(p, a))
-			}
+	return out
+}
+
+// permRefs is visiblePerms before rendering.
+func (s *Server) permRefs(it *item) []permRef {
+	var out []permRef
+	for _, p := range it.perms {
+		out = append(out, permRef{p: p})
+	}
+	for a := it.parent; a != nil; a = a.parent {
+		for _, p := range a.perms {
+			out = append(out, permRef{p: p, from: a})
 		}
-	} else if d.owner != nil {
-		out = append(out, ownerPermJSON(d.owner))
+	}
+	if d := it.drive; d.driveType != DriveTypePersonal && d.owner != nil {
+		out = append(out, permRef{owner: ownerPermJSON(d.owner)})
 	}
 	return out
 }

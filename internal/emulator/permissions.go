@@ -11,41 +11,39 @@ import (
 )
 
 // permRef is one permission as an item sees it: its own (p set, from nil), inherited from an
-// ancestor (p and from set; OneDrive personal only), or the owner's (p nil, owner set; business
-// drives and libraries, where it is synthesised from the drive's owner).
+// ancestor (p and from set), or the owner's (p nil, owner set; business drives and libraries,
+// where it is synthesised from the drive's owner).
 type permRef struct {
 	p     *perm
 	from  *item
 	owner map[string]any
 }
 
+// json renders the permission. inheritedFrom is sent on OneDrive personal only: business drives
+// and SharePoint never return it [PR].
 func (r permRef) json(s *Server) map[string]any {
 	if r.p == nil {
 		return r.owner
 	}
-	return s.permJSON(r.p, r.from)
+	from := r.from
+	if from != nil && from.drive.driveType != DriveTypePersonal {
+		from = nil
+	}
+	return s.permJSON(r.p, from)
 }
 
 // findPerm looks a permission id up among the item's visible permissions (case-insensitively,
 // as Graph ids are).
 func (s *Server) findPerm(it *item, id string) (permRef, bool) {
-	for _, p := range it.perms {
-		if strings.EqualFold(p.id, id) {
-			return permRef{p: p}, true
+	for _, r := range s.permRefs(it) {
+		pid := ""
+		if r.p != nil {
+			pid = r.p.id
+		} else {
+			pid, _ = r.owner["id"].(string)
 		}
-	}
-	d := it.drive
-	if d.driveType == DriveTypePersonal {
-		for a := it.parent; a != nil; a = a.parent {
-			for _, p := range a.perms {
-				if strings.EqualFold(p.id, id) {
-					return permRef{p: p, from: a}, true
-				}
-			}
-		}
-	} else if d.owner != nil {
-		if o := ownerPermJSON(d.owner); strings.EqualFold(o["id"].(string), id) {
-			return permRef{owner: o}, true
+		if strings.EqualFold(pid, id) {
+			return r, true
 		}
 	}
 	return permRef{}, false
@@ -73,7 +71,7 @@ func (s *Server) servePermission(c *reqCtx, it *item, id string) *apiError {
 	var upd permUpdate
 	if c.r.Method == http.MethodPatch {
 		var e *apiError
-		if upd, e = parsePermUpdate(c.body); e != nil {
+		if upd, e = parsePermUpdate(c.body, s.now()); e != nil {
 			return e
 		}
 	}
@@ -121,7 +119,7 @@ type permUpdate struct {
 // parsePermUpdate checks a PATCH body: a JSON object whose only members are roles (an array of
 // strings) and expirationDateTime (an RFC 3339 string in the future, or null). Anything else is
 // 400 invalidRequest, as Graph rejects properties it can't bind.
-func parsePermUpdate(body []byte) (permUpdate, *apiError) {
+func parsePermUpdate(body []byte, now time.Time) (permUpdate, *apiError) {
 	var u permUpdate
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -151,7 +149,7 @@ func parsePermUpdate(body []byte) (permUpdate, *apiError) {
 			if err != nil {
 				return u, badRequest(fmt.Sprintf("The expirationDateTime '%s' is not a valid RFC 3339 date and time (yyyy-MM-ddTHH:mm:ssZ).", str))
 			}
-			if !t.After(time.Now()) {
+			if !t.After(now) {
 				return u, badRequest(fmt.Sprintf("The expirationDateTime '%s' is in the past.", str))
 			}
 			u.expires = t.UTC()

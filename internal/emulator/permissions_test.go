@@ -118,3 +118,63 @@ func TestPermissionDelete(t *testing.T) {
 		t.Errorf("POST: %d %v", r.status, r.header.Get("Allow"))
 	}
 }
+
+// TestInheritedPermissions: a folder's permissions are listed on every item below it. OneDrive
+// personal marks them with inheritedFrom; business drives never send inheritedFrom [PR], so the
+// folder's link appears on the child unmarked, before the owner's permission (corso#3708).
+func TestInheritedPermissions(t *testing.T) {
+	e := newEnv(t, Options{})
+	bizReports := "/drives/" + DemoBusinessDriveID + "/root:/Reports:"
+	link := e.post(bizReports+"/createLink", `{"type":"view","scope":"organization"}`)
+	if link.status != 201 {
+		t.Fatalf("createLink: %d %s", link.status, link.body)
+	}
+	linkID := link.json(t)["id"].(string)
+	for _, path := range []string{bizFile, "/drives/" + DemoBusinessDriveID + "/root:/Reports/Archive/report-001.csv:"} {
+		vals := e.get(path + "/permissions").json(t)["value"].([]any)
+		var found map[string]any
+		for _, v := range vals {
+			p := v.(map[string]any)
+			if _, ok := p["inheritedFrom"]; ok {
+				t.Errorf("%s: business permission with inheritedFrom: %v", path, p)
+			}
+			if p["id"] == linkID {
+				found = p
+			}
+		}
+		if found == nil || found["link"].(map[string]any)["scope"] != "organization" {
+			t.Fatalf("%s: the folder's link is not listed: %v", path, vals)
+		}
+		if last := vals[len(vals)-1].(map[string]any); last["roles"].([]any)[0] != "owner" {
+			t.Errorf("%s: the owner's permission is not last: %v", path, last)
+		}
+		// It can be read by id through the child, but not deleted there.
+		if r := e.get(path + "/permissions/" + linkID); r.status != 200 {
+			t.Errorf("%s: GET inherited: %d", path, r.status)
+		}
+		if r := e.do("DELETE", path+"/permissions/"+linkID, ""); r.status != 403 {
+			t.Errorf("%s: DELETE inherited: %d", path, r.status)
+		}
+	}
+	// Personal: the folder's permissions come with inheritedFrom naming the folder.
+	vals := e.get("/me/drive/items/" + DemoHostileFileID + "/permissions").json(t)["value"].([]any)
+	n := 0
+	for _, v := range vals {
+		p := v.(map[string]any)
+		if from, ok := p["inheritedFrom"].(map[string]any); ok {
+			n++
+			if from["id"] != DemoReportsFolderID {
+				t.Errorf("inheritedFrom %v", from)
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("personal child lists %d inherited permissions, want the folder's 3: %v", n, vals)
+	}
+	if r := e.do("DELETE", bizReports+"/permissions/"+linkID, ""); r.status != 204 {
+		t.Fatalf("DELETE on the folder: %d", r.status)
+	}
+	if r := e.get(bizFile + "/permissions/" + linkID); r.status != 404 {
+		t.Errorf("deleted link still listed on the child: %d", r.status)
+	}
+}

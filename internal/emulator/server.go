@@ -31,7 +31,11 @@ type Options struct {
 	Identity IdentityProvider
 	// Throttle, when set, is a token bucket per client (see Throttle); nil = no throttling.
 	Throttle *Throttle
-	Logger   *log.Logger // nil = silent
+	// Clock is the emulator's time: link and download-URL expiry, delta tokens, throttle
+	// windows and resource-unit budgets all read it. nil = time.Now. Tests inject a fake clock so
+	// long waits cost nothing.
+	Clock  func() time.Time
+	Logger *log.Logger // nil = silent
 }
 
 // IdentityProvider is an identity platform stand-in served next to Graph (see Options.Identity).
@@ -63,7 +67,7 @@ type Server struct {
 	rng   *rand.Rand
 
 	limiter *limiter         // nil when Options.Throttle is
-	now     func() time.Time // the throttle's clock; time.Now, replaced in tests
+	now     func() time.Time // Options.Clock or time.Now; tests may replace it
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -90,7 +94,10 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, st: st, pageSize: opts.PageSize, logger: opts.Logger,
-		limiter: newLimiter(opts.Throttle), now: time.Now}
+		limiter: newLimiter(opts.Throttle), now: opts.Clock}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.pageSize == 0 {
 		s.pageSize = 200
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // shareTarget is what a /shares/{token} resolves to: the shared item, and the link permission
@@ -61,7 +60,7 @@ func (s *Server) checkAccess(c *reqCtx, t *shareTarget) *apiError {
 	if p == nil || p.link == nil {
 		return nil
 	}
-	if !p.expires.IsZero() && !p.expires.After(time.Now()) {
+	if !p.expires.IsZero() && !p.expires.After(s.now()) {
 		return errf(http.StatusForbidden, codeAccessDenied, "The sharing link has expired.")
 	}
 	if c.appOnly {

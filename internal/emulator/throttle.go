@@ -18,6 +18,10 @@ import (
 type Throttle struct {
 	RatePerSecond float64 `json:"ratePerSecond"` // > 0
 	Burst         int     `json:"burst"`         // bucket size; 0 = max(1, RatePerSecond/5)
+	// WholeSeconds rounds Retry-After up to whole seconds ("1"), as Graph documents the header
+	// (delay-seconds, RFC 9110) and as real tenants send it; false sends the exact wait in
+	// fractional seconds ("0.020", the form [THR]'s "2.128" sample shows).
+	WholeSeconds bool `json:"wholeSeconds,omitempty"`
 }
 
 // DefaultBurst is the burst a Throttle with Burst 0 gets: a fifth of a second's worth of
@@ -41,6 +45,7 @@ func (t *Throttle) validate() error {
 type limiter struct {
 	rate  float64
 	burst float64
+	whole bool // Retry-After in whole seconds
 	mu    sync.Mutex
 	b     map[string]*bucket
 }
@@ -58,7 +63,7 @@ func newLimiter(t *Throttle) *limiter {
 	if burst == 0 {
 		burst = DefaultBurst(t.RatePerSecond)
 	}
-	return &limiter{rate: t.RatePerSecond, burst: float64(burst), b: map[string]*bucket{}}
+	return &limiter{rate: t.RatePerSecond, burst: float64(burst), whole: t.WholeSeconds, b: map[string]*bucket{}}
 }
 
 // take takes a token from key's bucket at now. Without one it reports how long until one is
@@ -90,6 +95,12 @@ func retryAfter(d time.Duration) string {
 	return strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64)
 }
 
+// retryAfterSeconds formats a wait as whole seconds, rounded up and at least 1, so a client
+// that waits that long always finds the budget or token it waited for.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
+}
+
 // clientKey names the bucket of a request: its Authorization header, else its remote IP.
 func clientKey(r *http.Request) string {
 	if a := r.Header.Get("Authorization"); a != "" {
@@ -114,7 +125,11 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request) *apiError {
 		return nil
 	}
 	s.countStat(func(st *Stats) { st.Throttled++ })
-	w.Header().Set("Retry-After", retryAfter(wait))
+	if s.limiter.whole {
+		w.Header().Set("Retry-After", retryAfterSeconds(wait))
+	} else {
+		w.Header().Set("Retry-After", retryAfter(wait))
+	}
 	return errf(http.StatusTooManyRequests, codeActivityLimit,
 		"The request has been throttled. Retry after the time given in the Retry-After header.")
 }

@@ -179,3 +179,39 @@ func TestStatsEndpoint(t *testing.T) {
 		t.Errorf("POST stats: %d", r.status)
 	}
 }
+
+// TestThrottleWholeSeconds: with WholeSeconds the wait is rounded up to whole seconds, as Graph
+// sends it, and a client that waits that long finds a token; the exact fractional form is the
+// default (TestThrottleBucket).
+func TestThrottleWholeSeconds(t *testing.T) {
+	e := newEnv(t, Options{Throttle: &Throttle{RatePerSecond: 50, Burst: 2, WholeSeconds: true}})
+	clk := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	e.srv.now = clk.now
+	e.get("/me/drive")
+	e.get("/me/drive")
+	r := e.get("/me/drive")
+	if r.status != 429 || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("3rd: %d Retry-After %q", r.status, r.header.Get("Retry-After"))
+	}
+	// In a batch too.
+	_, a := e.batch(createLinkBatch(1, nil))
+	if a.Responses[0].Status != 429 || a.Responses[0].Headers["Retry-After"] != "1" {
+		t.Errorf("batch: %+v", a.Responses[0])
+	}
+	clk.advance(time.Second)
+	if r := e.get("/me/drive"); r.status != 200 {
+		t.Errorf("after Retry-After: %d", r.status)
+	}
+	// A slow rate needs several seconds: 0.4 requests a second is 2.5 s, sent as 3.
+	e = newEnv(t, Options{Throttle: &Throttle{RatePerSecond: 0.4, Burst: 1, WholeSeconds: true}})
+	e.srv.now = clk.now
+	e.get("/me/drive")
+	if r := e.get("/me/drive"); r.header.Get("Retry-After") != "3" {
+		t.Errorf("0.4 rps: Retry-After %q", r.header.Get("Retry-After"))
+	}
+	for d, want := range map[time.Duration]string{1: "1", time.Second: "1", time.Second + 1: "2", 2500 * time.Millisecond: "3"} {
+		if got := retryAfterSeconds(d); got != want {
+			t.Errorf("retryAfterSeconds(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
