@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -36,10 +37,28 @@ func Main() int {
 	return Run(ctx, iostreams.System(), os.Args[1:])
 }
 
+// newRoot builds the command tree; tests replace it to reach Run's panic handling.
+var newRoot = root.NewCmdRoot
+
 // Run executes one odshare command line; tests call it with their own streams.
-func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) int {
+//
+// A panic in the command's goroutine never reaches the user as a Go stack trace: it becomes one
+// line, "odshare: internal error", and exit status 1. The panic's value is not printed unless it is
+// a runtime error (whose text is Go's own), since a value built from a request could hold a token
+// or a password.
+func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			detail := ""
+			if re, ok := r.(runtime.Error); ok {
+				detail = ": " + re.Error()
+			}
+			printError(ios.ErrOut, "internal error"+detail+" (a bug in odshare; please report it with the command you ran)")
+			code = ExitError
+		}
+	}()
 	f := cmdutil.New(ios, build.Version)
-	cmd := root.NewCmdRoot(f, build.Version, build.Commit, build.Date)
+	cmd := newRoot(f, build.Version, build.Commit, build.Date)
 	cmd.SetArgs(args)
 	cmd.SetIn(ios.In)
 	cmd.SetOut(ios.Out)

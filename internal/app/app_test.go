@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/odshare/odshare/internal/auth"
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/graph"
@@ -54,5 +56,43 @@ func TestRunPrintsOneSanitizedLine(t *testing.T) {
 	first := strings.SplitN(errOut.String(), "\n", 2)[0]
 	if strings.ContainsRune(first, 0x1b) || !strings.HasPrefix(first, "odshare: not an http(s) URL") {
 		t.Errorf("stderr first line = %q", first)
+	}
+}
+
+// TestRunTurnsAPanicIntoOneLine: a command that panics (here with a message holding a secret,
+// and with a nil dereference) ends with one line on stderr and exit 1, and the panic's own value
+// is shown only when it is Go's runtime error.
+func TestRunTurnsAPanicIntoOneLine(t *testing.T) {
+	t.Setenv("ODSHARE_CONFIG_DIR", t.TempDir())
+	for name, panicker := range map[string]func(){
+		"value":   func() { panic("token eyJ0eXAi.secret") },
+		"runtime": func() { var p *struct{ x int }; _ = p.x },
+	} {
+		t.Run(name, func(t *testing.T) {
+			old := newRoot
+			t.Cleanup(func() { newRoot = old })
+			newRoot = func(f *cmdutil.Factory, ver, commit, date string) *cobra.Command {
+				c := old(f, ver, commit, date)
+				c.AddCommand(&cobra.Command{Use: "boom", RunE: func(*cobra.Command, []string) error { panicker(); return nil }})
+				return c
+			}
+			ios, _, out, errOut := iostreams.Test()
+			if code := Run(context.Background(), ios, []string{"boom"}); code != ExitError {
+				t.Fatalf("code = %d, want %d", code, ExitError)
+			}
+			got := errOut.String()
+			if strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "odshare: internal error") {
+				t.Errorf("stderr = %q, want one internal-error line", got)
+			}
+			if strings.Contains(got, "secret") || strings.Contains(got, "goroutine") {
+				t.Errorf("stderr shows the panic's value or a stack: %q", got)
+			}
+			if name == "runtime" && !strings.Contains(got, "nil pointer dereference") {
+				t.Errorf("stderr lacks the runtime error: %q", got)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout = %q", out.String())
+			}
+		})
 	}
 }

@@ -1,15 +1,18 @@
 package link
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/mdp/qrterminal/v3"
+	"rsc.io/qr"
 
 	"github.com/odshare/odshare/internal/graph/api"
 )
 
 // printQR draws the link's URL as a QR code for phones: on stdout when it is a terminal, else on
-// stderr so that piped results stay clean.
+// stderr so that piped results stay clean. A link too long for any QR code is already printed
+// with the results, so it gets a one-line notice on stderr instead, and the command succeeds.
 func printQR(opts *CreateOptions, p api.Permission) error {
 	if !opts.QR || p.Link == nil || p.Link.WebURL == "" {
 		return nil
@@ -18,14 +21,25 @@ func printQR(opts *CreateOptions, p api.Permission) error {
 	if opts.IO.IsStdoutTTY() {
 		w = opts.IO.Out
 	}
-	writeQR(w, p.Link.WebURL)
+	if !writeQR(w, p.Link.WebURL) {
+		fmt.Fprintf(opts.IO.ErrOut, "odshare: no QR code: the link is %d characters, more than a QR code holds; use the link above\n", len(p.Link.WebURL))
+	}
 	return nil
 }
 
-// writeQR renders url with half blocks (two modules per character cell) and a quiet zone.
-func writeQR(w io.Writer, url string) {
+// writeQR renders url with half blocks (two modules per character cell) and a quiet zone, at
+// error correction M, or L when M can't hold it. It reports false, drawing nothing, when no QR
+// code can hold url (about 2,950 bytes at L): qrterminal would dereference a nil code then.
+func writeQR(w io.Writer, url string) bool {
+	level := qrterminal.M
+	if _, err := qr.Encode(url, qr.M); err != nil {
+		if _, err := qr.Encode(url, qr.L); err != nil {
+			return false
+		}
+		level = qrterminal.L
+	}
 	qrterminal.GenerateWithConfig(url, qrterminal.Config{
-		Level:          qrterminal.M,
+		Level:          level,
 		Writer:         w,
 		HalfBlocks:     true,
 		BlackChar:      qrterminal.BLACK_BLACK,
@@ -34,4 +48,5 @@ func writeQR(w io.Writer, url string) {
 		BlackWhiteChar: qrterminal.BLACK_WHITE,
 		QuietZone:      2,
 	})
+	return true
 }

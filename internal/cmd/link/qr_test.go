@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"rsc.io/qr"
+
+	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
+	"github.com/odshare/odshare/internal/emulator"
 )
 
 // TestWriteQRDecodesToTheURL reads the half-block drawing back into modules and compares them
@@ -13,7 +16,9 @@ import (
 func TestWriteQRDecodesToTheURL(t *testing.T) {
 	url := "https://1drv.ms/f/s!AvNMRY4ml2WPgZpmYiFDOhNyFgakRQ"
 	var b bytes.Buffer
-	writeQR(&b, url)
+	if !writeQR(&b, url) {
+		t.Fatal("no QR code")
+	}
 	code, err := qr.Encode(url, qr.M)
 	if err != nil {
 		t.Fatal(err)
@@ -42,5 +47,46 @@ func TestWriteQRDecodesToTheURL(t *testing.T) {
 				t.Fatalf("module (%d,%d) differs from the QR code of %s", j, i, url)
 			}
 		}
+	}
+}
+
+// TestQRForALinkTooLongForAQRCode: Graph returned a link of 3,000 characters (no QR code holds
+// that many bytes). The command must not panic after the link was created: it prints the link,
+// a one-line notice on stderr, and succeeds.
+func TestQRForALinkTooLongForAQRCode(t *testing.T) {
+	long := "https://contoso.sharepoint.com/:w:/g/" + strings.Repeat("A", 3000)
+	fx := &emulator.Fixture{
+		Me:    "adele@contoso.example",
+		Users: []emulator.FixtureUser{{ID: "u1", UserPrincipalName: "adele@contoso.example", DisplayName: "Adele"}},
+		Drives: []emulator.FixtureDrive{{ID: "d1", DriveType: emulator.DriveTypePersonal, Owner: "u1",
+			Items: []emulator.FixtureItem{{ID: "item1", Name: "plan.docx", Size: 1,
+				Permissions: []emulator.FixturePermission{{ID: "p1", ShareID: "s!p1",
+					Link: &emulator.FixtureLink{Type: "view", Scope: "anonymous", WebURL: long}}}}}}},
+	}
+	for _, tty := range []bool{false, true} {
+		e := cmdtest.WithEmulatorOptions(t, emulator.Options{Seed: fx, RandomSeed: 1})
+		e.Factory.IOStreams.SetStdoutTTY(tty)
+		if err := cmdtest.Execute(e, newCmdCreate(e.Factory, nil), []string{"item1", "--type", "view", "--scope", "anonymous", "--qr"}); err != nil {
+			t.Fatalf("tty=%v: %v; stderr %q", tty, err, e.ErrOut.String())
+		}
+		if !strings.Contains(e.Out.String(), long) {
+			t.Errorf("tty=%v: stdout lacks the link: %q", tty, e.Out.String())
+		}
+		if got := e.ErrOut.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, "no QR code: the link is 3037 characters") {
+			t.Errorf("tty=%v: stderr = %q, want the one-line notice", tty, got)
+		}
+	}
+}
+
+// TestWriteQRFallsBackToLowerCorrection: a link too long for level M but within level L still
+// gets a code.
+func TestWriteQRFallsBackToLowerCorrection(t *testing.T) {
+	url := "https://1drv.ms/f/s!" + strings.Repeat("B", 2500)
+	if _, err := qr.Encode(url, qr.M); err == nil {
+		t.Fatal("the URL fits level M; make it longer")
+	}
+	var b bytes.Buffer
+	if !writeQR(&b, url) || b.Len() == 0 {
+		t.Fatal("no QR code for a URL that level L holds")
 	}
 }
