@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,7 +29,12 @@ const (
 	lockFileSuffix   = ".lock"
 	tempFilePattern  = ".tmp-*"
 	emptyCacheObject = "{}"
+	// maxCacheSize bounds the token cache odshare reads: MSAL's hold a few KB per account.
+	maxCacheSize = 16 << 20
 )
+
+// errCacheTooLarge is the cause of the *CacheError for a cache file over maxCacheSize.
+var errCacheTooLarge = fmt.Errorf("larger than %d MiB, while a token cache holds a few KB per account", maxCacheSize>>20)
 
 // fileCache is MSAL's cache.ExportReplace backed by one JSON file and a flock beside it; see the
 // package comment for the locking protocol. One fileCache belongs to one MSAL client.
@@ -178,9 +184,14 @@ func (c *fileCache) read() ([]byte, error) {
 			return nil, &CacheError{Path: c.path, Err: fmt.Errorf("mode %v is readable by others and could not be tightened: %w", fi.Mode().Perm(), err)}
 		}
 	}
+	// MSAL's caches are a few KB; a huge file would take MSAL gigabytes and minutes to parse.
+	// The limit is checked while reading too, in case the file grows or is not a regular file.
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(f); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxCacheSize+1)); err != nil {
 		return nil, &CacheError{Path: c.path, Err: err}
+	}
+	if buf.Len() > maxCacheSize {
+		return nil, &CacheError{Path: c.path, Err: errCacheTooLarge}
 	}
 	data := bytes.TrimSpace(buf.Bytes())
 	if len(data) == 0 {

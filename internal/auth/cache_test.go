@@ -411,3 +411,39 @@ func TestErrorsNeverCarryTokens(t *testing.T) {
 		t.Errorf("plain error: %v", err)
 	}
 }
+
+// TestCacheTooLargeIsRefused: a 17 MiB cache (valid JSON) is refused with its path and the way
+// out, before MSAL gets to parse it, and logout of everything still removes it.
+func TestCacheTooLargeIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, cacheFileName)
+	huge := append(append([]byte(`{"AccessToken":{"k":{"secret":"`), bytes.Repeat([]byte("a"), maxCacheSize)...), `"}}}`...)
+	if err := os.WriteFile(path, huge, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fc := newFileCache(path)
+	m := &memCache{}
+	err := fc.do(context.Background(), func(ctx context.Context) error {
+		return fc.Replace(ctx, m, cache.ReplaceHints{})
+	})
+	var ce *CacheError
+	if !errors.As(err, &ce) || !errors.Is(err, errCacheTooLarge) {
+		t.Fatalf("err = %v, want the too-large *CacheError", err)
+	}
+	if m.data != nil {
+		t.Error("the oversized cache was handed to MSAL")
+	}
+	msg := err.Error()
+	for _, want := range []string{path, "16 MiB", "odshare auth logout", "delete " + path} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	s := Settings{ConfigDir: dir, AuthorityHost: "https://127.0.0.1:1"}
+	if _, err := Logout(s, ""); err != nil {
+		t.Fatalf("Logout(all): %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("Logout(all) left %s: %v", path, err)
+	}
+}
