@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/safetext"
 )
 
 // ErrInsecureEndpoint is wrapped by New's error when the base URL would send a bearer token over plain
@@ -85,35 +85,8 @@ func statusLine(code int) string {
 	return fmt.Sprintf("HTTP %d", code)
 }
 
-// maxMessageRunes bounds what a server can make odshare print in one error line.
-const maxMessageRunes = 1000
-
-// sanitize makes server-supplied text safe for one terminal line: invalid UTF-8, control characters
-// (including ESC, so no terminal escapes) and bidi overrides become spaces, runs of space collapse, and very
-// long text is cut.
-func sanitize(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	n := 0
-	space := false
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		if n == maxMessageRunes {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
-}
+// sanitize makes server-supplied text safe for one terminal line (safetext.Line).
+var sanitize = safetext.Line
 
 // newError builds an *Error from a failed response. The body is parsed only if it is Graph's error shape;
 // anything else (an HTML page from a proxy) leaves Code and Message empty rather than dumping it.

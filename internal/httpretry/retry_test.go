@@ -1,8 +1,13 @@
-package graph
+package httpretry
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -17,7 +22,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"2", 2 * time.Second, true},
 		{" 120 ", 120 * time.Second, true},
 		{"0", 0, true},
-		{"2.128", 2128 * time.Millisecond, true}, // Graph's own sample [THR]
+		{"2.128", 2128 * time.Millisecond, true}, // Graph's own sample (Graph)
 		{"0.5", 500 * time.Millisecond, true},
 		{".5", 500 * time.Millisecond, true},
 		{"3.", 3 * time.Second, true},
@@ -52,9 +57,9 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestBackoffFullJitterBounds(t *testing.T) {
 	for retry := 1; retry <= 40; retry++ {
-		ceil := min(backoffBase<<min(retry-1, 20), backoffCap)
+		ceil := min(BackoffBase<<min(retry-1, 20), BackoffCap)
 		for range 50 {
-			if d := backoff(retry); d < 0 || d > ceil {
+			if d := Backoff(retry); d < 0 || d > ceil {
 				t.Fatalf("backoff(%d) = %v, want within [0, %v]", retry, d, ceil)
 			}
 		}
@@ -65,13 +70,51 @@ func TestSleepCtxStopsAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
 	start := time.Now()
-	if err := sleepCtx(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatal("sleep did not stop on cancel")
 	}
-	if err := sleepCtx(ctx, 0); !errors.Is(err, context.Canceled) {
+	if err := Sleep(ctx, 0); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled ctx with zero wait: err = %v", err)
+	}
+}
+
+func TestBackoffBelowOneIsFirstRetry(t *testing.T) {
+	for range 50 {
+		if d := Backoff(0); d < 0 || d > BackoffBase {
+			t.Fatalf("Backoff(0) = %v, want within [0, %v]", d, BackoffBase)
+		}
+	}
+}
+
+func TestStatusClasses(t *testing.T) {
+	for status, want := range map[int][2]bool{
+		// status: {HonoursRetryAfter, RetryableServerError}
+		200: {false, false}, 400: {false, false}, 401: {false, false}, 404: {false, false},
+		429: {true, false}, 500: {false, true}, 501: {false, false}, 502: {false, true},
+		503: {true, true}, 504: {true, true}, 505: {false, false}, 507: {false, false}, 509: {false, true},
+		599: {false, true}, 600: {false, false},
+	} {
+		if got := [2]bool{HonoursRetryAfter(status), RetryableServerError(status)}; got != want {
+			t.Errorf("status %d: (HonoursRetryAfter, RetryableServerError) = %v, want %v", status, got, want)
+		}
+	}
+}
+
+func TestRetryableTransport(t *testing.T) {
+	cases := map[error]bool{
+		io.EOF:                         true,
+		io.ErrUnexpectedEOF:            true,
+		fmt.Errorf("read: %w", io.EOF): true,
+		&net.OpError{Op: "read", Err: &os.SyscallError{Syscall: "read", Err: syscall.ECONNRESET}}: true,
+		context.DeadlineExceeded:           false,
+		errors.New("tls: bad certificate"): false,
+	}
+	for err, want := range cases {
+		if got := RetryableTransport(err); got != want {
+			t.Errorf("RetryableTransport(%v) = %v, want %v", err, got, want)
+		}
 	}
 }
