@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/odshare/odshare/internal/app"
 	"github.com/odshare/odshare/internal/emulator"
+	"github.com/odshare/odshare/internal/httpx/httpxtest"
 )
 
 // TestMain lets testscript run the real odshare main as the "odshare" program.
@@ -41,6 +43,9 @@ type emulatorKey struct{}
 //	emu fault SPEC           inject a fault (emulator.ParseFault syntax)
 //	emu stats                print createLink created/existing counts, batches and throttled
 //	emu reset                forget recorded requests and faults
+//	proxy start              start a hostile forward proxy and point HTTP_PROXY and HTTPS_PROXY at it
+//	                         (NO_PROXY=localhost,127.0.0.1,::1)
+//	proxy count N            require that the proxy was sent exactly N requests
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -53,7 +58,9 @@ func TestScripts(t *testing.T) {
 			srv := httptest.NewServer(emu)
 			env.Defer(srv.Close)
 			env.Values[emulatorKey{}] = emu
+			env.Values[proxyKey{}] = &proxyHolder{}
 			env.Setenv("EMULATOR", srv.URL)
+			env.Setenv("EMULATOR_PORT", strconv.Itoa(srv.Listener.Addr().(*net.TCPAddr).Port))
 			env.Setenv("ODSHARE_GRAPH_ENDPOINT", srv.URL+"/v1.0")
 			env.Setenv("ODSHARE_ACCESS_TOKEN", "test-token")
 			env.Setenv("ODSHARE_CONFIG_DIR", filepath.Join(env.WorkDir, ".config", "odshare"))
@@ -67,8 +74,35 @@ func TestScripts(t *testing.T) {
 			"exitcode":  cmdExitcode,
 			"interrupt": cmdInterrupt,
 			"emu":       cmdEmu,
+			"proxy":     cmdProxy,
 		},
 	})
+}
+
+type proxyKey struct{}
+
+// proxyHolder lets the proxy command start a proxy in the middle of a script.
+type proxyHolder struct{ p *httpxtest.Proxy }
+
+func cmdProxy(ts *testscript.TestScript, neg bool, args []string) {
+	h := ts.Value(proxyKey{}).(*proxyHolder)
+	switch {
+	case !neg && len(args) == 1 && args[0] == "start":
+		p, err := httpxtest.StartProxy()
+		ts.Check(err)
+		ts.Defer(func() { p.Close() })
+		h.p = p
+		ts.Setenv("HTTP_PROXY", p.URL().String())
+		ts.Setenv("HTTPS_PROXY", p.URL().String())
+		ts.Setenv("NO_PROXY", "localhost,127.0.0.1,::1")
+	case !neg && len(args) == 2 && args[0] == "count" && h.p != nil:
+		got := h.p.Requests()
+		if want, _ := strconv.Atoi(args[1]); len(got) != want {
+			ts.Fatalf("the proxy was sent %d requests, want %s:\n%s", len(got), args[1], strings.Join(got, "\n"))
+		}
+	default:
+		ts.Fatalf("usage: proxy start | proxy count N (after start)")
+	}
 }
 
 func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {

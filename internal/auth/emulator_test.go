@@ -38,6 +38,9 @@ type idp struct {
 	mu      sync.Mutex
 	grants  []string
 	secrets []string
+	// intercept, when set, sees every request first and answers it itself by returning true
+	// (hostile-server tests).
+	intercept func(http.ResponseWriter, *http.Request) bool
 }
 
 func startIdP(t *testing.T, o identity.Options) *idp {
@@ -55,6 +58,12 @@ func startIdP(t *testing.T, o identity.Options) *idp {
 }
 
 func (p *idp) serve(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	intercept := p.intercept
+	p.mu.Unlock()
+	if intercept != nil && intercept(w, r) {
+		return
+	}
 	isToken := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token")
 	if !isToken && !strings.HasSuffix(r.URL.Path, "/devicecode") {
 		p.srv.ServeHTTP(w, r)

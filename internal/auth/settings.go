@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/odshare/odshare/internal/httpx"
 )
 
 // DefaultClientID is Microsoft Graph Command Line Tools: a public, multi-tenant client with
@@ -44,7 +47,7 @@ type Settings struct {
 	Scopes        []string     // resource scopes only; default DefaultScopes
 	ConfigDir     string       // token cache lives here
 	Account       string       // preferred UPN ("" = the only/last-used account)
-	HTTPClient    *http.Client // carries ODSHARE_CA_FILE trust and proxy settings; nil = default
+	HTTPClient    *http.Client // carries ODSHARE_CA_FILE trust and proxy settings; nil = an httpx client. Copied; its copy refuses redirects off the authority's origin
 
 	// App-only (client credentials). Exactly one of ClientSecret and CertificateFile.
 	ClientSecret        string
@@ -91,11 +94,32 @@ func (s Settings) resolve() (resolved, error) {
 		return resolved{}, fmt.Errorf("auth: invalid tenant %q", s.Tenant)
 	}
 	base := strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/")
+	hc, err := signInClient(s.HTTPClient)
+	if err != nil {
+		return resolved{}, err
+	}
+	s.HTTPClient = hc
 	return resolved{
 		Settings:          s,
 		authority:         base + "/" + s.Tenant,
 		instanceDiscovery: InstanceDiscoveryNeeded(s.AuthorityHost),
 	}, nil
+}
+
+// signInClient copies hc (an httpx client when nil) with the sign-in redirect rule: the token
+// endpoint's requests carry refresh tokens, codes and client secrets, and net/http would re-send them
+// on a 307 or 308 to wherever Location points, so no redirect may leave the authority's scheme and
+// host. MSAL's own default client follows every redirect; it is never used.
+func signInClient(hc *http.Client) (*http.Client, error) {
+	if hc == nil {
+		var err error
+		if hc, err = httpx.NewClient(httpx.Options{Timeout: 2 * time.Minute}); err != nil {
+			return nil, err
+		}
+	}
+	c := *hc
+	c.CheckRedirect = httpx.SameOrigin(hc.CheckRedirect)
+	return &c, nil
 }
 
 func (r resolved) cachePath() string    { return filepath.Join(r.ConfigDir, cacheFileName) }

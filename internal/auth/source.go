@@ -261,9 +261,7 @@ func newPublicClient(r resolved, fc *fileCache) (public.Client, error) {
 		public.WithCache(fc),
 		public.WithInstanceDiscovery(r.instanceDiscovery),
 	}
-	if r.HTTPClient != nil {
-		opts = append(opts, public.WithHTTPClient(r.HTTPClient))
-	}
+	opts = append(opts, public.WithHTTPClient(r.HTTPClient)) // never nil after resolve
 	pc, err := public.New(r.ClientID, opts...)
 	if err != nil {
 		return public.Client{}, fmt.Errorf("auth: %s", redact(err.Error()))
@@ -292,9 +290,7 @@ func newConfidentialClient(r resolved, fc *fileCache) (confClient, error) {
 		confidential.WithCache(fc),
 		confidential.WithInstanceDiscovery(r.instanceDiscovery),
 	}
-	if r.HTTPClient != nil {
-		opts = append(opts, confidential.WithHTTPClient(r.HTTPClient))
-	}
+	opts = append(opts, confidential.WithHTTPClient(r.HTTPClient)) // never nil after resolve
 	cc, err := confidential.New(r.authority, r.ClientID, cred, opts...)
 	if err != nil {
 		return confClient{}, fmt.Errorf("auth: %s", redact(err.Error()))

@@ -2,18 +2,16 @@ package cmdutil
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/odshare/odshare/internal/auth"
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/httpx"
 	"github.com/odshare/odshare/internal/iostreams"
 )
 
@@ -25,7 +23,8 @@ type Factory struct {
 
 	// Config returns the resolved configuration (cached after the first call).
 	Config func() (*config.Config, error)
-	// HTTPClient returns the HTTP client for Graph and sign-in: proxy from the environment,
+	// HTTPClient returns the HTTP client for Graph and sign-in (package httpx's rules): plain http
+	// to loopback only and never proxied, the proxy from the environment for https,
 	// ODSHARE_CA_FILE added to the trusted roots.
 	HTTPClient func() (*http.Client, error)
 	// AuthSettings returns the sign-in settings: authority, tenant, client, scopes, cache dir.
@@ -188,22 +187,9 @@ func AsAuthError(err error) error {
 	return err
 }
 
+// newHTTPClient is the one client for Graph and sign-in: httpx's transport rules, the proxy from the
+// environment for https only, ODSHARE_CA_FILE added to the trusted roots. Graph and auth each install
+// their own redirect rule on their copy.
 func newHTTPClient(caFile string) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("read CA file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
+	return httpx.NewClient(httpx.Options{CAFile: caFile, Timeout: 2 * time.Minute})
 }

@@ -2,8 +2,9 @@
 // error type (*Error), retries with Retry-After, paging, and the few sharing calls odshare makes.
 //
 // It is the only place that puts a bearer token on the wire, so the token rules live here: it is added per
-// request, never sent over plain HTTP except to loopback, dropped when a redirect leaves the host, never
-// sent to a different host than BaseURL (not even in an @odata.nextLink), and never logged.
+// request, never sent to a different host than BaseURL (not even in an @odata.nextLink), and never logged.
+// The transport rules it relies on (plain HTTP to loopback only and never through a proxy, redirects that
+// keep their scheme and carry neither the token nor a body to another host) are package httpx's.
 package graph
 
 import (
@@ -13,12 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/odshare/odshare/internal/httpx"
 )
 
 // TokenSource supplies bearer tokens. The client asks for one on every attempt, so a source that caches
@@ -38,8 +40,9 @@ type Refresher interface {
 type Options struct {
 	// BaseURL is the Graph version root, e.g. https://graph.microsoft.com/v1.0 (a trailing slash is fine).
 	BaseURL string
-	// HTTPClient is copied, never modified; nil means a client with connect, TLS and header timeouts. The
-	// client installs its own CheckRedirect (calling any existing one after it).
+	// HTTPClient is copied, never modified; nil means an httpx client (plain http to loopback only, never
+	// through a proxy; connect, TLS and header timeouts). Give one built by httpx.NewClient so those
+	// transport rules hold. The client installs httpx.CheckRedirect (calling any existing one after it).
 	HTTPClient *http.Client
 	// Tokens supplies bearer tokens; required for Do.
 	Tokens TokenSource
@@ -82,18 +85,20 @@ func New(o Options) (*Client, error) {
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, fmt.Errorf("invalid Graph base URL %q: no user info, query or fragment allowed", o.BaseURL)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !httpx.IsLoopbackHost(u.Hostname()) {
 		return nil, &insecureEndpointError{host: u.Host}
 	}
 	var hc http.Client
 	if o.HTTPClient != nil {
 		hc = *o.HTTPClient
 	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		hc = http.Client{Transport: t, Timeout: 5 * time.Minute}
+		def, err := httpx.NewClient(httpx.Options{Timeout: 5 * time.Minute})
+		if err != nil {
+			return nil, err
+		}
+		hc = *def
 	}
-	hc.CheckRedirect = checkRedirect(hc.CheckRedirect)
+	hc.CheckRedirect = httpx.CheckRedirect(hc.CheckRedirect)
 	c := &Client{
 		base:        u,
 		baseURL:     u.String(),
@@ -118,39 +123,6 @@ func New(o Options) (*Client, error) {
 		c.sleep = sleepCtx
 	}
 	return c, nil
-}
-
-// isLoopback accepts localhost and loopback IP literals only; names like localhost.example.com resolve
-// wherever DNS says, so they are not loopback.
-func isLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" {
-		return true
-	}
-	if i := strings.IndexByte(host, '%'); i >= 0 {
-		host = host[:i]
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// checkRedirect drops Authorization whenever a redirect leaves the original host (port included) or goes
-// to plain http off loopback. net/http keeps the header for subdomains; gh's api/http_client.go does the
-// same stricter thing as here.
-func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		orig := via[0].URL
-		if !strings.EqualFold(req.URL.Host, orig.Host) || (req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname())) {
-			req.Header.Del("Authorization")
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
 }
 
 // Request is one Graph call.

@@ -12,6 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/httpx"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -435,7 +438,7 @@ func TestRedirectDropsAuthorizationOffHost(t *testing.T) {
 		}
 	})
 	c, _ := home.client(t, nil)
-	resp, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/away", Body: []byte(`{"a":1}`)})
+	resp, err := c.Do(context.Background(), &Request{Path: "/away"})
 	if err != nil || string(resp.Body) != `{"where":"other"}` {
 		t.Fatalf("Do = %v, %v", resp, err)
 	}
@@ -443,8 +446,8 @@ func TestRedirectDropsAuthorizationOffHost(t *testing.T) {
 	if got.Header.Get("Authorization") != "" {
 		t.Errorf("Authorization %q leaked to another host", got.Header.Get("Authorization"))
 	}
-	if got.Body != `{"a":1}` || got.Header.Get("User-Agent") != "odshare/test" {
-		t.Errorf("307 should resend the body and headers: %+v", got)
+	if got.Header.Get("User-Agent") != "odshare/test" {
+		t.Errorf("307 should keep the other headers: %+v", got)
 	}
 	if _, err := c.Do(context.Background(), &Request{Path: "/stay"}); err != nil {
 		t.Fatal(err)
@@ -455,8 +458,32 @@ func TestRedirectDropsAuthorizationOffHost(t *testing.T) {
 	}
 }
 
+// A createLink (its body carries the link password) or a $batch redirected to another host must not
+// be re-sent there, and the other host's answer must not pass for Graph's.
+func TestRedirectWithBodyToAnotherHostIsAnError(t *testing.T) {
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound, http.StatusSeeOther} {
+		other := newServer(t, reply(201, `{"id":"foreign","link":{"webUrl":"https://evil.example/x"}}`))
+		home := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/v1.0/landing", status)
+		})
+		c, _ := home.client(t, func(o *Options) { o.MaxAttempts = 1 })
+		_, err := c.CreateLink(context.Background(), DriveRef{}, ItemRef{Kind: ItemByPath, Value: "/Photos"},
+			api.CreateLinkRequest{Type: api.LinkView, Scope: api.ScopeAnonymous, Password: "hunter2-pw"})
+		if err == nil || !strings.Contains(err.Error(), "refusing to follow a redirect") || !strings.Contains(err.Error(), "body") {
+			t.Errorf("%d: CreateLink err = %v, want a refused redirect", status, err)
+		}
+		if n := len(other.requests()); n != 0 {
+			t.Errorf("%d: the other host received %d requests: %+v", status, n, other.requests())
+		}
+		_, err = c.Do(context.Background(), &Request{Method: "POST", Path: "/$batch", Body: []byte(`{"requests":[]}`)})
+		if err == nil || len(other.requests()) != 0 {
+			t.Errorf("%d: $batch err = %v, other host saw %d requests", status, err, len(other.requests()))
+		}
+	}
+}
+
 func TestCheckRedirectRules(t *testing.T) {
-	cr := checkRedirect(nil)
+	cr := httpx.CheckRedirect(nil)
 	mk := func(u string) *http.Request {
 		r := httptest.NewRequest("GET", u, nil)
 		r.Header.Set("Authorization", "Bearer tok")
@@ -468,9 +495,9 @@ func TestCheckRedirectRules(t *testing.T) {
 	}{
 		{"https://graph.microsoft.com/v1.0/a", "https://graph.microsoft.com/v1.0/b", true},
 		{"https://graph.microsoft.com/v1.0/a", "https://GRAPH.microsoft.com/b", true},
+		{"https://graph.microsoft.com/v1.0/a", "https://graph.microsoft.com:443/b", true},
 		{"https://graph.microsoft.com/v1.0/a", "https://sub.graph.microsoft.com/b", false},
 		{"https://graph.microsoft.com/v1.0/a", "https://evil.example/b", false},
-		{"https://graph.microsoft.com/v1.0/a", "http://graph.microsoft.com/b", false},
 		{"http://127.0.0.1:80/a", "http://127.0.0.1:80/b", true},
 		{"http://127.0.0.1:80/a", "http://127.0.0.1:81/b", false},
 	}
@@ -482,6 +509,9 @@ func TestCheckRedirectRules(t *testing.T) {
 		if kept := req.Header.Get("Authorization") != ""; kept != c.keep {
 			t.Errorf("%s -> %s: Authorization kept=%v, want %v", c.from, c.to, kept, c.keep)
 		}
+	}
+	if err := cr(mk("http://graph.microsoft.com/b"), []*http.Request{mk("https://graph.microsoft.com/v1.0/a")}); err == nil {
+		t.Error("https -> http: want the redirect refused")
 	}
 	via := make([]*http.Request, 10)
 	for i := range via {
