@@ -8,7 +8,7 @@
 // MSAL keeps tokens in memory and asks a cache.ExportReplace to persist them. The OS secret store
 // (microsoft-authentication-extensions-for-go) needs cgo and libsecret on Linux and fails without a
 // D-Bus session or keyring daemon, which is the normal state of CI runners, containers and SSH
-// sessions, and it never falls back by itself (see ../shared/notes/msal-go.md). odshare therefore
+// sessions, and it never falls back by itself. odshare therefore
 // stores MSAL's cache as JSON in ConfigDir, the same way the Azure CLI and gh's fallback do:
 //
 //   - msal_token_cache.json      delegated (device-code) accounts and tokens

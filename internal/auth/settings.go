@@ -14,7 +14,7 @@ import (
 
 // DefaultClientID is Microsoft Graph Command Line Tools: a public, multi-tenant client with
 // dynamic consent. The Azure CLI's id is pre-authorized only for a fixed set of Graph permissions
-// and fails for Files/Sites scopes with AADSTS65002 (see ../shared/notes/msal-go.md).
+// and fails for Files/Sites scopes with AADSTS65002.
 const DefaultClientID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
 // DefaultAuthorityHost is the public cloud's login host, used when Settings.AuthorityHost is empty.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,9 +18,6 @@ import (
 
 	"github.com/odshare/odshare/internal/testutil"
 )
-
-// sharedDir finds ../shared beside the repository root.
-func sharedDir(t *testing.T) string { return testutil.SharedDir(t) }
 
 // openExtras are members Graph sends on open types that the metadata doesn't list: identity is
 // an open type and real responses carry "email" on user identities [PR samples]; identitySet is
@@ -38,8 +34,7 @@ var openExtras = map[string][]string{
 // rejects members the metadata doesn't name (annotations containing '@' excepted). The published
 // schema allows additional properties, so only the strict one catches a misspelt property.
 func metaSchemas(t *testing.T) (loose, strict func(def string) *jsonschema.Schema) {
-	shared := sharedDir(t)
-	raw, err := os.ReadFile(filepath.Join(shared, "graph-metadata", "sharing-schema.json"))
+	raw, err := os.ReadFile(testutil.Testdata(t, "graph-metadata", "sharing-schema.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,10 +227,9 @@ func relaxOpenTypes(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
 // TestConformanceOpenAPI validates createLink, item, children, permissions and shares requests and
 // responses against Microsoft's published OpenAPI description, routed by path.
 func TestConformanceOpenAPI(t *testing.T) {
-	shared := sharedDir(t)
 	ctx := context.Background()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(filepath.Join(shared, "graph", "openapi-sharing.yaml"))
+	doc, err := loader.LoadFromFile(testutil.Testdata(t, "graph-openapi", "openapi-sharing.yaml"))
 	if err != nil {
 		t.Fatalf("openapi-sharing.yaml: %v", err)
 	}

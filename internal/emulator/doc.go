@@ -2,9 +2,9 @@
 // odshare's tests (in process, through httptest) and by users (cmd/odshare-emulator), the way
 // Azurite stands in for Azure Storage. It keeps its own JSON shapes and never imports
 // internal/graph: a wrong JSON tag in the client must not be mirrored here. conformance_test.go
-// checks these shapes against Microsoft's published metadata (../shared/graph-metadata) and
-// OpenAPI description (../shared/graph/openapi-sharing.yaml). Bracketed tags such as [CL1] cite
-// the sources listed in shared/notes/graph-sharing.md.
+// checks these shapes against Microsoft's published metadata (testdata/graph-metadata at the
+// repository root) and OpenAPI description (testdata/graph-openapi/openapi-sharing.yaml). Bracketed
+// tags such as [CL1] cite Microsoft's documentation pages, as listed in the project's research notes.
 //
 // # What is emulated
 //

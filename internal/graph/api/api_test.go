@@ -17,9 +17,9 @@ import (
 	"github.com/odshare/odshare/internal/testutil"
 )
 
-// metadataDir finds ../shared/graph-metadata beside the repository root.
+// metadataDir is the repository's copy of Microsoft's Graph metadata subset (testdata/graph-metadata).
 func metadataDir(t *testing.T) string {
-	return filepath.Join(testutil.SharedDir(t), "graph-metadata")
+	return testutil.Testdata(t, "graph-metadata")
 }
 
 // schemaProps reads the property names of every $defs entry in sharing-schema.json.

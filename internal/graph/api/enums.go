@@ -1,7 +1,7 @@
 // Package api holds Microsoft Graph's wire types for the sharing calls odshare makes, and nothing else.
 //
-// JSON names are spelled exactly as Graph's v1.0 metadata spells them (../shared/graph-metadata, tag CSDL in
-// notes/graph-sharing.md); a test checks every tag against that metadata so a wrong name cannot hide behind a
+// JSON names are spelled exactly as Graph's v1.0 metadata spells them (testdata/graph-metadata at the repository
+// root, tag CSDL); a test checks every tag against that metadata so a wrong name cannot hide behind a
 // matching wrong name in the emulator. Like rclone's backend/onedrive/api, the package is stdlib-only and holds
 // no behaviour beyond tiny helpers, so the emulator's independent shapes and these can be compared honestly.
 package api
