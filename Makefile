@@ -5,19 +5,33 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/odshare/odshare/internal/build
 LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
+PKGS      ?= ./...
 GOFILES    = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: build test unit fmt-check vet generated-check demo completions docs generate lint bench clean
+.PHONY: build test test-deps unit fmt-check vet generated-check demo completions docs generate lint bench clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare ./cmd/odshare
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare-emulator ./cmd/odshare-emulator
 
-## test: formatting, vet, freshness of generated files, then every test (fuzz seed corpora included).
-test: fmt-check vet generated-check unit
+## test: the tools the tests run, formatting, vet, freshness of generated files, then every test (fuzz
+## seed corpora included).
+test: test-deps fmt-check vet generated-check unit
 
+## test-deps: install the commands in .ci/test-deps that are missing (as root, with apt-get); elsewhere
+## say which are missing. The tests that need one skip without it, and fail under CI=true.
+test-deps:
+	@bash .ci/test-deps.sh
+
+## unit: every test; then one line naming each test skipped for a missing tool, and why.
 unit:
-	$(GO) test -count=1 ./...
+	@echo "$(GO) test -count=1 $(PKGS)"; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	ODSHARE_TEST_SKIP_LOG="$$log" $(GO) test -count=1 $(PKGS); rc=$$?; \
+	if [ -s "$$log" ]; then sort -u "$$log" | awk -F '\t' '$(SKIP_SUMMARY)'; fi; \
+	exit $$rc
+
+# One line from the skip log's "TestName<TAB>reason" lines (internal/testutil.Tool writes them).
+SKIP_SUMMARY = { s = s (NR > 1 ? "; " : "") $$1 ": " $$2 } END { printf "skipped %d test%s for missing tools: %s. Run make test-deps as root to install them.\n", NR, (NR > 1 ? "s" : ""), s }
 
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

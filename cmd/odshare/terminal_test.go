@@ -12,19 +12,14 @@ import (
 
 	"github.com/odshare/odshare/internal/emulator"
 	"github.com/odshare/odshare/internal/emulator/stack"
+	"github.com/odshare/odshare/internal/testutil"
 )
 
 // TestLoginInTerminal runs `odshare auth login` in a real terminal (tmux): the device-code
 // message appears, a spinner shows it is waiting, and Ctrl-C ends the wait with exit 130. Stdout
 // is redirected to a file, so text on the screen came from stderr.
 func TestLoginInTerminal(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required in CI (.ci/run installs it)")
-		}
-		t.Skip("tmux not installed")
-	}
+	tmux := testutil.Tool(t, "tmux")
 	st, err := stack.New(stack.Options{Graph: emulator.Options{RandomSeed: 1}, TLS: true})
 	if err != nil {
 		t.Fatal(err)

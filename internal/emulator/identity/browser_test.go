@@ -8,18 +8,20 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+
+	"github.com/odshare/odshare/internal/testutil"
 )
 
 // The browser test drives /devicelogin in headless Chromium through chromedriver's W3C WebDriver HTTP
-// API with plain net/http, so it needs no Go dependency. Debian: apt-get install chromium
-// chromium-driver. Without them the test skips, except when CI=true, where it fails.
+// API with plain net/http, so it needs no Go dependency. Debian: chromium and chromium-driver
+// (.ci/test-deps; `make test` installs them as root). Without them the test skips, except when
+// CI=true, where it fails.
 
 // webDriver is a minimal W3C WebDriver client for one session.
 type webDriver struct {
@@ -119,26 +121,8 @@ func (d *webDriver) bodyText() string {
 // when they are not installed.
 func startBrowser(t *testing.T) *webDriver {
 	t.Helper()
-	missing := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found; CI must install chromium and chromium-driver", what)
-		}
-		t.Skipf("%s not found; install chromium and chromium-driver to run the browser test", what)
-	}
-	driver, err := exec.LookPath("chromedriver")
-	if err != nil {
-		missing("chromedriver")
-	}
-	var browser string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
-		}
-	}
-	if browser == "" {
-		missing("chromium")
-	}
+	driver := testutil.Tool(t, "chromedriver")
+	browser := testutil.Tool(t, "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
