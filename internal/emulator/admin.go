@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // serveAdmin answers the emulator's own endpoints under /_emulator/. They need no token and are
@@ -57,7 +59,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 				e = badRequest("could not read the body")
 				break
 			}
-			f, err := parseFaultBody(body)
+			f, err := kit.ParseFaultBody(body)
 			if err != nil {
 				e = badRequest(err.Error())
 				break
@@ -65,13 +67,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			s.AddFault(f)
 			writeJSON(w, http.StatusCreated, f)
 		default:
-			s.faultMu.Lock()
-			out := []Fault{}
-			for _, fs := range s.faults {
-				out = append(out, fs.Fault)
-			}
-			s.faultMu.Unlock()
-			writeJSON(w, http.StatusOK, out)
+			writeJSON(w, http.StatusOK, s.faults.List())
 		}
 	case "stats":
 		if e = allow(c, http.MethodGet, http.MethodDelete); e != nil {

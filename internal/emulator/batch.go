@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // maxBatch is the documented limit: "JSON batch requests are currently limited to 20 individual
@@ -192,8 +194,8 @@ func headerValue(h map[string]string, name string) string {
 // failedDependency is the 424 answer of a request whose dependency failed [BAT]. It does not
 // reach the service, so it is neither recorded nor throttled.
 func (s *Server) failedDependency(outer *http.Request, br *batchRequest, dep string, depStatus int) batchResponse {
-	bw := &bufferWriter{header: http.Header{}}
-	bw.header.Set("request-id", s.newUUID())
+	bw := kit.NewBufferWriter(nil)
+	bw.HeaderMap.Set("request-id", s.newUUID())
 	writeError(bw, outer, errf(http.StatusFailedDependency, "failedDependency",
 		fmt.Sprintf("The request depends on request '%s', which failed with status %d.", dep, depStatus)))
 	return bufferedResponse(br.ID, bw)
@@ -222,10 +224,10 @@ func subRequestBody(br *batchRequest) []byte {
 
 // runSubRequest runs one request of a batch as its own Graph request and captures its answer.
 func (s *Server) runSubRequest(outer *http.Request, br *batchRequest, batchID string) batchResponse {
-	bw := &bufferWriter{header: http.Header{}}
-	bw.header.Set("request-id", s.newUUID())
+	bw := kit.NewBufferWriter(nil)
+	bw.HeaderMap.Set("request-id", s.newUUID())
 	if c := headerValue(br.Headers, "client-request-id"); c != "" {
-		bw.header.Set("client-request-id", c)
+		bw.HeaderMap.Set("client-request-id", c)
 	}
 	reject := func(msg string) batchResponse {
 		writeError(bw, outer, badRequest(msg))
@@ -269,10 +271,10 @@ func (s *Server) runSubRequest(outer *http.Request, br *batchRequest, batchID st
 		}
 		s.handle(bw, sub, rawPath, body)
 	}
-	if bw.status == 0 {
-		bw.status = http.StatusOK
+	if bw.Status == 0 {
+		bw.Status = http.StatusOK
 	}
-	rec.Status = bw.status
+	rec.Status = bw.Status
 	s.record(rec)
 	s.logf("  [batch %s] %s %s -> %d", br.ID, rec.Method, rec.RawURI, rec.Status)
 	return bufferedResponse(br.ID, bw)
@@ -280,19 +282,19 @@ func (s *Server) runSubRequest(outer *http.Request, br *batchRequest, batchID st
 
 // bufferedResponse turns a captured answer into a batch response: its status, its headers
 // (Content-Length left out) and its body, inline when JSON, else base64.
-func bufferedResponse(id string, bw *bufferWriter) batchResponse {
-	if bw.status == 0 {
-		bw.status = http.StatusOK
+func bufferedResponse(id string, bw *kit.BufferWriter) batchResponse {
+	if bw.Status == 0 {
+		bw.Status = http.StatusOK
 	}
-	res := batchResponse{ID: id, Status: bw.status, Headers: map[string]string{}}
-	for k, v := range bw.header {
+	res := batchResponse{ID: id, Status: bw.Status, Headers: map[string]string{}}
+	for k, v := range bw.HeaderMap {
 		if k == "Content-Length" || len(v) == 0 {
 			continue
 		}
 		res.Headers[k] = strings.Join(v, ", ")
 	}
-	if b := bw.buf.Bytes(); len(b) > 0 {
-		mt, _, _ := mime.ParseMediaType(bw.header.Get("Content-Type"))
+	if b := bw.Buf.Bytes(); len(b) > 0 {
+		mt, _, _ := mime.ParseMediaType(bw.HeaderMap.Get("Content-Type"))
 		if strings.HasSuffix(mt, "json") && json.Valid(b) {
 			res.Body = json.RawMessage(bytes.Clone(b))
 		} else {

@@ -1,272 +1,45 @@
 package emulator
 
 import (
-	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
-	"path"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
-// Fault is a rule that makes matching Graph requests misbehave, so retry, timeout and paging code
-// can be tested against what Graph really does under load: 429/503 with Retry-After (fractional
-// seconds included [THR]), slow answers, dropped connections and short bodies.
-type Fault struct {
-	Method      string        `json:"method,omitempty"`      // "" = any
-	Path        string        `json:"path,omitempty"`        // path.Match glob over the raw path after /v1.0; "" or "*" = any; a trailing "/**" matches any suffix
-	Status      int           `json:"status,omitempty"`      // answer with this status and a Graph error body (0 = no status fault)
-	RetryAfter  string        `json:"retryAfter,omitempty"`  // Retry-After value as sent
-	Latency     time.Duration `json:"latency,omitempty"`     // added before answering
-	Reset       bool          `json:"reset,omitempty"`       // close the connection without a response
-	Truncate    bool          `json:"truncate,omitempty"`    // full Content-Length, half the body, then close
-	Times       int           `json:"times,omitempty"`       // apply to the first N matching requests; 0 = forever
-	Probability float64       `json:"probability,omitempty"` // 0 or 1 = always; else random (Options.RandomSeed)
-}
+// Fault is a rule that makes matching Graph requests misbehave (see kit.Fault): 429/503 with
+// Retry-After (fractional seconds included [THR]), slow answers, dropped connections and short
+// bodies. Its Path is a glob over the raw path after /v1.0.
+type Fault = kit.Fault
 
-// faultState is a Fault with its remaining count.
-type faultState struct {
-	Fault
-	left int // remaining applications when Times > 0
-}
+// ParseFault parses a fault spec as given to --fault (see kit.ParseFault), for example
+// "status=429,retry-after=1,times=2,path=/me/drive/*,method=POST".
+func ParseFault(spec string) (Fault, error) { return kit.ParseFault(spec) }
 
 // AddFault adds a rule. Rules are tried in the order added; the first that applies wins.
-func (s *Server) AddFault(f Fault) {
-	s.faultMu.Lock()
-	s.faults = append(s.faults, &faultState{Fault: f, left: f.Times})
-	s.faultMu.Unlock()
-}
+func (s *Server) AddFault(f Fault) { s.faults.Add(f) }
 
 // ClearFaults removes every rule.
-func (s *Server) ClearFaults() {
-	s.faultMu.Lock()
-	s.faults = nil
-	s.faultMu.Unlock()
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
-func (f *Fault) matches(method, rawPath string) bool {
-	if f.Method != "" && !strings.EqualFold(f.Method, method) {
-		return false
-	}
-	switch {
-	case f.Path == "" || f.Path == "*":
-		return true
-	case strings.HasSuffix(f.Path, "/**"):
-		prefix := strings.TrimSuffix(f.Path, "/**")
-		for p := rawPath; p != ""; {
-			if ok, _ := path.Match(prefix, p); ok {
-				return true
-			}
-			i := strings.LastIndex(p, "/")
-			if i <= 0 {
-				return false
-			}
-			p = p[:i]
-		}
-		return false
-	}
-	ok, _ := path.Match(f.Path, rawPath)
-	return ok
-}
-
-// pickFault returns the fault to apply to this request, if any, and counts it. For a request
-// inside a batch (inBatch) only rules with a path glob apply, and not reset or truncate rules:
-// those act on connections, and a rule without a path acts on each HTTP request (a POST /$batch
-// is one), so "latency=20ms" delays a batch once.
+// pickFault returns the fault to apply to this request, if any, and counts it (see
+// kit.FaultSet.Pick for what applies inside a batch).
 func (s *Server) pickFault(method, rawPath string, inBatch bool) *Fault {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	for _, fs := range s.faults {
-		if fs.Times > 0 && fs.left <= 0 {
-			continue
-		}
-		if inBatch && (fs.Path == "" || fs.Path == "*" || fs.Reset || fs.Truncate) {
-			continue
-		}
-		if !fs.matches(method, rawPath) {
-			continue
-		}
-		if p := fs.Probability; p > 0 && p < 1 && s.randFloat() >= p {
-			continue
-		}
-		if fs.Times > 0 {
-			fs.left--
-		}
-		f := fs.Fault
-		return &f
-	}
-	return nil
+	return s.faults.Pick(method, rawPath, inBatch, s.randFloat)
 }
 
-// ParseFault parses a fault spec as given to --fault: comma-separated key=value pairs and flags,
-// for example "status=429,retry-after=1,times=2,path=/me/drive/*,method=POST", "latency=20ms",
-// "reset,times=1" or "truncate". Keys: status, retry-after, latency, times, probability (or p),
-// path, method; flags: reset, truncate.
-func ParseFault(spec string) (Fault, error) {
-	var f Fault
-	spec = strings.TrimSpace(spec)
-	if spec == "" {
-		return f, fmt.Errorf("empty fault spec")
-	}
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		key, val, hasVal := strings.Cut(part, "=")
-		key = strings.ToLower(strings.TrimSpace(key))
-		val = strings.TrimSpace(val)
-		var err error
-		switch key {
-		case "reset", "truncate":
-			b := true
-			if hasVal {
-				b, err = strconv.ParseBool(val)
-			}
-			if key == "reset" {
-				f.Reset = b
-			} else {
-				f.Truncate = b
-			}
-		case "status":
-			f.Status, err = strconv.Atoi(val)
-			if err == nil && (f.Status < 100 || f.Status > 599) {
-				err = fmt.Errorf("out of range")
-			}
-		case "retry-after", "retryafter":
-			f.RetryAfter = val
-		case "latency", "delay":
-			f.Latency, err = time.ParseDuration(val)
-		case "times":
-			f.Times, err = strconv.Atoi(val)
-			if err == nil && f.Times < 0 {
-				err = fmt.Errorf("negative")
-			}
-		case "probability", "p":
-			f.Probability, err = strconv.ParseFloat(val, 64)
-			if err == nil && (f.Probability < 0 || f.Probability > 1) {
-				err = fmt.Errorf("must be between 0 and 1")
-			}
-		case "path":
-			if _, err = path.Match(val, ""); err == nil && val != "" && !strings.HasPrefix(val, "/") && val != "*" {
-				err = fmt.Errorf("must start with /")
-			}
-			f.Path = val
-		case "method":
-			f.Method = strings.ToUpper(val)
-		default:
-			return Fault{}, fmt.Errorf("fault spec %q: unknown key %q", spec, key)
-		}
-		if err != nil {
-			return Fault{}, fmt.Errorf("fault spec %q: %s=%q: %v", spec, key, val, err)
-		}
-		if !hasVal && key != "reset" && key != "truncate" {
-			return Fault{}, fmt.Errorf("fault spec %q: %s needs a value", spec, key)
-		}
-	}
-	if f.Status == 0 && !f.Reset && !f.Truncate && f.Latency == 0 {
-		return Fault{}, fmt.Errorf("fault spec %q: does nothing (give status, latency, reset or truncate)", spec)
-	}
-	return f, nil
-}
-
-// parseFaultBody accepts the admin endpoint's body: a JSON object (latency as a Go duration
-// string or nanoseconds) or a spec string.
-func parseFaultBody(body []byte) (Fault, error) {
-	trimmed := strings.TrimSpace(string(body))
-	if !strings.HasPrefix(trimmed, "{") {
-		var s string
-		if strings.HasPrefix(trimmed, `"`) && json.Unmarshal([]byte(trimmed), &s) == nil {
-			trimmed = s
-		}
-		return ParseFault(trimmed)
-	}
-	var raw struct {
-		Fault
-		Latency json.RawMessage `json:"latency,omitempty"`
-	}
-	dec := json.NewDecoder(strings.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
-		return Fault{}, err
-	}
-	f := raw.Fault
-	if len(raw.Latency) > 0 {
-		var s string
-		if err := json.Unmarshal(raw.Latency, &s); err == nil {
-			d, err := time.ParseDuration(s)
-			if err != nil {
-				return Fault{}, err
-			}
-			f.Latency = d
-		} else if err := json.Unmarshal(raw.Latency, &f.Latency); err != nil {
-			return Fault{}, fmt.Errorf("latency: %v", err)
-		}
-	}
-	return f, nil
-}
-
-// applyFault runs a fault's effects. It reports whether the request has been answered (or the
-// connection dropped); a latency-only or truncate fault returns false so the request proceeds.
+// applyFault runs a fault's effects with Graph's error body. It reports whether the request has
+// been answered (or the connection dropped); a latency-only or truncate fault returns false so
+// the request proceeds.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, rec *RecordedRequest) bool {
-	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-		}
-	}
-	if f.Reset {
-		rec.Status = 0
-		resetConn(w)
-		return true
-	}
-	if f.Status != 0 {
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		msg := http.StatusText(f.Status)
-		if f.Status == http.StatusTooManyRequests {
+	answered, status := f.Apply(w, r, func(w http.ResponseWriter, status int) {
+		msg := http.StatusText(status)
+		if status == http.StatusTooManyRequests {
 			msg = "Too many requests. Please retry after the time given in the Retry-After header."
 		}
-		sw := &statusWriter{ResponseWriter: w}
-		writeError(sw, r, errf(f.Status, faultCode(f.Status), msg))
-		rec.Status = sw.status
-		return true
+		writeError(w, r, errf(status, faultCode(status), msg))
+	})
+	if answered {
+		rec.Status = status
 	}
-	return false
-}
-
-// resetConn drops the connection without an answer: on HTTP/1 it hijacks and closes with
-// SO_LINGER 0 so the client sees a reset; elsewhere it aborts the handler.
-func resetConn(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
-}
-
-// writeTruncated sends the headers of a complete answer with its full Content-Length, then half
-// the body, then drops the connection: the client sees an unexpected EOF while reading the body.
-func writeTruncated(w http.ResponseWriter, status int, header http.Header, body []byte) {
-	for k, v := range header {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body[:len(body)/2])
-	rc := http.NewResponseController(w)
-	_ = rc.Flush()
-	conn, _, err := rc.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	_ = conn.Close()
+	return answered
 }

@@ -9,66 +9,6 @@ import (
 	"time"
 )
 
-func TestParseFault(t *testing.T) {
-	tests := []struct {
-		spec string
-		want Fault
-		err  bool
-	}{
-		{spec: "status=429,retry-after=1,times=2,path=/me/drive/*,method=POST",
-			want: Fault{Status: 429, RetryAfter: "1", Times: 2, Path: "/me/drive/*", Method: "POST"}},
-		{spec: "latency=20ms", want: Fault{Latency: 20 * time.Millisecond}},
-		{spec: "reset,times=1", want: Fault{Reset: true, Times: 1}},
-		{spec: "truncate", want: Fault{Truncate: true}},
-		{spec: "status=503,retry-after=0.5,p=0.25", want: Fault{Status: 503, RetryAfter: "0.5", Probability: 0.25}},
-		{spec: "status=503, retry-after = Wed, 21 Oct 2015 07:28:00 GMT", err: true}, // commas split the date
-		{spec: "", err: true},
-		{spec: "times=2", err: true},
-		{spec: "status=abc", err: true},
-		{spec: "status=99", err: true},
-		{spec: "latency=fast", err: true},
-		{spec: "probability=2,status=500", err: true},
-		{spec: "path=me,status=500", err: true},
-		{spec: "path=/[,status=500", err: true},
-		{spec: "colour=red", err: true},
-		{spec: "status", err: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.spec, func(t *testing.T) {
-			got, err := ParseFault(tt.spec)
-			if (err != nil) != tt.err {
-				t.Fatalf("err = %v", err)
-			}
-			if !tt.err && got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestFaultMatch(t *testing.T) {
-	tests := []struct {
-		f      Fault
-		method string
-		path   string
-		want   bool
-	}{
-		{Fault{}, "GET", "/me/drive", true},
-		{Fault{Path: "*"}, "GET", "/me/drive/root", true},
-		{Fault{Method: "post"}, "POST", "/x", true},
-		{Fault{Method: "POST"}, "GET", "/x", false},
-		{Fault{Path: "/me/drive/items/*/createLink"}, "POST", "/me/drive/items/ABC!1/createLink", true},
-		{Fault{Path: "/me/drive/items/*/createLink"}, "POST", "/me/drive/items/ABC/children", false},
-		{Fault{Path: "/shares/**"}, "GET", "/shares/u!abc/driveItem/children", true},
-		{Fault{Path: "/shares/**"}, "GET", "/me/drive", false},
-	}
-	for _, tt := range tests {
-		if got := tt.f.matches(tt.method, tt.path); got != tt.want {
-			t.Errorf("%+v %s %s = %v", tt.f, tt.method, tt.path, got)
-		}
-	}
-}
-
 func TestFaultThrottleThenSuccess(t *testing.T) {
 	e := newEnv(t, Options{Faults: []Fault{{Status: 429, RetryAfter: "2", Times: 2, Path: "/me/drive"}}})
 	for i := 0; i < 2; i++ {

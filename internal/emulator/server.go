@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // Options configures a Server. The zero value serves the demo fixture to any bearer token.
@@ -57,16 +58,13 @@ type Server struct {
 	mu sync.Mutex // guards st
 	st *store
 
-	recMu    sync.Mutex
-	recorded []*RecordedRequest
-
-	faultMu sync.Mutex
-	faults  []*faultState
+	rec    kit.Recorder
+	faults kit.FaultSet
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	limiter *limiter         // nil when Options.Throttle is
+	limiter *kit.Limiter     // nil when Options.Throttle is
 	now     func() time.Time // Options.Clock or time.Now; tests may replace it
 
 	statsMu sync.Mutex
@@ -90,11 +88,11 @@ func New(opts Options) (*Server, error) {
 	if opts.PageSize < 0 || opts.PageSize > 999 {
 		return nil, fmt.Errorf("emulator: page size %d out of range 1..999", opts.PageSize)
 	}
-	if err := opts.Throttle.validate(); err != nil {
+	if err := opts.Throttle.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Server{opts: opts, st: st, pageSize: opts.PageSize, logger: opts.Logger,
-		limiter: newLimiter(opts.Throttle), now: opts.Clock}
+		limiter: kit.NewLimiter(opts.Throttle), now: opts.Clock}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -150,12 +148,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			idp.ServeHTTP(w, r)
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &kit.StatusWriter{ResponseWriter: w}
 		idp.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
+		if sw.Status == 0 {
+			sw.Status = http.StatusOK
 		}
-		s.logf("identity: %s %s -> %d", r.Method, r.URL.RequestURI(), sw.status)
+		s.logf("identity: %s %s -> %d", r.Method, r.URL.RequestURI(), sw.Status)
 		return
 	}
 	reqID := s.newUUID()
@@ -174,7 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.RawURI = r.URL.RequestURI()
 	}
 	setStatus := s.recordStart(rec)
-	w = &statusWriter{ResponseWriter: w, onStatus: setStatus}
+	w = &kit.StatusWriter{ResponseWriter: w, OnStatus: setStatus}
 	defer func() {
 		if rec.Status != 0 {
 			setStatus(rec.Status)
@@ -182,16 +180,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logf("%s %s -> %d", rec.Method, rec.RawURI, rec.Status)
 	}()
 	if err != nil {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &kit.StatusWriter{ResponseWriter: w}
 		writeError(sw, r, badRequest("could not read the request body"))
-		rec.Status = sw.status
+		rec.Status = sw.Status
 		return
 	}
 	rawPath, ok := strings.CutPrefix(esc, "/v1.0")
 	if !ok || (rawPath != "" && rawPath[0] != '/') {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &kit.StatusWriter{ResponseWriter: w}
 		writeError(sw, r, errf(http.StatusNotFound, "BadRequest", "Invalid version: the emulator serves /v1.0 only."))
-		rec.Status = sw.status
+		rec.Status = sw.Status
 		return
 	}
 	if isBatchPath(rawPath) {
@@ -202,16 +200,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if f.Truncate {
-			bw := &bufferWriter{header: w.Header().Clone()}
+			bw := kit.NewBufferWriter(w.Header().Clone())
 			s.serveGraph(bw, r, rawPath, body, reqID)
-			rec.Status = bw.status
-			writeTruncated(w, bw.status, bw.header, bw.buf.Bytes())
+			rec.Status = bw.Status
+			kit.WriteTruncated(w, bw.Status, bw.HeaderMap, bw.Buf.Bytes())
 			return
 		}
 	}
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &kit.StatusWriter{ResponseWriter: w}
 	s.serveGraph(sw, r, rawPath, body, reqID)
-	rec.Status = sw.status
+	rec.Status = sw.Status
 }
 
 // serveGraph answers a top-level Graph request once faults have had their say: POST /$batch
@@ -226,26 +224,6 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, rawPath stri
 		return
 	}
 	s.handle(w, r, rawPath, body)
-}
-
-// bufferWriter collects a whole answer so a truncate fault can send half of it.
-type bufferWriter struct {
-	header http.Header
-	status int
-	buf    bytes.Buffer
-}
-
-func (b *bufferWriter) Header() http.Header { return b.header }
-func (b *bufferWriter) WriteHeader(code int) {
-	if b.status == 0 {
-		b.status = code
-	}
-}
-func (b *bufferWriter) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	return b.buf.Write(p)
 }
 
 // reqCtx is one Graph request being answered.

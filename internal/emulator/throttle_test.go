@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // fakeClock is a settable clock for the throttle.
@@ -210,7 +212,7 @@ func TestThrottleWholeSeconds(t *testing.T) {
 		t.Errorf("0.4 rps: Retry-After %q", r.header.Get("Retry-After"))
 	}
 	for d, want := range map[time.Duration]string{1: "1", time.Second: "1", time.Second + 1: "2", 2500 * time.Millisecond: "3"} {
-		if got := retryAfterSeconds(d); got != want {
+		if got := kit.RetryAfterSeconds(d); got != want {
 			t.Errorf("retryAfterSeconds(%v) = %q, want %q", d, got, want)
 		}
 	}
