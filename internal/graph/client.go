@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/odshare/odshare/internal/httpx"
@@ -55,6 +56,10 @@ type Options struct {
 	MaxAttempts int
 	// MaxRetryWait caps one Retry-After wait; 0 means 60s.
 	MaxRetryWait time.Duration
+	// MaxPages bounds the pages the Client follows in all its listings together, so one command
+	// (which makes one Client) ends however many @odata.nextLinks Graph sends; 0 means
+	// DefaultMaxPages. See also SetMaxPages.
+	MaxPages int
 	// Sleep waits between attempts; nil means a real timer that returns ctx.Err() at once on cancellation.
 	// Tests inject one that records the waits.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -72,6 +77,8 @@ type Client struct {
 	maxAttempts int
 	maxWait     time.Duration
 	sleep       func(context.Context, time.Duration) error
+	maxPages    atomic.Int64
+	pagesUsed   atomic.Int64
 }
 
 // New checks the options and builds a Client. It fails, before any connection is made, for a base URL
@@ -122,6 +129,7 @@ func New(o Options) (*Client, error) {
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
+	c.SetMaxPages(o.MaxPages)
 	return c, nil
 }
 

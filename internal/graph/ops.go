@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -233,13 +234,63 @@ func checkItemAddr(itemAddr string) error {
 	return nil
 }
 
+// Paging bounds. A hostile or broken server can send @odata.nextLinks forever, or enormous ones;
+// the client follows at most MaxPages pages per Client (DefaultMaxPages unless Options say
+// otherwise) and no nextLink longer than MaxNextLinkLen. Real nextLinks are a few hundred bytes
+// (directory delta skiptokens reach about 8 KB), so the length bound is far above anything Graph
+// sends and below what a web server accepts as a request line.
+const (
+	// DefaultMaxPages ends an endless listing within a minute even on loopback, and is about two
+	// million items at Graph's default page size of 200.
+	DefaultMaxPages = 10000
+	// MaxNextLinkLen is the longest @odata.nextLink followed.
+	MaxNextLinkLen = 64 << 10
+)
+
+// PageLimitError is a listing stopped because the Client had already fetched its MaxPages pages.
+type PageLimitError struct {
+	// Op is the listing, e.g. "list children".
+	Op string
+	// Limit is the bound that was reached.
+	Limit int64
+}
+
+func (e *PageLimitError) Error() string {
+	return fmt.Sprintf("%s: stopped after %d pages, the most odshare follows in one command (is Graph sending @odata.nextLink without end?)", e.Op, e.Limit)
+}
+
+// takePage counts one page against the Client's page bound.
+func (c *Client) takePage(op string) error {
+	if n := c.pagesUsed.Add(1); n > c.maxPages.Load() {
+		return &PageLimitError{Op: op, Limit: c.maxPages.Load()}
+	}
+	return nil
+}
+
+// SetMaxPages changes the Client's page bound (see Options.MaxPages); n < 1 means DefaultMaxPages.
+// Pages already fetched count against the new bound.
+func (c *Client) SetMaxPages(n int) {
+	if n < 1 {
+		n = DefaultMaxPages
+	}
+	c.maxPages.Store(int64(n))
+}
+
 // pages sends req, then follows every @odata.nextLink verbatim [PAG], passing each page's "value" to
 // each in order (empty pages included). op prefixes errors. The Prefer header (and any other) of req is
 // repeated on every page.
+//
+// Every page counts against the Client's page bound (PageLimitError), and a nextLink longer than
+// MaxNextLinkLen is refused. A nextLink that comes back (A, B, A) is an error; to catch it without
+// keeping every link, only a 128-bit digest of each is kept, so a listing's memory grows by 16 bytes
+// a page, bounded by the page limit.
 func (c *Client) pages(ctx context.Context, op string, req *Request, each func(page []json.RawMessage) error) error {
 	hdr := req.Header
-	seen := map[string]bool{}
+	seen := map[[16]byte]struct{}{}
 	for {
+		if err := c.takePage(op); err != nil {
+			return err
+		}
 		resp, err := c.Do(ctx, req)
 		if err != nil {
 			return err
@@ -263,13 +314,18 @@ func (c *Client) pages(ctx context.Context, op string, req *Request, each func(p
 		if page.NextLink == "" {
 			return nil
 		}
+		if len(page.NextLink) > MaxNextLinkLen {
+			return fmt.Errorf("%s: Graph's @odata.nextLink is %d bytes long, more than the %d KiB odshare follows", op, len(page.NextLink), MaxNextLinkLen>>10)
+		}
 		if err := c.checkNextLink(op, page.NextLink); err != nil {
 			return err
 		}
-		if seen[page.NextLink] {
+		sum := sha256.Sum256([]byte(page.NextLink))
+		key := [16]byte(sum[:16])
+		if _, dup := seen[key]; dup {
 			return fmt.Errorf("%s: Graph returned the same @odata.nextLink twice", op)
 		}
-		seen[page.NextLink] = true
+		seen[key] = struct{}{}
 		req = &Request{URL: page.NextLink, Header: hdr}
 	}
 }

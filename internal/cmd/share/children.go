@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,7 +40,23 @@ type ChildrenOptions struct {
 	Tree bool
 	// Concurrency is how many folders are listed at once when walking.
 	Concurrency int
+	// MaxPages bounds the pages fetched in all (graph.Client.SetMaxPages).
+	MaxPages int
+	// MaxDepth bounds how many levels below the shared folder the walk goes; deeper is an error.
+	MaxDepth int
+	// MaxBacklog bounds the folders found but not yet listed; more is an error.
+	MaxBacklog int
 }
+
+// Walk bounds: a hostile or broken server can make a tree endless in depth or in width.
+const (
+	// defaultMaxDepth is deeper than SharePoint's 400-character paths allow for names of three
+	// characters or more.
+	defaultMaxDepth = 100
+	// defaultMaxBacklog is a folder with 100,000 subfolders; a queued folder costs about 200
+	// bytes, so the backlog stays within about 20 MB.
+	defaultMaxBacklog = 100000
+)
 
 func newCmdChildren(f *cmdutil.Factory, runF func(context.Context, *ChildrenOptions) error) *cobra.Command {
 	opts := &ChildrenOptions{IO: f.IOStreams, Graph: f.Graph}
@@ -69,7 +86,15 @@ pages arrive. -o json with --recursive is spooled to a temporary file rather tha
 memory, and still printed only on success.
 
 --tree (implies --recursive) draws the folder as a tree for people: each name with its
-size, folders ending in "/", children sorted by name.`,
+size, folders ending in "/", children sorted by name.
+
+Bounds, so that a broken or hostile server can't keep odshare listing forever or fill the
+memory: the command stops with an error after --max-pages pages in all (default 10000,
+about two million items at 200 a page) and never follows an @odata.nextLink longer than
+64 KiB; --recursive also fails on a folder more than --max-depth levels below the shared
+folder (default 100) and when more than --max-backlog folders (default 100000) are waiting
+to be listed. They are safety bounds, not filters: raise them for a tree that really is
+that large.`,
 		Example: `  $ odshare share children 'https://1drv.ms/f/s!AbCdEf'
   $ odshare share children u!aHR0cHM6Ly8xZHJ2Lm1zL2YvcyFBYkNkRWY --jq '.[] | select(.file) | .name'
   $ odshare share children 'https://1drv.ms/f/s!AbCdEf' -o ndjson --top 999 | wc -l
@@ -91,12 +116,20 @@ size, folders ending in "/", children sorted by name.`,
 				}
 				opts.Recursive = true
 			}
-			if fl.Changed("concurrency") {
-				if !opts.Recursive {
-					return cmdutil.FlagErrorf("--concurrency needs --recursive or --tree")
+			for _, name := range []string{"concurrency", "max-depth", "max-backlog"} {
+				if fl.Changed(name) && !opts.Recursive {
+					return cmdutil.FlagErrorf("--%s needs --recursive or --tree", name)
 				}
-				if opts.Concurrency < 1 || opts.Concurrency > maxConcurrency {
-					return cmdutil.FlagErrorf("invalid --concurrency %d: give 1 to %d", opts.Concurrency, maxConcurrency)
+			}
+			if opts.Concurrency < 1 || opts.Concurrency > maxConcurrency {
+				return cmdutil.FlagErrorf("invalid --concurrency %d: give 1 to %d", opts.Concurrency, maxConcurrency)
+			}
+			for _, b := range []struct {
+				name string
+				v    int
+			}{{"max-pages", opts.MaxPages}, {"max-depth", opts.MaxDepth}, {"max-backlog", opts.MaxBacklog}} {
+				if b.v < 1 {
+					return cmdutil.FlagErrorf("invalid --%s %d: give a number of at least 1", b.name, b.v)
 				}
 			}
 			if runF != nil {
@@ -112,6 +145,9 @@ size, folders ending in "/", children sorted by name.`,
 	fl.BoolVarP(&opts.Recursive, "recursive", "r", false, "List every subfolder too")
 	fl.BoolVar(&opts.Tree, "tree", false, "Draw the folder as a tree of names and sizes (implies --recursive)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 4, fmt.Sprintf("How many folders to list at once with --recursive (1-%d)", maxConcurrency))
+	fl.IntVar(&opts.MaxPages, "max-pages", graph.DefaultMaxPages, "Stop with an error after `N` pages in all (each up to --top items, 200 by default)")
+	fl.IntVar(&opts.MaxDepth, "max-depth", defaultMaxDepth, "With --recursive: fail on folders more than `N` levels below the shared folder")
+	fl.IntVar(&opts.MaxBacklog, "max-backlog", defaultMaxBacklog, "With --recursive: fail when more than `N` folders are waiting to be listed")
 	return cmd
 }
 
@@ -120,6 +156,21 @@ func childrenRun(ctx context.Context, opts *ChildrenOptions) error {
 	if err != nil {
 		return err
 	}
+	client.SetMaxPages(opts.MaxPages)
+	return withPagesHint(listRun(ctx, client, opts))
+}
+
+// withPagesHint adds the way out to an error from the page bound.
+func withPagesHint(err error) error {
+	var pl *graph.PageLimitError
+	if errors.As(err, &pl) {
+		return fmt.Errorf("%w; raise the bound with --max-pages", err)
+	}
+	return err
+}
+
+func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
+	var err error
 	if opts.Recursive {
 		return walkRun(ctx, client, opts)
 	}
@@ -166,31 +217,57 @@ func listShareRoot(ctx context.Context, client *graph.Client, opts *ChildrenOpti
 }
 
 // folderJob is one folder to list: the shared folder itself (addr "") or a subfolder by its
-// /drives/{driveId}/items/{id} address.
+// /drives/{driveId}/items/{id} address. Jobs point at their parent, so a queued folder costs
+// its own address and name, not a copy of its path or ancestry.
 type folderJob struct {
-	addr string
-	path string // relative to the shared folder; "" for the shared folder
-	node *output.TreeNode
-	// above holds the addresses of the folders this one sits in. A shortcut (remoteItem) to one
-	// of them would make the walk endless; any other folder, shortcut or not, is listed.
-	above map[string]bool
+	addr   string
+	name   string
+	parent *folderJob
+	depth  int // 0 for the shared folder
+	node   *output.TreeNode
+}
+
+// path is the folder's path relative to the shared folder; "" for the shared folder.
+func (j *folderJob) path() string {
+	var names []string
+	for ; j != nil && j.parent != nil; j = j.parent {
+		names = append(names, j.name)
+	}
+	slices.Reverse(names)
+	return strings.Join(names, "/")
+}
+
+// within reports whether addr is this folder or one it sits in. A shortcut (remoteItem) to one
+// of them would make the walk endless; any other folder, shortcut or not, is listed.
+func (j *folderJob) within(addr string) bool {
+	for ; j != nil; j = j.parent {
+		if j.addr == addr {
+			return true
+		}
+	}
+	return false
 }
 
 // pageSink receives every page of the walk, one call at a time, with the folder's path.
 type pageSink func(dir string, raws []json.RawMessage, items []api.DriveItem) error
 
-// walker lists a shared folder and its subfolders, at most cap(sem) folders at a time.
+// walker lists a shared folder and its subfolders with a fixed pool of opts.Concurrency workers
+// taking folders from one bounded stack. Memory stays flat: a discovered folder is a small job
+// on the stack (at most opts.MaxBacklog of them), never a goroutine, and the walk fails rather
+// than grow past opts.MaxDepth levels. Taking the newest folder first (depth first) keeps the
+// stack short: it holds the unlisted siblings along one path, not a whole level of the tree.
 type walker struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	client *graph.Client
 	opts   *ChildrenOptions
-	sem    chan struct{}
-	wg     sync.WaitGroup
 	sink   pageSink
 
-	mu  sync.Mutex // serialises sink calls and tree building, and guards err
-	err error
+	mu    sync.Mutex // guards everything below, serialises sink calls and tree building
+	cond  *sync.Cond
+	stack []*folderJob
+	busy  int // folders being listed
+	err   error
 }
 
 func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
@@ -210,11 +287,24 @@ func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sem: make(chan struct{}, max(opts.Concurrency, 1)), sink: sink}
-	w.spawn(folderJob{node: root})
-	w.wg.Wait()
+	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sink: sink, stack: []*folderJob{{node: root}}}
+	w.cond = sync.NewCond(&w.mu)
+	stop := context.AfterFunc(ctx, func() {
+		w.mu.Lock()
+		w.cond.Broadcast()
+		w.mu.Unlock()
+	})
+	defer stop()
+	var wg sync.WaitGroup
+	for range max(opts.Concurrency, 1) {
+		wg.Go(w.work)
+	}
+	wg.Wait()
 	if w.err != nil {
 		return w.err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if root != nil {
 		return output.WriteTree(opts.IO.Out, root)
@@ -303,17 +393,11 @@ func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cle
 		}, cleanup, nil
 }
 
-func (w *walker) spawn(job folderJob) {
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		select {
-		case w.sem <- struct{}{}:
-		case <-w.ctx.Done():
-			return
-		}
-		defer func() { <-w.sem }()
-		if w.ctx.Err() != nil {
+// work lists folders until none is left or the walk has failed.
+func (w *walker) work() {
+	for {
+		job := w.next()
+		if job == nil {
 			return
 		}
 		each := func(page []json.RawMessage) error { return w.page(job, page) }
@@ -325,72 +409,91 @@ func (w *walker) spawn(job folderJob) {
 		}
 		if err != nil {
 			where := "shared folder"
-			if job.path != "" {
-				where = output.Sanitize(job.path)
+			if p := job.path(); p != "" {
+				where = output.Sanitize(p)
 			}
-			w.fail(fmt.Errorf("list %s: %w", where, err))
+			err = fmt.Errorf("list %s: %w", where, err)
 		}
-	}()
-}
-
-// fail records the first error and stops the walk; later errors are its consequences.
-func (w *walker) fail(err error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.err == nil {
-		w.err = err
-		w.cancel()
+		w.done(err)
 	}
 }
 
+// next takes the newest queued folder, waiting while other workers may still queue some; nil
+// means the walk is over (finished, failed or cancelled).
+func (w *walker) next() *folderJob {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(w.stack) == 0 && w.busy > 0 && w.err == nil && w.ctx.Err() == nil {
+		w.cond.Wait()
+	}
+	if len(w.stack) == 0 || w.err != nil || w.ctx.Err() != nil {
+		w.cond.Broadcast()
+		return nil
+	}
+	job := w.stack[len(w.stack)-1]
+	w.stack[len(w.stack)-1] = nil
+	w.stack = w.stack[:len(w.stack)-1]
+	w.busy++
+	return job
+}
+
+// done ends one folder's listing; the first error stops the walk (later ones are its
+// consequences).
+func (w *walker) done(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.busy--
+	if err != nil && w.err == nil {
+		w.err = err
+		w.cancel()
+	}
+	w.cond.Broadcast()
+}
+
 // page hands one page to the sink and queues the subfolders on it.
-func (w *walker) page(job folderJob, raws []json.RawMessage) error {
+func (w *walker) page(job *folderJob, raws []json.RawMessage) error {
 	items := make([]api.DriveItem, len(raws))
 	for i, r := range raws {
 		if err := json.Unmarshal(r, &items[i]); err != nil {
 			return fmt.Errorf("decode drive item: %w", err)
 		}
 	}
-	var subs []folderJob
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.err != nil {
-		w.mu.Unlock()
 		return w.ctx.Err()
 	}
-	err := w.sink(job.path, raws, items)
+	if err := w.sink(job.path(), raws, items); err != nil {
+		return err
+	}
 	for _, it := range items {
 		var node *output.TreeNode
 		if job.node != nil {
 			node = &output.TreeNode{Name: it.Name, Size: it.Size, Folder: it.IsFolder()}
 			job.node.Children = append(job.node.Children, node)
 		}
-		if err != nil || !walkable(it) {
+		if !walkable(it) {
 			continue
 		}
-		addr, aerr := graph.AddressOf(&it)
-		if aerr != nil {
-			err = aerr
-			continue
+		addr, err := graph.AddressOf(&it)
+		if err != nil {
+			return err
 		}
-		if job.above[addr] || addr == job.addr {
+		if job.within(addr) {
 			continue // a shortcut back into its own ancestry
 		}
-		above := make(map[string]bool, len(job.above)+1)
-		for a := range job.above {
-			above[a] = true
+		sub := &folderJob{addr: addr, name: it.Name, parent: job, depth: job.depth + 1, node: node}
+		if sub.depth > w.opts.MaxDepth {
+			return fmt.Errorf("%s is %d folders deep, more than --max-depth %d allows (raise it to go deeper)",
+				output.Sanitize(sub.path()), sub.depth, w.opts.MaxDepth)
 		}
-		if job.addr != "" {
-			above[job.addr] = true
+		if len(w.stack) >= w.opts.MaxBacklog {
+			return fmt.Errorf("more than %d folders are waiting to be listed, the most --max-backlog allows (raise it for a folder this wide)",
+				w.opts.MaxBacklog)
 		}
-		subs = append(subs, folderJob{addr: addr, path: joinPath(job.path, it.Name), node: node, above: above})
+		w.stack = append(w.stack, sub)
 	}
-	w.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	for _, s := range subs {
-		w.spawn(s)
-	}
+	w.cond.Broadcast()
 	return nil
 }
 

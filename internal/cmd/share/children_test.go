@@ -36,6 +36,10 @@ func TestNewCmdChildren(t *testing.T) {
 		{name: "concurrency alone", args: []string{"s!AbC", "--concurrency", "2"}, wantErr: "--concurrency needs --recursive or --tree"},
 		{name: "concurrency zero", args: []string{"s!AbC", "-r", "--concurrency", "0"}, wantErr: "invalid --concurrency 0: give 1 to 16"},
 		{name: "concurrency too big", args: []string{"s!AbC", "-r", "--concurrency", "17"}, wantErr: "invalid --concurrency 17: give 1 to 16"},
+		{name: "max-depth alone", args: []string{"s!AbC", "--max-depth", "2"}, wantErr: "--max-depth needs --recursive or --tree"},
+		{name: "max-backlog alone", args: []string{"s!AbC", "--max-backlog", "2"}, wantErr: "--max-backlog needs --recursive or --tree"},
+		{name: "max-pages zero", args: []string{"s!AbC", "--max-pages", "0"}, wantErr: "invalid --max-pages 0: give a number of at least 1"},
+		{name: "max-depth zero", args: []string{"s!AbC", "-r", "--max-depth", "0"}, wantErr: "invalid --max-depth 0: give a number of at least 1"},
 		{name: "tree as json", args: []string{"s!AbC", "--tree"}, output: "json", wantErr: "--tree draws a tree for people: it can't be combined with -o json or --jq"},
 		{name: "tree as ndjson", args: []string{"s!AbC", "--tree"}, output: "ndjson", wantErr: "--tree draws a tree for people: it can't be combined with -o ndjson or --jq"},
 		{name: "path", args: []string{"/Reports", "--recursive"}, wantErr: `"/Reports" is a path, not a share: give a sharing URL or a share id`},
@@ -67,6 +71,9 @@ func TestNewCmdChildren(t *testing.T) {
 			}
 			if got.Token != "s!AbC" || got.Top != tt.top || got.Recursive != tt.recursive || got.Tree != tt.tree || got.Concurrency != tt.concurrency {
 				t.Errorf("got %+v", got)
+			}
+			if got.MaxPages != graph.DefaultMaxPages || got.MaxDepth != defaultMaxDepth || got.MaxBacklog != defaultMaxBacklog {
+				t.Errorf("bounds = %d pages, %d deep, %d waiting; want the defaults", got.MaxPages, got.MaxDepth, got.MaxBacklog)
 			}
 		})
 	}
