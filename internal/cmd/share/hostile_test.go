@@ -74,12 +74,13 @@ func runHostile(t *testing.T, e *cmdtest.Env, args ...string) error {
 
 // TestWalkOfAnEndlessTreeIsBounded: an endless tree (50 new folders per folder) ends at the
 // page bound with the way out in the error, and the walk runs on a fixed pool of workers: a
-// goroutine per discovered folder would mean 10,000 of them by the 200th listing.
+// goroutine per discovered folder would mean 10,000 of them by the 200th listing. The walk goes
+// depth first, so --max-depth is raised out of its way.
 func TestWalkOfAnEndlessTreeIsBounded(t *testing.T) {
 	h := &hostileTree{width: 50, probeAt: 200}
 	e := withHostile(t, h)
 	setOutput(t, "ndjson")
-	err := runHostile(t, e, "s!root", "--recursive", "--concurrency", "4", "--max-pages", "300")
+	err := runHostile(t, e, "s!root", "--recursive", "--concurrency", "4", "--max-pages", "300", "--max-depth", "100000")
 	if err == nil || !strings.Contains(err.Error(), "stopped after 300 pages") || !strings.HasSuffix(err.Error(), "raise the bound with --max-pages") {
 		t.Fatalf("err = %v, want the page bound with its flag", err)
 	}
