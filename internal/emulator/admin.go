@@ -19,6 +19,7 @@ import (
 //	DELETE /_emulator/faults    remove every rule
 //	GET    /_emulator/stats     counters: {"requests","batches","throttled","createLink":{"created","existing"}}
 //	DELETE /_emulator/stats     set them to zero
+//	POST   /_emulator/delta/expire  make every delta token issued so far stale (410 resyncRequired)
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	name := strings.Trim(strings.TrimPrefix(r.URL.EscapedPath(), "/_emulator"), "/")
 	c := &reqCtx{w: w, r: r}
@@ -68,6 +69,12 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusCreated, f)
 		default:
 			writeJSON(w, http.StatusOK, s.faults.List())
+		}
+	case "delta/expire":
+		if e = allow(c, http.MethodPost); e == nil {
+			s.ExpireDeltaTokens()
+			w.WriteHeader(http.StatusNoContent)
+			return
 		}
 	case "stats":
 		if e = allow(c, http.MethodGet, http.MethodDelete); e != nil {

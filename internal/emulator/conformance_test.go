@@ -180,12 +180,17 @@ func TestConformanceJSONSchema(t *testing.T) {
 		check("permission", "GET", reports+c.id, "", 200)
 	}
 	collections := map[string]string{
-		"/me/drive/root:/Reports:/children":                                                 "driveItem",
-		"/shares/" + encodeShare(DemoSharedFolderURL) + "/driveItem/children":               "driveItem",
-		"/me/drive/root:/Reports/Summary.pdf:/permissions":                                  "permission",
-		"/me/drive/root:/Reports:/permissions":                                              "permission",
-		"/drives/" + DemoBusinessDriveID + "/root:/Reports/Budget%202024.xlsx:/permissions": "permission",
-		bizFile + "/permissions":                                                            "permission",
+		"/me/drive/root:/Reports:/children":                                                                    "driveItem",
+		"/shares/" + encodeShare(DemoSharedFolderURL) + "/driveItem/children":                                  "driveItem",
+		"/me/drive/root:/Reports/Summary.pdf:/permissions":                                                     "permission",
+		"/me/drive/root:/Reports:/permissions":                                                                 "permission",
+		"/drives/" + DemoBusinessDriveID + "/root:/Reports/Budget%202024.xlsx:/permissions":                    "permission",
+		bizFile + "/permissions":                                                                               "permission",
+		"/me/drive/root/delta":                                                                                 "driveItem",
+		"/drives/" + DemoBusinessDriveID + "/root/delta?$top=999":                                              "driveItem",
+		"/me/drive/items/" + DemoReportsFolderID + "/delta?$select=id,name,shared,file,folder,parentReference": "driveItem",
+		"/me/drive/root/children?$select=id,name,size":                                                         "driveItem",
+		bizFile + "/permissions?$select=id,roles,link":                                                         "permission",
 	}
 	for p, def := range collections {
 		var coll struct {

@@ -25,11 +25,12 @@ const (
 type apiError struct {
 	status        int
 	code, message string
+	inner         string // innerError.code, the more specific code [ERR], when set
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
-func errf(status int, code, msg string) *apiError { return &apiError{status, code, msg} }
+func errf(status int, code, msg string) *apiError { return &apiError{status: status, code: code, message: msg} }
 
 func badRequest(msg string) *apiError { return errf(http.StatusBadRequest, codeInvalidRequest, msg) }
 
@@ -46,6 +47,9 @@ func writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	}
 	if c := r.Header.Get("client-request-id"); c != "" {
 		inner["client-request-id"] = c
+	}
+	if e.inner != "" {
+		inner["code"] = e.inner
 	}
 	writeJSON(w, e.status, map[string]any{"error": map[string]any{
 		"code": e.code, "message": e.message, "innerError": inner,

@@ -77,7 +77,7 @@ type driveItemDoc struct {
 	Folder               *folderDoc     `json:"folder,omitempty"`
 	File                 *fileDoc       `json:"file,omitempty"`
 	Root                 *struct{}      `json:"root,omitempty"`
-	Shared               map[string]any `json:"shared,omitempty"`
+	Shared               map[string]any `json:"shared,omitzero"` // {} is sent: hierarchicalsharing's empty facet
 	// Children and ChildrenNextLink are set by $expand=children [SG].
 	Children         []any  `json:"children,omitzero"` // [] for an empty folder
 	ChildrenNextLink string `json:"children@odata.nextLink,omitempty"`
@@ -171,19 +171,36 @@ func (s *Server) itemJSON(it *item) *driveItemDoc {
 	return m
 }
 
-// sharedFacet reports the widest link scope on the item itself (anonymous > organization > users).
-func (s *Server) sharedFacet(it *item) map[string]any {
-	rank := map[string]int{"users": 1, "organization": 2, "anonymous": 3}
+// sharedRank orders the shared facet's scopes, widest last.
+var sharedRank = map[string]int{"users": 1, "organization": 2, "anonymous": 3}
+
+// ownScope is the widest scope of the item's own permissions: a link's scope, "users" for a
+// direct grant or an invitation; "" when it has none.
+func ownScope(it *item) string {
 	best := ""
 	for _, p := range it.perms {
-		if p.link != nil && rank[p.link.scope] > rank[best] {
-			best = p.link.scope
+		sc := "users"
+		if p.link != nil {
+			sc = p.link.scope
+		}
+		if sharedRank[sc] > sharedRank[best] {
+			best = sc
 		}
 	}
-	if best == "" {
-		return nil
+	return best
+}
+
+// sharedFacet reports the widest scope of the item's own permissions (anonymous >
+// organization > users) [shared resource: one scope per item].
+func (s *Server) sharedFacet(it *item) map[string]any {
+	if sc := ownScope(it); sc != "" {
+		return sharedFacetOf(it, sc)
 	}
-	return map[string]any{"scope": best, "owner": map[string]any{"user": identityOf(it.drive.owner)}}
+	return nil
+}
+
+func sharedFacetOf(it *item, scope string) map[string]any {
+	return map[string]any{"scope": scope, "owner": map[string]any{"user": identityOf(it.drive.owner)}}
 }
 
 // serveItem answers GET item, with $expand=children inlining the first page of children (and
@@ -191,6 +208,10 @@ func (s *Server) sharedFacet(it *item) map[string]any {
 func (s *Server) serveItem(c *reqCtx, it *item) *apiError {
 	m := s.itemJSON(it)
 	exp, e := expands(c)
+	if e != nil {
+		return e
+	}
+	sel, e := parseSelect(c, driveItemSelectable, "driveItem")
 	if e != nil {
 		return e
 	}
@@ -206,6 +227,13 @@ func (s *Server) serveItem(c *reqCtx, it *item) *apiError {
 		}
 		m.Children = kids
 		m.ChildrenNextLink = pg.next
+		if sel != nil {
+			sel = append(sel, "children", "children@odata.nextlink")
+		}
+	}
+	if sel != nil {
+		writeJSON(c.w, http.StatusOK, selectStruct(m, sel))
+		return nil
 	}
 	writeJSON(c.w, http.StatusOK, m)
 	return nil
@@ -233,13 +261,21 @@ func (s *Server) serveChildren(c *reqCtx, it *item) *apiError {
 		writeJSON(c.w, http.StatusOK, map[string]any{"value": []any{}})
 		return nil
 	}
+	sel, e := parseSelect(c, driveItemSelectable, "driveItem")
+	if e != nil {
+		return e
+	}
 	pg, e := s.pageOf(c, it.id+"/children", len(it.children))
 	if e != nil {
 		return e
 	}
 	vals := make([]any, 0, pg.end-pg.start)
 	for _, ch := range it.children[pg.start:pg.end] {
-		vals = append(vals, s.itemJSON(ch))
+		if sel != nil {
+			vals = append(vals, selectStruct(s.itemJSON(ch), sel))
+		} else {
+			vals = append(vals, s.itemJSON(ch))
+		}
 	}
 	writeJSON(c.w, http.StatusOK, pg.wrap(vals))
 	return nil
@@ -363,6 +399,10 @@ func recipientIdentity(r recipient) map[string]any {
 }
 
 func (s *Server) servePermissions(c *reqCtx, it *item) *apiError {
+	sel, e := parseSelect(c, permissionSelectable, "permission")
+	if e != nil {
+		return e
+	}
 	all := s.visiblePerms(it)
 	pg, e := s.pageOf(c, it.id+"/permissions", len(all))
 	if e != nil {
@@ -370,6 +410,9 @@ func (s *Server) servePermissions(c *reqCtx, it *item) *apiError {
 	}
 	vals := make([]any, 0, pg.end-pg.start)
 	for _, p := range all[pg.start:pg.end] {
+		if sel != nil {
+			p = selectMap(p, sel)
+		}
 		vals = append(vals, p)
 	}
 	writeJSON(c.w, http.StatusOK, pg.wrap(vals))

@@ -35,8 +35,12 @@ type Options struct {
 	// Clock is the emulator's time: link and download-URL expiry, delta tokens, throttle
 	// windows and resource-unit budgets all read it. nil = time.Now. Tests inject a fake clock so
 	// long waits cost nothing.
-	Clock  func() time.Time
-	Logger *log.Logger // nil = silent
+	Clock func() time.Time
+	// DeltaTokenLifetime, when > 0, makes delta tokens older than this answer 410
+	// resyncRequired (Graph expires tokens it can no longer serve); 0 = they never age.
+	// ExpireDeltaTokens (and POST /_emulator/delta/expire) expires every token at once.
+	DeltaTokenLifetime time.Duration
+	Logger             *log.Logger // nil = silent
 }
 
 // IdentityProvider is an identity platform stand-in served next to Graph (see Options.Identity).
@@ -424,6 +428,10 @@ func (s *Server) routeDrive(c *reqCtx, d *drive, segs []seg) *apiError {
 		writeJSON(c.w, http.StatusOK, s.driveJSON(d))
 		return nil
 	}
+	if tok, ok := isDeltaSegment(segs[0]); ok && len(segs) == 1 {
+		// /drives/{id}/delta, the form of the doc's sample nextLink, is the root's delta.
+		return s.serveDelta(c, d.root, tok)
+	}
 	var it *item
 	var rest []seg
 	switch {
@@ -511,6 +519,9 @@ func (s *Server) routeItem(c *reqCtx, it *item, segs []seg) *apiError {
 			return e
 		}
 		return s.servePermission(c, it, segs[1].name)
+	case len(segs) == 1 && isDelta(segs[0]):
+		tok, _ := isDeltaSegment(segs[0])
+		return s.serveDelta(c, it, tok)
 	case (is(segs[0], "createLink") || is(segs[0], "microsoft.graph.createLink")) && len(segs) == 1:
 		if e := allow(c, http.MethodPost); e != nil {
 			return e

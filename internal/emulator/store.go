@@ -29,6 +29,18 @@ type store struct {
 	links      map[string]*perm // normalised link webUrl
 	shareIDs   map[string]*perm
 	itemURLs   map[string]*item // normalised item webUrl
+
+	// Change tracking for delta: every change to an item (content, permissions) takes the next
+	// seq and is logged in order; tokens below deltaFloor are stale (410 resync).
+	seq        int64
+	changeLog  []change
+	deltaFloor int64
+}
+
+// change is one entry of the change log: the item changed at seq.
+type change struct {
+	seq int64
+	it  *item
 }
 
 type user struct {
@@ -44,6 +56,7 @@ type drive struct {
 	root                        *item
 	nextID                      int // personal item id counter
 	created                     time.Time
+	order                       []*item // the drive's items in pre-order (parents first), for delta
 }
 
 type item struct {
@@ -55,8 +68,13 @@ type item struct {
 	parent                 *item
 	children               []*item
 	byName                 map[string]*item // lower-cased name -> child, so lookups and fixture builds stay O(1)
-	total                  int64            // treeSize, computed once the fixture is built (sizes never change)
+	total                  int64            // treeSize, computed once the fixture is built and after content changes
 	perms                  []*perm
+	pre, desc              int   // index in drive.order and number of descendants: the subtree is order[pre : pre+1+desc]
+	changed                int64 // seq of the last change (0: as built from the fixture)
+	changedAt              time.Time
+	hadUnique              bool // had permissions of its own at some time (hierarchicalsharing's empty facet)
+	version                int  // content version: eTag and cTag end with it; the content stream is seeded by it
 }
 
 type perm struct {
@@ -196,7 +214,7 @@ func newStore(f *Fixture) (*store, error) {
 			d.webURL = st.defaultDriveURL(d)
 		}
 		st.drives[lower(d.id)] = d
-		root := &item{id: st.rootID(d), name: "root", folder: true, drive: d, created: d.created, modified: d.created}
+		root := &item{version: 1, id: st.rootID(d), name: "root", folder: true, drive: d, created: d.created, modified: d.created}
 		d.root = root
 		if err := st.addItem(root); err != nil {
 			return nil, err
@@ -235,6 +253,8 @@ func newStore(f *Fixture) (*store, error) {
 	}
 	for _, d := range st.drives {
 		computeSizes(d.root)
+		d.order = make([]*item, 0, 64)
+		preorder(d, d.root)
 	}
 	me := st.usersByKey[lower(f.Me)]
 	if f.Me != "" && me == nil {
@@ -301,7 +321,7 @@ func (st *store) buildItem(parent *item, fi FixtureItem) error {
 		return fmt.Errorf("duplicate name %q in %q", fi.Name, itemPath(parent))
 	}
 	d := parent.drive
-	it := &item{id: fi.ID, name: fi.Name, folder: fi.Folder || len(fi.Children) > 0 || fi.Generate != nil,
+	it := &item{version: 1, id: fi.ID, name: fi.Name, folder: fi.Folder || len(fi.Children) > 0 || fi.Generate != nil,
 		size: fi.Size, mime: fi.MimeType, created: fi.Created, modified: fi.Modified,
 		drive: d, parent: parent, webURL: fi.WebURL}
 	if it.created.IsZero() {
@@ -412,6 +432,7 @@ func (st *store) addPerm(p *perm) error {
 		st.shareIDs[p.shareID] = p
 	}
 	p.item.perms = append(p.item.perms, p)
+	p.item.hadUnique = true
 	return nil
 }
 
@@ -538,6 +559,23 @@ func isAncestor(anc, it *item) bool {
 // treeSize is a folder's size: the sum of the files below it, as Graph reports it. Sizes never
 // change after the fixture is built, so it is computed once (computeSizes).
 func treeSize(it *item) int64 { return it.total }
+
+// preorder numbers the subtree of it in pre-order into d.order.
+func preorder(d *drive, it *item) {
+	it.pre = len(d.order)
+	d.order = append(d.order, it)
+	for _, c := range it.children {
+		preorder(d, c)
+	}
+	it.desc = len(d.order) - it.pre - 1
+}
+
+// touch records a change to it at now: it shows up in the next delta round.
+func (st *store) touch(it *item, now time.Time) {
+	st.seq++
+	it.changed, it.changedAt = st.seq, now
+	st.changeLog = append(st.changeLog, change{st.seq, it})
+}
 
 func computeSizes(it *item) int64 {
 	if !it.folder {
