@@ -30,7 +30,9 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
-func errf(status int, code, msg string) *apiError { return &apiError{status: status, code: code, message: msg} }
+func errf(status int, code, msg string) *apiError {
+	return &apiError{status: status, code: code, message: msg}
+}
 
 func badRequest(msg string) *apiError { return errf(http.StatusBadRequest, codeInvalidRequest, msg) }
 
