@@ -94,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	throttleRPS := fs.Float64("throttle-rps", 0, "throttle each client (bearer token, else IP) to N requests per second, 429 + Retry-After beyond (0 = off); each request in a $batch counts")
 	throttleBurst := fs.Int("throttle-burst", 0, "with --throttle-rps: requests a client may make at once (default max(1, rps/5))")
 	throttleWhole := fs.Bool("throttle-whole-seconds", false, "with --throttle-rps: send Retry-After in whole seconds, rounded up, as Graph does (default: the exact wait, fractional)")
+	ruBudget := fs.Int("ru-budget", 0, "resource units each client (bearer token) may spend per --ru-window, 429 + Retry-After beyond (0 = off); costs: 1 get, delta page with a token, download; 2 list, delta without a token, write; 5 permission operation; each request in a $batch counts")
+	ruWindow := fs.Duration("ru-window", time.Minute, "with --ru-budget: the budget's window")
+	ruHeaders := fs.Bool("ru-headers-delegated", false, "with --ru-budget: send RateLimit-* headers (from 80% of the budget) to delegated callers too, not only app-only ones")
+	deltaLife := fs.Duration("delta-token-lifetime", 0, "delta tokens older than this answer 410 resyncRequired (0 = never)")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -140,6 +144,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			opts.Throttle.Burst = emulator.DefaultBurst(*throttleRPS)
 		}
 	}
+	var ruSet []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "ru-window" || f.Name == "ru-headers-delegated" {
+			ruSet = append(ruSet, "--"+f.Name)
+		}
+	})
+	switch {
+	case *ruBudget < 0:
+		return fmt.Errorf("--ru-budget %d: must not be negative", *ruBudget)
+	case *ruBudget == 0 && len(ruSet) > 0:
+		return fmt.Errorf("%s needs --ru-budget", strings.Join(ruSet, ", "))
+	case *ruWindow <= 0:
+		return fmt.Errorf("--ru-window %v: must be positive", *ruWindow)
+	case *deltaLife < 0:
+		return fmt.Errorf("--delta-token-lifetime %v: must not be negative", *deltaLife)
+	case *ruBudget > 0:
+		opts.Budget = &emulator.Budget{Units: *ruBudget, Window: *ruWindow, HeadersForDelegated: *ruHeaders}
+	}
+	opts.DeltaTokenLifetime = *deltaLife
 	if *seed != "" {
 		f, err := emulator.LoadFixture(*seed)
 		if err != nil {

@@ -113,6 +113,26 @@ func TestRunThrottleWholeSeconds(t *testing.T) {
 	}
 }
 
+func TestRunBudget(t *testing.T) {
+	base, _ := start(t, "--ru-budget", "10", "--ru-window", "1h", "--ru-headers-delegated")
+	var res *http.Response
+	for range 2 { // 5 + 5 units: the second is at 100%
+		req, _ := http.NewRequest("GET", base+"/me/drive/root:/Notes.txt:/permissions", nil)
+		req.Header.Set("Authorization", "Bearer x")
+		var err error
+		if res, err = http.DefaultClient.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	if res.StatusCode != 200 || res.Header.Get("RateLimit-Remaining") != "0" {
+		t.Errorf("at the budget: %d %v", res.StatusCode, res.Header)
+	}
+	if s := get(t, http.DefaultClient, base+"/me/drive"); s != 429 {
+		t.Errorf("over the budget: %d", s)
+	}
+}
+
 func TestRunThrottle(t *testing.T) {
 	base, _ := start(t, "--throttle-rps", "0.2", "--throttle-burst", "2", "--fault", "latency=20ms")
 	for i := range 2 {
@@ -309,6 +329,9 @@ func TestRunFlagErrors(t *testing.T) {
 		{"bad lifetime", []string{"--tls", "--refresh-token-lifetime", "soon"}, "invalid value"},
 		{"burst without rate", []string{"--throttle-burst", "3"}, "needs --throttle-rps"},
 		{"whole seconds without rate", []string{"--throttle-whole-seconds"}, "needs --throttle-rps"},
+		{"ru window without budget", []string{"--ru-window", "10s"}, "needs --ru-budget"},
+		{"negative budget", []string{"--ru-budget", "-5"}, "must not be negative"},
+		{"zero window", []string{"--ru-budget", "5", "--ru-window", "0s"}, "must be positive"},
 		{"negative rate", []string{"--throttle-rps", "-1"}, "must not be negative"},
 		{"zero burst", []string{"--throttle-rps", "10", "--throttle-burst", "0"}, "at least 1"},
 	}

@@ -32,6 +32,9 @@ type Options struct {
 	Identity IdentityProvider
 	// Throttle, when set, is a token bucket per client (see Throttle); nil = no throttling.
 	Throttle *Throttle
+	// Budget, when set, accounts resource units per client and answers 429 past the budget
+	// (see Budget); nil = no budget.
+	Budget *Budget
 	// Clock is the emulator's time: link and download-URL expiry, delta tokens, throttle
 	// windows and resource-unit budgets all read it. nil = time.Now. Tests inject a fake clock so
 	// long waits cost nothing.
@@ -69,6 +72,7 @@ type Server struct {
 	rng   *rand.Rand
 
 	limiter *kit.Limiter     // nil when Options.Throttle is
+	budgets *budgets         // nil when Options.Budget is
 	now     func() time.Time // Options.Clock or time.Now; tests may replace it
 
 	statsMu sync.Mutex
@@ -95,8 +99,11 @@ func New(opts Options) (*Server, error) {
 	if err := opts.Throttle.Validate(); err != nil {
 		return nil, err
 	}
+	if err := opts.Budget.validate(); err != nil {
+		return nil, err
+	}
 	s := &Server{opts: opts, st: st, pageSize: opts.PageSize, logger: opts.Logger,
-		limiter: kit.NewLimiter(opts.Throttle), now: opts.Clock}
+		limiter: kit.NewLimiter(opts.Throttle), budgets: newBudgets(opts.Budget), now: opts.Clock}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -259,6 +266,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rawPath string, 
 	}
 	c.query = q
 	segs, e := splitPath(rawPath)
+	if e == nil {
+		e = s.chargeBudget(c, segs)
+	}
 	if e == nil {
 		s.mu.Lock()
 		e = s.route(c, segs)

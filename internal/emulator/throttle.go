@@ -50,8 +50,12 @@ type Stats struct {
 	Requests int64 `json:"requests"`
 	// Batches counts POST /$batch requests.
 	Batches int64 `json:"batches"`
-	// Throttled counts the 429s of the throttle model (Options.Throttle); faults don't count.
+	// Throttled counts the 429s of the throttle model (Options.Throttle) and of the resource-unit
+	// budget (Options.Budget); faults don't count.
 	Throttled int64 `json:"throttled"`
+	// ResourceUnits counts the units requests cost (Budget's costs; counted with or without a
+	// budget), throttled requests included, as SharePoint counts them.
+	ResourceUnits int64 `json:"resourceUnits"`
 	// CreateLink counts successful createLink calls: 201 Created (a new link) and 200 OK (an
 	// existing link of the same type, scope and recipients returned again).
 	CreateLink CreateLinkStats `json:"createLink"`
