@@ -43,12 +43,16 @@ func readItems(name string, ios *iostreams.IOStreams) ([]string, error) {
 	return items, nil
 }
 
-// bulkResult is one line of bulk output: the item as given and what Graph answered.
+// bulkResult is one line of bulk output: the item as given and what Graph answered. An existing
+// link that lacks what was asked carries both its permission and the error saying so.
 type bulkResult struct {
 	Item       string          `json:"item"`
 	Status     int             `json:"status"`
 	Permission json.RawMessage `json:"permission,omitempty"`
 	Error      *bulkError      `json:"error,omitempty"`
+
+	created bool
+	differs string // for the table: what an existing link lacks
 }
 
 type bulkError struct {
@@ -56,10 +60,30 @@ type bulkError struct {
 	Message string `json:"message"`
 }
 
-func toBulkResult(r graph.BulkResult) bulkResult {
-	out := bulkResult{Item: r.Input, Status: r.Status, Permission: r.Permission}
+// codeExistingLinkDiffers is odshare's error code for an existing link returned without the
+// password, expiry or recipients asked for.
+const codeExistingLinkDiffers = "existingLinkDiffers"
+
+// toBulkResult turns Graph's outcome into the printed one, holding an existing link that lacks
+// what was asked against the item unless --allow-existing.
+func toBulkResult(opts *CreateOptions, r graph.BulkResult) bulkResult {
+	out := bulkResult{Item: r.Input, Status: r.Status, Permission: r.Permission, created: r.Created}
 	if r.Err != nil {
 		out.Error = &bulkError{Code: r.Err.Code, Message: r.Err.Message}
+		return out
+	}
+	if r.Created || opts.AllowExisting {
+		return out
+	}
+	p, err := decodePermission(r.Permission)
+	if err != nil {
+		out.Error = &bulkError{Code: "invalidResponse", Message: err.Error()}
+		return out
+	}
+	if diffs := differences(opts.Request, p); len(diffs) > 0 {
+		e := newExistingLinkError(r.Input, opts.Request, opts.ExpiresArg, p, diffs)
+		out.differs = strings.Join(diffs, "; ")
+		out.Error = &bulkError{Code: codeExistingLinkDiffers, Message: e.Summary() + ". " + e.Hint()}
 	}
 	return out
 }
@@ -72,8 +96,8 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	stream := opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == ""
-	results := make([]*graph.BulkResult, len(opts.Bulk))
-	failed := 0
+	results := make([]bulkResult, len(opts.Bulk))
+	failed, differs := 0, 0
 	bar := progress.Start(opts.IO, len(opts.Bulk), "Sharing")
 	var writeErr error
 	out := bufio.NewWriter(opts.IO.Out)
@@ -81,14 +105,18 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 		Concurrency: opts.Concurrency,
 		OnResult: func(r graph.BulkResult) {
 			bar.Increment()
-			if r.Err != nil {
+			res := toBulkResult(opts, r)
+			if res.Error != nil {
 				failed++
 			}
+			if res.differs != "" {
+				differs++
+			}
 			if !stream {
-				results[r.Index] = &r
+				results[r.Index] = res
 				return
 			}
-			line, err := output.MarshalJSON(toBulkResult(r))
+			line, err := output.MarshalJSON(res)
 			if err == nil {
 				err = output.WriteNDJSONLine(out, line)
 			}
@@ -117,36 +145,37 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	if failed > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of %d items failed\n", failed, len(opts.Bulk))
+		if differs > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of them already had a link without what was asked: change it with `odshare link update`, or delete it and run again; --allow-existing accepts such links\n", differs)
+		}
 		return cmdutil.ErrSilent
 	}
 	return nil
 }
 
-func printBulk(opts *CreateOptions, results []*graph.BulkResult) error {
+func printBulk(opts *CreateOptions, results []bulkResult) error {
 	if opts.Printing.JSON() {
-		all := make([]bulkResult, 0, len(results))
-		for _, r := range results {
-			all = append(all, toBulkResult(*r))
-		}
-		return opts.Printing.WriteValue(opts.IO, all)
+		return opts.Printing.WriteValue(opts.IO, results)
 	}
 	t := output.NewTable(opts.IO, "ITEM", "STATUS", "URL OR ERROR")
 	for _, r := range results {
+		var p struct {
+			Link struct {
+				WebURL string `json:"webUrl"`
+			} `json:"link"`
+		}
 		switch {
-		case r.Err != nil:
-			t.AddRow(r.Input, "error", r.Err.Code+": "+r.Err.Message)
+		case r.differs != "":
+			t.AddRow(r.Item, "differs", "existing link: "+r.differs)
+		case r.Error != nil:
+			t.AddRow(r.Item, "error", r.Error.Code+": "+r.Error.Message)
 		default:
-			var p struct {
-				Link struct {
-					WebURL string `json:"webUrl"`
-				} `json:"link"`
-			}
 			_ = json.Unmarshal(r.Permission, &p)
 			status := "existing"
-			if r.Created {
+			if r.created {
 				status = "created"
 			}
-			t.AddRow(r.Input, status, p.Link.WebURL)
+			t.AddRow(r.Item, status, p.Link.WebURL)
 		}
 	}
 	return t.Render()

@@ -32,6 +32,11 @@ type CreateOptions struct {
 	Bulk        []graph.BulkItem
 	Concurrency int
 	QR          bool
+	// AllowExisting accepts a link Graph already had even when it lacks the password, expiry or
+	// recipients asked for; without it such a link is an error.
+	AllowExisting bool
+	// ExpiresArg is --expires as given, for hints.
+	ExpiresArg string
 }
 
 func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
@@ -51,7 +56,11 @@ func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
 		Long: fmt.Sprintf(`Create a sharing link for a drive item with Graph's createLink.
 
 Graph answers 201 for a new link and 200 when a link of that type and scope already exists;
-the table says "created" or "existing".
+the table says "created" or "existing". Graph returns an existing link as it is: when it lacks
+the --password, --expires or --recipient asked for, odshare says what differs and how to get
+it (link update, or delete and create again) and exits 1 without printing the link, unless
+--allow-existing says an existing link is acceptable (then it is printed, with a note on
+stderr). With several items this applies to each: such an item is reported as failed.
 
 --type:  %s
 --scope: %s (users needs at least one --recipient)
@@ -162,6 +171,7 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 				}
 			}
 			if expires != "" {
+				opts.ExpiresArg = expires
 				if req.ExpirationDateTime, err = parseExpiry(expires, time.Now()); err != nil {
 					return &cmdutil.FlagError{Err: err}
 				}
@@ -188,6 +198,7 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 	fl.StringVar(&fromFile, "from-file", "", "Read items from `file`, one per line (\"-\" for stdin)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight when sharing many items (1-16)")
 	fl.BoolVar(&opts.QR, "qr", false, "Also print the link as a QR code")
+	fl.BoolVar(&opts.AllowExisting, "allow-existing", false, "Accept an existing link that lacks the --password, --expires or --recipient asked for")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
@@ -203,6 +214,21 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	res, err := client.CreateLink(ctx, opts.Drive, opts.Item, opts.Request)
 	if err != nil {
 		return fmt.Errorf("create link for %s: %w", output.Sanitize(opts.Item.Value), err)
+	}
+	decoded, err := decodePermission(res.Raw)
+	if err != nil {
+		return err
+	}
+	if diffs := differences(opts.Request, decoded); len(diffs) > 0 {
+		switch {
+		case res.Created:
+			// A new link that still differs: the organization's policy (a maximum expiry) won.
+			fmt.Fprintf(opts.IO.ErrOut, "Note: Graph created the link, but %s.\n", strings.Join(diffs, "; "))
+		case !opts.AllowExisting:
+			return newExistingLinkError(opts.Item.Value, opts.Request, opts.ExpiresArg, decoded, diffs)
+		default:
+			fmt.Fprintf(opts.IO.ErrOut, "Note: kept the existing link (--allow-existing): %s.\n", strings.Join(diffs, "; "))
+		}
 	}
 	if opts.Printing.JSON() {
 		if err := opts.Printing.Write(opts.IO, res.Raw); err != nil {

@@ -21,6 +21,8 @@ type permission struct {
 	// grantees are the people and groups it is for, read from the raw JSON because Graph's
 	// identities carry an "email" the metadata doesn't declare (see api.Identity).
 	grantees []string
+	// emails are the addresses among them (email, or a SharePoint loginName's address).
+	emails []string
 }
 
 // isLink reports whether the permission is a sharing link: it has a link facet.
@@ -106,9 +108,15 @@ func decodePermission(raw json.RawMessage) (*permission, error) {
 	}
 	for _, s := range sets {
 		add(s.name())
+		p.emails = append(p.emails, s.emails()...)
 	}
-	if g.Invitation != nil && len(p.grantees) == 0 {
-		add(g.Invitation.Email)
+	if g.Invitation != nil {
+		if len(p.grantees) == 0 {
+			add(g.Invitation.Email)
+		}
+		if g.Invitation.Email != "" {
+			p.emails = append(p.emails, g.Invitation.Email)
+		}
 	}
 	return p, nil
 }
@@ -119,6 +127,22 @@ type granteeIdentity struct {
 	DisplayName string `json:"displayName"`
 	Email       string `json:"email"`
 	Title       string `json:"title"`
+	// LoginName is a SharePoint principal's claim, "i:0#.f|membership|megan@contoso.com".
+	LoginName string `json:"loginName"`
+}
+
+// email is the identity's address: email, else the address a SharePoint loginName ends with.
+func (i *granteeIdentity) email() string {
+	if i == nil {
+		return ""
+	}
+	if i.Email != "" {
+		return i.Email
+	}
+	if at := i.LoginName[strings.LastIndex(i.LoginName, "|")+1:]; strings.Contains(at, "@") {
+		return at
+	}
+	return ""
 }
 
 func (i *granteeIdentity) name() string {
@@ -141,6 +165,17 @@ type granteeSet struct {
 	SharePointGroup *granteeIdentity `json:"sharePointGroup"`
 	Application     *granteeIdentity `json:"application"`
 	Device          *granteeIdentity `json:"device"`
+}
+
+// emails are the addresses of the people in the set.
+func (s granteeSet) emails() []string {
+	var out []string
+	for _, id := range []*granteeIdentity{s.User, s.SiteUser} {
+		if e := id.email(); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // name picks the most telling name in the set: a user or group before SharePoint's own
