@@ -67,6 +67,26 @@ func (c *Client) UpdatePermission(ctx context.Context, itemAddr, permissionID st
 	return &perm, json.RawMessage(resp.Body), nil
 }
 
+// GetPermission reads one permission: GET {itemAddr}/permissions/{id} [PGET]. It returns Graph's body
+// unchanged for JSON output.
+func (c *Client) GetPermission(ctx context.Context, itemAddr, permissionID string) (json.RawMessage, error) {
+	p, err := permissionPath(itemAddr, permissionID)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(ctx, &Request{Path: p})
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, unexpectedStatus("get permission", resp)
+	}
+	if !json.Valid(resp.Body) {
+		return nil, errors.New("get permission: Graph's answer is not JSON")
+	}
+	return json.RawMessage(resp.Body), nil
+}
+
 // permissionPath is {itemAddr}/permissions/{id}, the id escaped as one segment: ids are opaque, and
 // SharePoint's can hold characters such as '/' or '+' that must not change the path.
 func permissionPath(itemAddr, permissionID string) (string, error) {

@@ -31,6 +31,8 @@ type DeleteOptions struct {
 	Scope api.LinkScope
 	// Yes skips the confirmation prompt.
 	Yes bool
+	// ItSelf deletes the link the item argument (a sharing URL or share id) is.
+	ItSelf bool
 }
 
 func newCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
@@ -42,12 +44,13 @@ func newCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions)
 		typeGiven bool
 	)
 	cmd := &cobra.Command{
-		Use:   "delete <item-id | /path | sharing-url | share-id> [<permission-id>...]",
+		Use:   "delete {<sharing-url | share-id> | <item> [<permission-id>...]}",
 		Short: "Delete sharing links from a drive item",
 		Long: fmt.Sprintf(`Delete permissions from a drive item (DELETE {item}/permissions/{id}).
 
 Give the permission ids to delete (see "odshare link list --all"), or select the item's
-sharing links with --type and/or --scope. Graph deletes only permissions set on the item
+sharing links with --type and/or --scope, or give the sharing URL (or share id) of a link
+alone to delete that link. Graph deletes only permissions set on the item
 itself: links inherited from a parent folder are skipped (delete them on that folder).
 
 On a terminal odshare asks before deleting; elsewhere pass --yes. Each deletion is reported
@@ -55,7 +58,8 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 
 --type:  %s
 --scope: %s`, joinLinkTypes(), joinScopes()),
-		Example: `  $ odshare link delete /Reports --scope anonymous
+		Example: `  $ odshare link delete 'https://1drv.ms/f/s!AbCdEf' --yes
+  $ odshare link delete /Reports --scope anonymous
   $ odshare link delete /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... --yes
   $ odshare link delete /Photos --type edit --scope organization --yes -o json`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -94,8 +98,10 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 			}
 			filtered := opts.Type != "" || opts.Scope != ""
 			switch {
+			case len(opts.IDs) == 0 && !filtered && namesLink(opts.Item):
+				opts.ItSelf = true
 			case len(opts.IDs) == 0 && !filtered:
-				return cmdutil.FlagErrorf("nothing to delete: give permission ids, --type or --scope")
+				return cmdutil.FlagErrorf("nothing to delete: give permission ids, --type or --scope, or the sharing URL of the link itself")
 			case len(opts.IDs) > 0 && filtered:
 				return cmdutil.FlagErrorf("give permission ids or --type/--scope, not both")
 			}
@@ -132,15 +138,11 @@ type deleteResult struct {
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	client, err := opts.Graph()
+	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
 	if err != nil {
 		return err
 	}
 	item := output.Sanitize(opts.Item.Value)
-	addr, err := itemAddress(ctx, client, opts.Drive, opts.Item)
-	if err != nil {
-		return err
-	}
 	// The listing names what is about to go (for the prompt and the report) and finds the
 	// inherited links a filter must skip.
 	perms, err := listPermissions(ctx, client, addr, true)
@@ -148,7 +150,13 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return fmt.Errorf("list permissions of %s: %w", item, err)
 	}
 	var targets []*permission
-	if len(opts.IDs) > 0 {
+	if opts.ItSelf {
+		p, err := pickLink(perms, opts.Item)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, p)
+	} else if len(opts.IDs) > 0 {
 		// Ids are deleted as given, even ones the listing doesn't show: Graph has the last word.
 		for _, id := range opts.IDs {
 			p := &permission{Permission: api.Permission{ID: id}}
@@ -180,7 +188,14 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return nil
 	}
 	if !opts.Yes {
-		ok, err := confirm(opts.IO, fmt.Sprintf("Delete %d %s on %s? [y/N] ", len(targets), plural(len(targets), "link", "links"), item))
+		// Name what is about to go, so the answer is an informed one.
+		var q strings.Builder
+		fmt.Fprintf(&q, "About to delete from %s:\n", item)
+		for _, p := range targets {
+			fmt.Fprintf(&q, "  %s\n", describe(p))
+		}
+		fmt.Fprintf(&q, "Delete %d %s? [y/N] ", len(targets), plural(len(targets), "permission", "permissions"))
+		ok, err := confirm(opts.IO, q.String())
 		if err != nil {
 			return err
 		}
@@ -249,6 +264,24 @@ func writeDeleteResults(ios *iostreams.IOStreams, pr cmdutil.Printing, results [
 		t.AddRow(r.ID, r.kind, r.scope, status)
 	}
 	return t.Render()
+}
+
+// describe names a permission in one line for the prompt: kind, scope, URL or grantees, id.
+func describe(p *permission) string {
+	if p.Link == nil && p.Invitation == nil && p.GrantedToV2 == nil && len(p.grantees) == 0 {
+		return output.Sanitize(p.ID) + " (not among the item's permissions as listed; Graph will say)"
+	}
+	parts := []string{p.kind()}
+	if sc := p.scope(); sc != "" {
+		parts = append(parts, sc)
+	}
+	switch {
+	case p.Link != nil && p.Link.WebURL != "":
+		parts = append(parts, p.Link.WebURL)
+	case len(p.grantees) > 0:
+		parts = append(parts, "for "+strings.Join(p.grantees, ", "))
+	}
+	return output.Sanitize(strings.Join(parts, " ")) + " (id " + output.Sanitize(p.ID) + ")"
 }
 
 // confirm asks a yes/no question on stderr and reads the answer from stdin; only y or yes

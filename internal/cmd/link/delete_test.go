@@ -26,7 +26,7 @@ func TestNewCmdDelete(t *testing.T) {
 		{name: "scope only, prompting", cli: "/Reports --scope organization", prompt: true, scope: "organization"},
 		{name: "no yes when piped", cli: "/Reports --scope anonymous", wantErr: "use --yes to delete without a prompt"},
 		{name: "no yes when piped, ids", cli: "/Reports p1", wantErr: "use --yes to delete without a prompt"},
-		{name: "nothing selected", cli: "/Reports --yes", wantErr: "nothing to delete: give permission ids, --type or --scope"},
+		{name: "nothing selected", cli: "/Reports --yes", wantErr: "nothing to delete: give permission ids, --type or --scope, or the sharing URL of the link itself"},
 		{name: "ids and filter", cli: "/Reports p1 --scope anonymous --yes", wantErr: "give permission ids or --type/--scope, not both"},
 		{name: "bad type", cli: "/Reports --type share --yes", wantErr: `invalid --type "share": valid values are view, edit, embed, review, blocksDownload, createOnly`},
 		{name: "empty type", cli: "/Reports --type '' --yes", wantErr: `invalid --type "": valid values are view, edit, embed, review, blocksDownload, createOnly`},

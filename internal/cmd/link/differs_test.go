@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/graph/api"
 )
 
@@ -78,6 +79,42 @@ func TestShellQuote(t *testing.T) {
 	} {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestMatchesLink(t *testing.T) {
+	p, err := decodePermission([]byte(`{"id":"p1","link":{"type":"view","scope":"anonymous",
+"webUrl":"https://contoso.sharepoint.com/:w:/g/personal/megan/EaBcD?e=old"},"shareId":"s!AbC"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	redir, err := decodePermission([]byte(`{"id":"p2","link":{"type":"view","webUrl":"https://onedrive.live.com/redir?resid=1!2&authkey=!A"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		perm *permission
+		arg  string
+		want bool
+	}{
+		{p, "https://contoso.sharepoint.com/:w:/g/personal/megan/EaBcD?e=old", true},
+		{p, "https://contoso.sharepoint.com/:w:/g/personal/megan/EaBcD", true},         // without ?e=
+		{p, "https://CONTOSO.sharepoint.com/:w:/g/personal/megan/EaBcD?e=new#x", true}, // copied again
+		{p, "https://contoso.sharepoint.com/:w:/g/personal/megan/EaBcE", false},
+		{p, "s!AbC", true},
+		{p, "s!AbD", false},
+		{p, graph.EncodeSharingURL("https://contoso.sharepoint.com/:w:/g/personal/megan/EaBcD"), true},
+		{redir, "https://onedrive.live.com/redir?resid=1!2&authkey=!A", true},
+		{redir, "https://onedrive.live.com/redir?resid=1!3&authkey=!A", false}, // the query names the link
+	}
+	for _, tt := range tests {
+		ref, err := graph.ParseItemRef(tt.arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := matchesLink(tt.perm, ref); got != tt.want {
+			t.Errorf("matchesLink(%s, %q) = %v, want %v", tt.perm.ID, tt.arg, got, tt.want)
 		}
 	}
 }

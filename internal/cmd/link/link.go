@@ -20,9 +20,12 @@ An item is given as:
   s!... or u!...              a share id, resolved through /shares
   anything else               an item id
 
+"link get", "link update" and "link delete" also take the sharing URL (or share id) of a link
+alone, and act on that link.
+
 The drive defaults to your own OneDrive (/me/drive); pick another with --drive, --user,
 --group or --site.`,
 	}
-	cmd.AddCommand(newCmdCreate(f, nil), newCmdList(f, nil), newCmdUpdate(f, nil), newCmdDelete(f, nil))
+	cmd.AddCommand(newCmdCreate(f, nil), newCmdList(f, nil), newCmdGet(f, nil), newCmdUpdate(f, nil), newCmdDelete(f, nil))
 	return cmd
 }

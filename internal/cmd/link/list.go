@@ -63,11 +63,7 @@ filtered the same way as the table.`,
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	client, err := opts.Graph()
-	if err != nil {
-		return err
-	}
-	addr, err := itemAddress(ctx, client, opts.Drive, opts.Item)
+	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -217,7 +218,9 @@ func TestDeleteRunPrompt(t *testing.T) {
 		cmd.SilenceUsage, cmd.SilenceErrors = true, true
 		cmd.SetArgs([]string{"/Reports/Summary.pdf", id})
 		err := cmd.Execute()
-		if !strings.HasPrefix(e.ErrOut.String(), "Delete 1 link on /Reports/Summary.pdf? [y/N] ") {
+		// The prompt names the link about to go.
+		prompt := regexp.MustCompile(`^About to delete from /Reports/Summary\.pdf:\n  view anonymous https://1drv\.ms/b/s!\S+ \(id ` + regexp.QuoteMeta(id) + `\)\nDelete 1 permission\? \[y/N\] `)
+		if !prompt.MatchString(e.ErrOut.String()) {
 			t.Errorf("%q: stderr = %q", answer, e.ErrOut.String())
 		}
 		if answer == "y\n" {

@@ -254,12 +254,16 @@ func dash(s string) string {
 	return s
 }
 
-// itemAddress resolves the item to the address its permissions hang off, wrapping Graph's
-// error with the item as the user gave it.
-func itemAddress(ctx context.Context, client *graph.Client, drive graph.DriveRef, item graph.ItemRef) (string, error) {
+// openItem builds the Graph client and resolves the item to the address its permissions hang
+// off, wrapping Graph's error with the item as the user gave it.
+func openItem(ctx context.Context, newClient func() (*graph.Client, error), drive graph.DriveRef, item graph.ItemRef) (*graph.Client, string, error) {
+	client, err := newClient()
+	if err != nil {
+		return nil, "", err
+	}
 	addr, err := client.ItemAddress(ctx, drive, item)
 	if err != nil {
-		return "", fmt.Errorf("find %s: %w", output.Sanitize(item.Value), err)
+		return nil, "", fmt.Errorf("find %s: %w", output.Sanitize(item.Value), err)
 	}
-	return addr, nil
+	return client, addr, nil
 }

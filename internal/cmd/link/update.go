@@ -2,7 +2,6 @@ package link
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,7 +41,7 @@ func newCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 		expires string
 	)
 	cmd := &cobra.Command{
-		Use:   "update <item-id | /path | sharing-url | share-id> <permission-id>",
+		Use:   "update {<sharing-url | share-id> | <item> <permission-id>}",
 		Short: "Change a permission's roles or a link's expiry",
 		Long: `Change one permission on a drive item (PATCH {item}/permissions/{id}), sending only
 what was given.
@@ -57,30 +56,16 @@ printed with Graph's error and the exit status is 1.
 
 --role takes read or write (repeatable). --expires takes an RFC 3339 time or a duration
 from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare link list
---all".`,
+--all", or give the sharing URL (or share id) of a link alone to change that link.`,
 		Example: `  $ odshare link update /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... --role read
-  $ odshare link update /Photos 5f3c... --expires 30d -o json`,
-		Args: func(c *cobra.Command, args []string) error {
-			switch len(args) {
-			case 0:
-				return &cmdutil.FlagError{Err: errors.New(cmdutil.MissingItem)}
-			case 1:
-				return cmdutil.FlagErrorf("missing permission id: find it with `odshare link list --all`")
-			case 2:
-				return nil
-			}
-			return cmdutil.FlagErrorf("too many arguments: %q", args[2:])
-		},
+  $ odshare link update /Photos 5f3c... --expires 30d -o json
+  $ odshare link update 'https://1drv.ms/f/s!AbCdEf' --expires 30d`,
+		Args: permissionArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, opts.Drive, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
+			if opts.Printing, opts.Drive, opts.Item, opts.PermissionID, err = permissionTarget(f, drive, args); err != nil {
 				return err
 			}
-			id := args[1]
-			if strings.TrimSpace(id) == "" {
-				return cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(id))
-			}
-			opts.PermissionID = id
 			for _, r := range roles {
 				if !slices.Contains(updateRoles, r) {
 					return cmdutil.FlagErrorf("invalid --role %q: valid values are %s", r, strings.Join(updateRoles, ", "))
@@ -113,13 +98,16 @@ from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare li
 }
 
 func updateRun(ctx context.Context, opts *UpdateOptions) error {
-	client, err := opts.Graph()
+	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
 	if err != nil {
 		return err
 	}
-	addr, err := itemAddress(ctx, client, opts.Drive, opts.Item)
-	if err != nil {
-		return err
+	if opts.PermissionID == "" {
+		p, err := findLink(ctx, client, addr, opts.Item)
+		if err != nil {
+			return err
+		}
+		opts.PermissionID = p.ID
 	}
 	_, raw, err := client.UpdatePermission(ctx, addr, opts.PermissionID, opts.Update)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestNewCmdUpdate(t *testing.T) {
 		{name: "bad role", cli: "/Reports p1 --role owner", wantErr: `invalid --role "owner": valid values are read, write`},
 		{name: "bad expiry", cli: "/Reports p1 --expires soon", wantErr: `invalid --expires "soon": use an RFC 3339 time (2026-12-31T17:00:00Z) or a duration such as 7d, 12h or 30m`},
 		{name: "empty expiry", cli: "/Reports p1 --expires ''", wantErr: `invalid --expires "": use an RFC 3339 time (2026-12-31T17:00:00Z) or a duration such as 7d, 12h or 30m`},
-		{name: "no id", cli: "/Reports --role read", wantErr: "missing permission id: find it with `odshare link list --all`"},
+		{name: "no id", cli: "/Reports --role read", wantErr: "missing permission id: give the item and a permission id (see `odshare link list --all`), or the sharing URL or share id of the link itself"},
 		{name: "no item", cli: "--role read", wantErr: "missing item: give an item id, a /path, a sharing URL or a share id"},
 		{name: "too many", cli: "/Reports p1 p2 --role read", wantErr: `too many arguments: ["p2"]`},
 		{name: "blank id", cli: "/Reports ' ' --role read", wantErr: `invalid permission id " "`},

@@ -1,0 +1,119 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/output"
+)
+
+// GetOptions are the validated inputs of one `link get`.
+type GetOptions struct {
+	IO       *iostreams.IOStreams
+	Graph    func() (*graph.Client, error)
+	Printing cmdutil.Printing
+
+	Drive graph.DriveRef
+	Item  graph.ItemRef
+	// PermissionID is the permission to show; empty when Item is the sharing link itself.
+	PermissionID string
+}
+
+// errNeedPermission is the usage error of a link command given only an item that is not a link.
+const errNeedPermission = "missing permission id: give the item and a permission id (see `odshare link list --all`), or the sharing URL or share id of the link itself"
+
+// permissionArgs reads `<item> <permission-id>` or `<sharing-url | share-id>` alone.
+func permissionArgs(c *cobra.Command, args []string) error {
+	switch len(args) {
+	case 0:
+		return &cmdutil.FlagError{Err: errors.New(cmdutil.MissingItem)}
+	case 1, 2:
+		return nil
+	}
+	return cmdutil.FlagErrorf("too many arguments: %q", args[2:])
+}
+
+// permissionTarget settles the item and the permission of `link get` and `link update` before a
+// client exists: a lone argument must be a sharing link.
+func permissionTarget(f *cmdutil.Factory, d cmdutil.DriveFlags, args []string) (cmdutil.Printing, graph.DriveRef, graph.ItemRef, string, error) {
+	p, drive, item, err := f.ItemTarget(d, args[0])
+	if err != nil {
+		return p, drive, item, "", err
+	}
+	if len(args) == 1 {
+		if !namesLink(item) {
+			return p, drive, item, "", cmdutil.FlagErrorf(errNeedPermission)
+		}
+		return p, drive, item, "", nil
+	}
+	if strings.TrimSpace(args[1]) == "" {
+		return p, drive, item, "", cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(args[1]))
+	}
+	return p, drive, item, args[1], nil
+}
+
+func newCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IOStreams, Graph: f.Graph}
+	var drive cmdutil.DriveFlags
+	cmd := &cobra.Command{
+		Use:   "get {<sharing-url | share-id> | <item> <permission-id>}",
+		Short: "Show one sharing link or permission",
+		Long: `Show one permission of a drive item: id, type, scope, roles, expiry, password, who it is
+for, inheritance and URL.
+
+Given a sharing URL or share id alone, odshare shows that link: it opens the item through
+/shares, lists the item's permissions and picks the link with that URL (ignoring SharePoint's
+?e= parameter) or share id. Given an item and a permission id, it reads
+GET {item}/permissions/{id}.
+
+JSON output is Graph's permission object unchanged.`,
+		Example: `  $ odshare link get 'https://1drv.ms/f/s!AbCdEf'
+  $ odshare link get /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... -o json`,
+		Args: permissionArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			var err error
+			if opts.Printing, opts.Drive, opts.Item, opts.PermissionID, err = permissionTarget(f, drive, args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return getRun(c.Context(), opts)
+		},
+	}
+	cmdutil.AddDriveFlags(cmd, &drive)
+	f.AddOutputFlags(cmd)
+	return cmd
+}
+
+func getRun(ctx context.Context, opts *GetOptions) error {
+	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
+	if err != nil {
+		return err
+	}
+	var p *permission
+	if opts.PermissionID == "" {
+		if p, err = findLink(ctx, client, addr, opts.Item); err != nil {
+			return err
+		}
+	} else {
+		raw, err := client.GetPermission(ctx, addr, opts.PermissionID)
+		if err != nil {
+			return fmt.Errorf("get permission %s of %s: %w", output.Sanitize(opts.PermissionID), output.Sanitize(opts.Item.Value), err)
+		}
+		if p, err = decodePermission(raw); err != nil {
+			return err
+		}
+	}
+	if opts.Printing.JSON() {
+		return opts.Printing.Write(opts.IO, p.Raw)
+	}
+	return writePermissions(opts.IO, opts.Printing, []*permission{p})
+}
