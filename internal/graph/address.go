@@ -99,6 +99,9 @@ func ParseItemRef(arg string) (ItemRef, error) {
 		}
 		return ItemRef{Kind: ItemByPath, Value: arg}, nil
 	case strings.HasPrefix(lower, "http://"), strings.HasPrefix(lower, "https://"):
+		if HasUserInfo(arg) {
+			return ItemRef{}, ErrURLUserInfo
+		}
 		u, err := url.Parse(arg)
 		if err != nil || !u.IsAbs() || u.Host == "" {
 			return ItemRef{}, fmt.Errorf("sharing URL %q is not an absolute URL with a host", arg)
@@ -109,8 +112,12 @@ func ParseItemRef(arg string) (ItemRef, error) {
 			return ItemRef{}, err
 		}
 		if strings.HasPrefix(arg, "u!") {
-			if _, err := DecodeShareToken(arg); err != nil {
+			u, err := DecodeShareToken(arg)
+			if err != nil {
 				return ItemRef{}, err
+			}
+			if HasUserInfo(u) {
+				return ItemRef{}, ErrURLUserInfo
 			}
 		}
 		return ItemRef{Kind: ItemByShareID, Value: arg}, nil
@@ -120,6 +127,24 @@ func ParseItemRef(arg string) (ItemRef, error) {
 		}
 		return ItemRef{Kind: ItemByID, Value: arg}, nil
 	}
+}
+
+// ErrURLUserInfo refuses a sharing URL with user info (https://user:password@host/...). Sharing links never
+// carry credentials; such a URL would put them inside the u! token sent to Graph and into messages. Its text
+// does not repeat the URL, so callers must not add it either.
+var ErrURLUserInfo = errors.New("a sharing URL with user info (user:password@host) is refused: remove the credentials from the URL")
+
+// HasUserInfo reports whether raw, an http(s) URL, has user info before its host. It reads the text
+// rather than url.Parse, so a URL too broken to parse is caught too.
+func HasUserInfo(raw string) bool {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return false
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.Contains(rest, "@")
 }
 
 // checkShareToken accepts only characters that need no escaping in a path segment. Share tokens go into

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -289,5 +290,28 @@ func TestEscapeSegmentDotIDs(t *testing.T) {
 	d := DriveRef{Kind: DriveByID, ID: ".."}
 	if got := d.Path(); got != "/drives/%2E%2E" {
 		t.Errorf("drive path %q", got)
+	}
+}
+
+func TestParseItemRefRefusesUserInfo(t *testing.T) {
+	for _, in := range []string{
+		"https://user:pw@contoso.sharepoint.com/:w:/g/EaBc",
+		"HTTPS://user@1drv.ms/f/s!abc",
+		"http://a:b@127.0.0.1/x?y=@z",
+		"https://us er:p w@host/broken%zz",
+		EncodeSharingURL("https://user:pw@1drv.ms/f/s!abc"),
+	} {
+		_, err := ParseItemRef(in)
+		if !errors.Is(err, ErrURLUserInfo) {
+			t.Errorf("ParseItemRef(%q) err = %v, want ErrURLUserInfo", in, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("the error repeats the credentials: %v", err)
+		}
+	}
+	for _, in := range []string{"https://1drv.ms/f/s!abc?mail=a@b.example", "https://contoso.sharepoint.com/:w:/g/x#@y"} {
+		if _, err := ParseItemRef(in); err != nil {
+			t.Errorf("ParseItemRef(%q): %v", in, err)
+		}
 	}
 }

@@ -116,6 +116,9 @@ func run(opts *Options) error {
 }
 
 func checkURL(v string) error {
+	if graph.HasUserInfo(v) {
+		return &cmdutil.FlagError{Err: graph.ErrURLUserInfo}
+	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return cmdutil.FlagErrorf("not an http(s) URL: %q", v)

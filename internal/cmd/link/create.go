@@ -119,6 +119,9 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 				// Every item is checked before anything is sent: one bad line sends nothing.
 				for i, in := range inputs {
 					ref, err := graph.ParseItemRef(in)
+					if errors.Is(err, graph.ErrURLUserInfo) {
+						return cmdutil.FlagErrorf("item %d: %v", i+1, err) // the line holds credentials: not echoed
+					}
 					if err != nil {
 						return cmdutil.FlagErrorf("item %d (%q): %v", i+1, in, err)
 					}
