@@ -43,6 +43,9 @@ type emulatorKey struct{}
 //	emu fault SPEC           inject a fault (emulator.ParseFault syntax)
 //	emu stats                print createLink created/existing counts, batches and throttled
 //	emu reset                forget recorded requests and faults
+//	emu secret NAME VALUE    require that the last request carried secret NAME (authorization or
+//	                         password) equal to VALUE; "! emu secret NAME" requires that it carried none.
+//	                         Recorded requests show secrets as "[redacted]" (see emulator.RecordedRequest)
 //	proxy start              start a hostile forward proxy and point HTTP_PROXY and HTTPS_PROXY at it
 //	                         (NO_PROXY=localhost,127.0.0.1,::1)
 //	proxy count N            require that the proxy was sent exactly N requests
@@ -175,6 +178,10 @@ func lookPath(name, pathList string) (string, error) {
 }
 
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) > 0 && args[0] == "secret" {
+		cmdEmuSecret(ts, neg, args[1:])
+		return
+	}
 	if neg || len(args) == 0 {
 		ts.Fatalf("usage: emu requests|last|count N|fault SPEC|reset")
 	}
@@ -226,6 +233,23 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		emu.ResetStats()
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
+	}
+}
+
+// cmdEmuSecret checks a secret of the last recorded request through its digest.
+func cmdEmuSecret(ts *testscript.TestScript, neg bool, args []string) {
+	emu := ts.Value(emulatorKey{}).(*emulator.Server)
+	reqs := emu.Requests()
+	if len(reqs) == 0 || (neg && len(args) != 1) || (!neg && len(args) != 2) {
+		ts.Fatalf("usage: emu secret NAME VALUE | ! emu secret NAME (after a request)")
+	}
+	last := reqs[len(reqs)-1]
+	_, present := last.Secrets[args[0]]
+	switch {
+	case neg && present:
+		ts.Fatalf("the last request carried a %s", args[0])
+	case !neg && !emu.SecretIs(last, args[0], args[1]):
+		ts.Fatalf("the last request did not carry %s %q (carried one: %v)", args[0], args[1], present)
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 // not recorded, so a test or a user can inspect and steer a running emulator:
 //
 //	GET    /_emulator/health    {"status":"ok"}
-//	GET    /_emulator/requests  recorded Graph requests (body as text)
+//	GET    /_emulator/requests  recorded Graph requests (body as text); Authorization and link
+//	                            passwords redacted, with keyed digests under "secrets"
 //	DELETE /_emulator/requests  forget them
 //	GET    /_emulator/faults    current fault rules
 //	POST   /_emulator/faults    add a rule: a spec string ("status=429,times=1") or a JSON Fault
@@ -42,7 +43,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		for _, rr := range s.Requests() {
 			out = append(out, map[string]any{
 				"method": rr.Method, "rawURI": rr.RawURI, "header": rr.Header,
-				"body": string(rr.Body), "status": rr.Status, "batch": rr.Batch,
+				"body": string(rr.Body), "status": rr.Status, "batch": rr.Batch, "secrets": rr.Secrets,
 			})
 		}
 		writeJSON(w, http.StatusOK, out)

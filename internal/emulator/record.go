@@ -12,6 +12,12 @@ type RecordedRequest = kit.RecordedRequest
 // sub-requests. Admin (/_emulator/) requests are not recorded.
 func (s *Server) Requests() []RecordedRequest { return s.rec.Requests() }
 
+// SecretIs reports whether the recorded request rr carried the secret name ("authorization",
+// "password") with exactly value; recorded requests show secrets only as "[redacted]".
+func (s *Server) SecretIs(rr RecordedRequest, name, value string) bool {
+	return s.rec.SecretIs(rr, name, value)
+}
+
 // ResetRequests forgets the recorded requests.
 func (s *Server) ResetRequests() { s.rec.Reset() }
 

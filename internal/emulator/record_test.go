@@ -25,7 +25,8 @@ func TestRecorder(t *testing.T) {
 	}
 	got := reqs[0]
 	if got.Method != "POST" || got.RawURI != raw+"?a=b+c" || string(got.Body) != body || got.Status != 201 ||
-		got.Header.Get("client-request-id") != "cr-1" || got.Header.Get("Authorization") != "Bearer test-token" {
+		got.Header.Get("client-request-id") != "cr-1" || got.Header.Get("Authorization") != "Bearer [redacted]" ||
+		!e.srv.SecretIs(got, "authorization", "Bearer test-token") || e.srv.SecretIs(got, "authorization", "Bearer other") {
 		t.Errorf("recorded %+v", got)
 	}
 	if reqs[1].Status != 401 {
@@ -34,6 +35,49 @@ func TestRecorder(t *testing.T) {
 	e.srv.ResetRequests()
 	if len(e.srv.Requests()) != 0 {
 		t.Error("ResetRequests kept requests")
+	}
+}
+
+// GET /_emulator/requests answers anyone who can reach the emulator: it must not hand out bearer
+// tokens or link passwords, neither of a request nor inside a $batch.
+func TestRecordedSecretsAreRedacted(t *testing.T) {
+	e := newEnv(t, Options{})
+	pd := "/v1.0/drives/" + DemoPersonalDriveID + "/root:/Photos:/createLink"
+	single := `{"type":"view","scope":"anonymous","password":"hunter2 \"pw\"","expirationDateTime":"2099-01-01T00:00:00Z"}`
+	if r := e.do("POST", e.ts.URL+pd, single, "Authorization", "Bearer tok-SECRET-1"); r.status != 201 {
+		t.Fatalf("createLink: %d %s", r.status, r.body)
+	}
+	batch := `{"requests":[{"id":"1","method":"POST","url":"/drives/` + DemoPersonalDriveID + `/root:/Photos:/createLink",` +
+		`"headers":{"Content-Type":"application/json"},"body":{"type":"edit","Password":"batch-pw-SECRET"}}]}`
+	if r := e.do("POST", e.ts.URL+"/v1.0/$batch", batch, "Authorization", "Bearer tok-SECRET-2", "Content-Type", "application/json"); r.status != 200 {
+		t.Fatalf("batch: %d %s", r.status, r.body)
+	}
+	r := e.get(e.ts.URL + "/_emulator/requests")
+	for _, secret := range []string{"tok-SECRET", "hunter2", "batch-pw-SECRET"} {
+		if strings.Contains(string(r.body), secret) {
+			t.Errorf("/_emulator/requests contains %q:\n%s", secret, r.body)
+		}
+	}
+	reqs := e.srv.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests recorded", len(reqs))
+	}
+	want := `{"type":"view","scope":"anonymous","password":"[redacted]","expirationDateTime":"2099-01-01T00:00:00Z"}`
+	if got := string(reqs[0].Body); got != want {
+		t.Errorf("body = %s, want the exact request with the password redacted", got)
+	}
+	if !e.srv.SecretIs(reqs[0], "password", `hunter2 "pw"`) || !e.srv.SecretIs(reqs[0], "authorization", "Bearer tok-SECRET-1") {
+		t.Errorf("digests do not match the secrets sent: %v", reqs[0].Secrets)
+	}
+	if !strings.Contains(string(reqs[1].Body), `"Password":"[redacted]"`) || !e.srv.SecretIs(reqs[1], "password", "batch-pw-SECRET") {
+		t.Errorf("$batch body %s", reqs[1].Body)
+	}
+	if sub := reqs[2]; sub.Batch == "" || sub.Header.Get("Authorization") != "Bearer [redacted]" || !e.srv.SecretIs(sub, "password", "batch-pw-SECRET") ||
+		string(sub.Body) != `{"type":"edit","Password":"[redacted]"}` {
+		t.Errorf("sub-request %+v", sub)
+	}
+	if e.srv.SecretIs(reqs[0], "password", "hunter2") {
+		t.Error("SecretIs matched a different value")
 	}
 }
 

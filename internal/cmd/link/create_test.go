@@ -126,7 +126,10 @@ func TestCreateRun(t *testing.T) {
 		if got := string(r.Body); got != `{"type":"edit","scope":"anonymous","expirationDateTime":"2099-05-06T07:08:09Z"}` {
 			t.Errorf("body = %s", got)
 		}
-		for k, want := range map[string]string{"Authorization": "Bearer test-token", "Content-Type": "application/json", "User-Agent": "odshare/test"} {
+		if !e.Emu.SecretIs(r, "authorization", "Bearer test-token") {
+			t.Errorf("the request did not carry the token: %v", r.Secrets)
+		}
+		for k, want := range map[string]string{"Authorization": "Bearer [redacted]", "Content-Type": "application/json", "User-Agent": "odshare/test"} {
 			if got := r.Header.Get(k); got != want {
 				t.Errorf("%s = %q, want %q", k, got, want)
 			}

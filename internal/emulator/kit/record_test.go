@@ -1,0 +1,18 @@
+package kit
+
+import "testing"
+
+func TestRedactPasswords(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"password":"a"}`: `{"password":"[redacted]"}`,
+		`{ "x" : { "password" : "a" } , "password":"b" }`: `{ "x" : { "password":"[redacted]" } , "password":"[redacted]" }`,
+		`[{"password":1},{"y":["password"]}]`:             `[{"password":"[redacted]"},{"y":["password"]}]`,
+		`{"passwords":"keep","note":"password"}`:          `{"passwords":"keep","note":"password"}`,
+		`{"password":{"nested":true}}`:                    `{"password":{"nested":true}}`,
+		`not json`:                                        `not json`,
+	} {
+		if got, _, _ := redactPasswords([]byte(in)); string(got) != want {
+			t.Errorf("redactPasswords(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
