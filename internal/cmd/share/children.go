@@ -83,7 +83,9 @@ the drive id from each folder's parentReference), --concurrency folders at a tim
 prints every descendant. The table then shows each item's path relative to the shared
 folder, sorted by path; JSON and ndjson hold Graph's objects unchanged, in the order the
 pages arrive. -o json with --recursive is spooled to a temporary file rather than held in
-memory, and still printed only on success.
+memory, and still printed only on success. On Unix the file is unlinked as soon as it is
+created, so even a killed odshare leaves nothing behind; on Windows, where an open file can't
+be unlinked, each run removes the spool files killed runs left.
 
 --tree (implies --recursive) draws the folder as a tree for people: each name with its
 size, folders ending in "/", children sorted by name.
@@ -335,9 +337,9 @@ func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cle
 	case pr.JSON() && pr.JQ == "":
 		// One array, yet stdout must stay empty on failure: spool to a temporary file, then
 		// copy it out once the walk is complete.
-		tmp, err := os.CreateTemp("", "odshare-children-*.json")
+		tmp, err := openSpool()
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, fmt.Errorf("spool the listing: %w", err)
 		}
 		cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
 		bw := bufio.NewWriter(tmp)
