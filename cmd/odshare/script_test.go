@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +31,15 @@ func TestMain(m *testing.M) {
 }
 
 type emulatorKey struct{}
+
+type replayKey struct{}
+
+// replayState is the script's replay server, if any.
+type replayState struct {
+	mu    sync.Mutex
+	count int
+	stop  func()
+}
 
 // TestScripts runs every testdata/script/*.txtar against a fresh in-process Graph emulator.
 //
@@ -49,6 +60,9 @@ type emulatorKey struct{}
 //	proxy start              start a hostile forward proxy and point HTTP_PROXY and HTTPS_PROXY at it
 //	                         (NO_PROXY=localhost,127.0.0.1,::1)
 //	proxy count N            require that the proxy was sent exactly N requests
+//	replay STATUS FILE       answer every request on a new loopback server ($REPLAY) with STATUS and
+//	                         FILE as a JSON body: an exchange captured from the real service
+//	replay count N           require exactly N requests on that server
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -61,6 +75,7 @@ func TestScripts(t *testing.T) {
 			srv := httptest.NewServer(emu)
 			env.Defer(srv.Close)
 			env.Values[emulatorKey{}] = emu
+			env.Values[replayKey{}] = &replayState{}
 			env.Values[proxyKey{}] = &proxyHolder{}
 			env.Setenv("EMULATOR", srv.URL)
 			env.Setenv("EMULATOR_PORT", strconv.Itoa(srv.Listener.Addr().(*net.TCPAddr).Port))
@@ -78,6 +93,7 @@ func TestScripts(t *testing.T) {
 			"interrupt": cmdInterrupt,
 			"emu":       cmdEmu,
 			"proxy":     cmdProxy,
+			"replay":    cmdReplay,
 		},
 	})
 }
@@ -272,4 +288,37 @@ func formatRequest(r emulator.RecordedRequest) string {
 	}
 	b.WriteString("--\n")
 	return b.String()
+}
+
+func cmdReplay(ts *testscript.TestScript, neg bool, args []string) {
+	st := ts.Value(replayKey{}).(*replayState)
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: replay STATUS FILE | replay count N")
+	}
+	if args[0] == "count" {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if want, _ := strconv.Atoi(args[1]); st.count != want {
+			ts.Fatalf("replay server got %d requests, want %s", st.count, args[1])
+		}
+		return
+	}
+	status, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	body := []byte(ts.ReadFile(args[1]))
+	if st.stop != nil {
+		st.stop()
+	}
+	st.count = 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st.mu.Lock()
+		st.count++
+		st.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	}))
+	st.stop = srv.Close
+	ts.Defer(srv.Close)
+	ts.Setenv("REPLAY", srv.URL)
 }

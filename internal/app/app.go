@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -67,18 +68,24 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) (code int
 	if err == nil {
 		return ExitOK
 	}
-	code, msg := classify(ctx, err)
+	envToken := false
+	if cfg, cerr := f.Config(); cerr == nil {
+		envToken = cfg.AccessToken != ""
+	}
+	code, msg := classify(ctx, err, envToken)
 	if msg != "" {
 		printError(ios.ErrOut, msg)
 	}
 	return code
 }
 
-// classify picks the exit code and the one-line message for err.
-func classify(ctx context.Context, err error) (int, string) {
+// classify picks the exit code and the message for err. envToken says ODSHARE_ACCESS_TOKEN is
+// the credential, so a rejected token is that one and not a sign-in.
+func classify(ctx context.Context, err error, envToken bool) (int, string) {
 	var flagErr *cmdutil.FlagError
 	var authErr *cmdutil.AuthError
 	var graphErr *graph.Error
+	isGraph := errors.As(err, &graphErr)
 	switch {
 	case errors.Is(err, cmdutil.ErrSilent):
 		return ExitError, ""
@@ -89,11 +96,24 @@ func classify(ctx context.Context, err error) (int, string) {
 		return ExitUsage, strings.ReplaceAll(err.Error(), "\t", "  ") + "\nRun with --help for usage."
 	case errors.As(err, &authErr):
 		return ExitAuth, err.Error()
-	case errors.As(err, &graphErr) && graphErr.Unauthorized():
+	case isGraph && graphErr.Unauthorized() && envToken:
+		return ExitAuth, err.Error() + "; " + envTokenHint
+	case isGraph && graphErr.Unauthorized():
 		return ExitAuth, err.Error() + "; " + cmdutil.AuthHint
+	case isGraph && graphErr.AccessDenied():
+		return ExitError, err.Error() + "\n" + accessDeniedHint
+	case isGraph && slices.Contains(graphErr.InnerCodes, "accountUpgradeRequired"):
+		return ExitError, err.Error() + "\n" + upgradeHint
 	}
 	return ExitError, err.Error()
 }
+
+// Hints for the errors whose way out is not obvious from Graph's words.
+const (
+	envTokenHint     = "Graph rejected ODSHARE_ACCESS_TOKEN: set a fresh token, or unset it to use the account signed in with `odshare auth login`"
+	accessDeniedHint = "You are signed in, but not allowed to do this here: ask the item's owner or an admin for access, or sign in with the scopes it needs (see `odshare auth login --help`)."
+	upgradeHint      = "The account's plan does not include this: on OneDrive personal, link expiry and passwords need a Microsoft 365 subscription. Leave out --expires and --password, or upgrade."
+)
 
 // isCobraUsageError recognises the errors cobra itself raises for the command line; cobra has
 // no type for them, so this matches its fixed wording (as gh does).

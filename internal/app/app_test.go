@@ -23,21 +23,37 @@ func TestClassify(t *testing.T) {
 		ctx  context.Context
 		err  error
 		code int
+		env  bool   // ODSHARE_ACCESS_TOKEN is the credential
+		msg  string // a part of the message, when it matters
+		not  string // a part the message must not have
 	}{
-		{"usage", context.Background(), cmdutil.FlagErrorf("bad"), ExitUsage},
-		{"wrapped usage", context.Background(), fmt.Errorf("x: %w", cmdutil.FlagErrorf("bad")), ExitUsage},
-		{"cobra usage", context.Background(), errors.New(`unknown flag: --nope`), ExitUsage},
-		{"auth", context.Background(), &cmdutil.AuthError{Err: auth.ErrNotSignedIn}, ExitAuth},
-		{"401", context.Background(), fmt.Errorf("get share: %w", &graph.Error{StatusCode: 401, Code: "InvalidAuthenticationToken"}), ExitAuth},
-		{"404", context.Background(), &graph.Error{StatusCode: 404, Code: "itemNotFound"}, ExitError},
-		{"interrupted", cancelled, errors.New("anything"), ExitInterrupted},
-		{"canceled", context.Background(), fmt.Errorf("wait: %w", context.Canceled), ExitInterrupted},
-		{"other", context.Background(), errors.New("boom"), ExitError},
+		{"usage", context.Background(), cmdutil.FlagErrorf("bad"), ExitUsage, false, "", ""},
+		{"wrapped usage", context.Background(), fmt.Errorf("x: %w", cmdutil.FlagErrorf("bad")), ExitUsage, false, "", ""},
+		{"cobra usage", context.Background(), errors.New(`unknown flag: --nope`), ExitUsage, false, "", ""},
+		{"auth", context.Background(), &cmdutil.AuthError{Err: auth.ErrNotSignedIn}, ExitAuth, false, "", ""},
+		{"401", context.Background(), fmt.Errorf("get share: %w", &graph.Error{StatusCode: 401, Code: "InvalidAuthenticationToken"}), ExitAuth, false, "", ""},
+		{"401 of the env token", context.Background(), &graph.Error{StatusCode: 401, Code: "InvalidAuthenticationToken"}, ExitAuth, true,
+			"Graph rejected ODSHARE_ACCESS_TOKEN", "or set ODSHARE_ACCESS_TOKEN"},
+		{"401 names both ways", context.Background(), &graph.Error{StatusCode: 401, Code: "InvalidAuthenticationToken"}, ExitAuth, false,
+			"run `odshare auth login` (or set ODSHARE_ACCESS_TOKEN)", ""},
+		{"SharePoint access denied is no sign-in problem", context.Background(),
+			&graph.Error{StatusCode: 401, Code: "-2147024891, System.UnauthorizedAccessException", Message: "Access denied."}, ExitError, false,
+			"You are signed in, but not allowed", "auth login`"},
+		{"accountUpgradeRequired", context.Background(), &graph.Error{StatusCode: 403, Code: "accessDenied", InnerCodes: []string{"accountUpgradeRequired"}}, ExitError, false,
+			"accessDenied (accountUpgradeRequired)", ""},
+		{"404", context.Background(), &graph.Error{StatusCode: 404, Code: "itemNotFound"}, ExitError, false, "", ""},
+		{"interrupted", cancelled, errors.New("anything"), ExitInterrupted, false, "", ""},
+		{"canceled", context.Background(), fmt.Errorf("wait: %w", context.Canceled), ExitInterrupted, false, "", ""},
+		{"other", context.Background(), errors.New("boom"), ExitError, false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if code, _ := classify(tt.ctx, tt.err); code != tt.code {
+			code, msg := classify(tt.ctx, tt.err, tt.env)
+			if code != tt.code {
 				t.Errorf("code = %d, want %d", code, tt.code)
+			}
+			if !strings.Contains(msg, tt.msg) || tt.not != "" && strings.Contains(msg, tt.not) {
+				t.Errorf("message = %q, want %q and not %q", msg, tt.msg, tt.not)
 			}
 		})
 	}

@@ -235,7 +235,7 @@ func (c *Client) do(ctx context.Context, req *Request, retryAlso func(status int
 			return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
 		}
 		gerr := newError(method, target, crid, resp, body)
-		if resp.StatusCode == http.StatusUnauthorized {
+		if gerr.Unauthorized() { // not SharePoint's access denied: a new token would not change it
 			r, ok := c.tokens.(Refresher)
 			if !ok || refreshed {
 				return nil, gerr

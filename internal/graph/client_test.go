@@ -339,6 +339,21 @@ func TestUnauthorizedWithoutRefresher(t *testing.T) {
 	}
 }
 
+// SharePoint's access denied is a 401 that a new token cannot change: no refresh, no retry.
+func TestAccessDeniedDoesNotRefresh(t *testing.T) {
+	s := newServer(t, reply(401, `{"error":{"code":"-2147024891, System.UnauthorizedAccessException","message":{"lang":"en-US","value":"Access denied."}}}`))
+	src := &refreshingTokens{cur: "old", next: "new"}
+	c, _ := s.client(t, func(o *Options) { o.Tokens = src })
+	_, err := c.Do(context.Background(), &Request{Path: "/sites/x/drive/root/permissions"})
+	var gerr *Error
+	if !errors.As(err, &gerr) || !gerr.AccessDenied() || gerr.Unauthorized() {
+		t.Fatalf("err = %v, want SharePoint's access denied", err)
+	}
+	if src.refreshes != 0 || len(s.requests()) != 1 {
+		t.Errorf("refreshes=%d attempts=%d; want 0, 1", src.refreshes, len(s.requests()))
+	}
+}
+
 // failingTransport fails the test if anything is ever sent or dialled.
 type failingTransport struct{ t *testing.T }
 

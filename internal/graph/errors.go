@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/odshare/odshare/internal/graph/api"
@@ -58,6 +59,20 @@ func (e *Error) Error() string {
 		}
 		return b.String()
 	}
+	// innerError codes are the actionable part ("accountUpgradeRequired" under "accessDenied").
+	var inner []string
+	for _, c := range e.InnerCodes {
+		if c = sanitize(c); c != "" && c != code && !slices.Contains(inner, c) {
+			inner = append(inner, c)
+		}
+	}
+	if len(inner) > 0 {
+		if code == "" {
+			code = strings.Join(inner, ", ")
+		} else {
+			code += " (" + strings.Join(inner, ", ") + ")"
+		}
+	}
 	switch {
 	case code != "" && msg != "":
 		b.WriteString(code + ": " + msg)
@@ -75,8 +90,20 @@ func (e *Error) Error() string {
 }
 
 // Unauthorized reports an HTTP 401: the token was missing, expired or revoked, so the user should sign in
-// again. A 403 is not included: it means signed in but not allowed (or unlicensed [ERR]).
-func (e *Error) Unauthorized() bool { return e.StatusCode == http.StatusUnauthorized }
+// again. A 403 is not included: it means signed in but not allowed (or unlicensed [ERR]). Nor is
+// SharePoint's access-denied 401 (see AccessDenied).
+func (e *Error) Unauthorized() bool {
+	return e.StatusCode == http.StatusUnauthorized && !e.AccessDenied()
+}
+
+// AccessDenied reports SharePoint's "access denied" passed through Graph as a 401, with the code of
+// .NET's UnauthorizedAccessException (HRESULT -2147024891, E_ACCESSDENIED): the token was accepted,
+// but its user or app may not do this here (microsoft-graph-docs-contrib#8287). Signing in again
+// cannot help; permissions can. Only the code is read, never the message.
+func (e *Error) AccessDenied() bool {
+	return e.StatusCode == http.StatusUnauthorized &&
+		(strings.Contains(e.Code, "System.UnauthorizedAccessException") || strings.HasPrefix(e.Code, "-2147024891"))
+}
 
 func statusLine(code int) string {
 	if t := http.StatusText(code); t != "" {
@@ -101,7 +128,7 @@ func newError(method, rawURL, clientRequestID string, resp *http.Response, body 
 	var er api.ErrorResponse
 	if json.Unmarshal(body, &er) == nil && (er.Error.Code != "" || er.Error.Message != "") {
 		e.Code = sanitize(er.Error.Code)
-		e.Message = sanitize(er.Error.Message)
+		e.Message = sanitize(string(er.Error.Message))
 		depth := 0
 		for ie := er.Error.InnerError; ie != nil && depth < 32; ie = ie.InnerError {
 			if depth == 0 {

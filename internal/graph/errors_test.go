@@ -21,6 +21,10 @@ func TestErrorText(t *testing.T) {
 		{"not graph shape", Error{StatusCode: 502, RequestID: "r9"}, "HTTP 502 Bad Gateway (request-id r9)"},
 		{"not graph shape no id", Error{StatusCode: 502}, "HTTP 502 Bad Gateway"},
 		{"unknown status", Error{StatusCode: 599}, "HTTP 599"},
+		{"inner code shown", Error{StatusCode: 403, Code: "accessDenied", InnerCodes: []string{"accountUpgradeRequired"}, Message: "Account Upgrade is required for this operation."},
+			"accessDenied (accountUpgradeRequired): Account Upgrade is required for this operation. (HTTP 403)"},
+		{"inner codes once, not the top one again", Error{StatusCode: 400, Code: "invalidRequest", InnerCodes: []string{"invalidRequest", "a", "b", "a"}},
+			"invalidRequest (a, b) (HTTP 400)"},
 		{"control chars", Error{StatusCode: 400, Code: "x\x1b[2J", Message: "line1\nline2\r\x1b]0;pwned\x07\u202eend", RequestID: "r\n1"},
 			"x [2J: line1 line2 ]0;pwned end (HTTP 400, request-id r 1)"},
 	}
@@ -31,6 +35,10 @@ func TestErrorText(t *testing.T) {
 	}
 	if !(&Error{StatusCode: 401}).Unauthorized() || (&Error{StatusCode: 403}).Unauthorized() {
 		t.Error("Unauthorized wrong")
+	}
+	sp := &Error{StatusCode: 401, Code: "-2147024891, System.UnauthorizedAccessException"}
+	if sp.Unauthorized() || !sp.AccessDenied() || (&Error{StatusCode: 401, Code: "InvalidAuthenticationToken"}).AccessDenied() {
+		t.Error("SharePoint's access denied is a permission problem, not a sign-in one")
 	}
 }
 
@@ -54,5 +62,25 @@ func TestNewError(t *testing.T) {
 	e = newError("GET", "u", "", resp, []byte("<html>Bad Gateway</html>"))
 	if got := e.Error(); got != "HTTP 502 Bad Gateway (request-id rid)" {
 		t.Errorf("html body: %q", got)
+	}
+}
+
+// SharePoint's own errors (OData v3) carry the message as {"lang", "value"}; the code and the text
+// must still be shown (shape from microsoft-graph-docs-contrib#8287 and SharePoint REST errors).
+func TestNewErrorMessageObject(t *testing.T) {
+	resp := &http.Response{StatusCode: 401, Header: http.Header{}}
+	body := `{"error":{"code":"-2147024891, System.UnauthorizedAccessException",` +
+		`"message":{"lang":"en-US","value":"Access denied. You do not have permission to perform this action or access this resource."}}}`
+	e := newError("GET", "u", "", resp, []byte(body))
+	if want := "-2147024891, System.UnauthorizedAccessException: Access denied. You do not have permission to perform this action or access this resource. (HTTP 401)"; e.Error() != want {
+		t.Errorf("got  %q\nwant %q", e.Error(), want)
+	}
+	if !e.AccessDenied() {
+		t.Error("not seen as access denied")
+	}
+	// A message of another shape leaves the text empty but keeps the code.
+	e = newError("GET", "u", "", &http.Response{StatusCode: 400, Header: http.Header{}}, []byte(`{"error":{"code":"x","message":[1]}}`))
+	if e.Error() != "x (HTTP 400)" {
+		t.Errorf("got %q", e.Error())
 	}
 }
