@@ -61,7 +61,9 @@ fixture's users; device codes sign in as the fixture's "me" unless another user 
   tenant:  %s, a user's domain (%s in the demo data)
            or organizations
   app:     client id %s, secret %s
-stderr then also carries:
+stderr carries "downloads: ORIGIN", the second listener (another host name, so another
+origin) that serves the pre-authenticated URLs GET .../content redirects to; with --tls it
+also carries:
   authority: https://127.0.0.1:PORT   the MSAL authority host; append /{tenant}
   ca: PATH                            the CA certificate to trust
 MSAL requires https, so signing in needs --tls.
@@ -98,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ruWindow := fs.Duration("ru-window", time.Minute, "with --ru-budget: the budget's window")
 	ruHeaders := fs.Bool("ru-headers-delegated", false, "with --ru-budget: send RateLimit-* headers (from 80% of the budget) to delegated callers too, not only app-only ones")
 	deltaLife := fs.Duration("delta-token-lifetime", 0, "delta tokens older than this answer 410 resyncRequired (0 = never)")
+	dlLife := fs.Duration("download-url-lifetime", time.Hour, "lifetime of the pre-authenticated download URLs /content redirects to (served on a second listener under another host name)")
+	ignoreRange := fs.Bool("ignore-range", false, "the download host ignores Range and answers 200 with the whole file")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -163,6 +167,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts.Budget = &emulator.Budget{Units: *ruBudget, Window: *ruWindow, HeadersForDelegated: *ruHeaders}
 	}
 	opts.DeltaTokenLifetime = *deltaLife
+	if *dlLife <= 0 {
+		return fmt.Errorf("--download-url-lifetime %v: must be positive", *dlLife)
+	}
+	opts.DownloadURLLifetime, opts.IgnoreRange = *dlLife, *ignoreRange
 	if *seed != "" {
 		f, err := emulator.LoadFixture(*seed)
 		if err != nil {
@@ -195,6 +203,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		base = st.BaseURL
+		fmt.Fprintln(stderr, "downloads:", st.Graph.DownloadOrigin())
 		fmt.Fprintln(stderr, "authority:", st.AuthorityHost)
 		fmt.Fprintln(stderr, "ca:", path)
 	} else {
@@ -206,6 +215,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		fmt.Fprintln(stderr, "downloads:", srv.DownloadOrigin())
 	}
 	fmt.Fprintln(stdout, base)
 	<-ctx.Done()

@@ -133,6 +133,31 @@ func TestRunBudget(t *testing.T) {
 	}
 }
 
+func TestRunDownloads(t *testing.T) {
+	base, stderr := start(t, "--ignore-range", "--download-url-lifetime", "5m")
+	var origin string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "downloads: "); ok {
+			origin = v
+		}
+	}
+	if !strings.HasPrefix(origin, "http://localhost:") {
+		t.Fatalf("downloads line: %q", stderr.String())
+	}
+	req, _ := http.NewRequest("GET", base+"/me/drive/root:/Notes.txt:/content", nil)
+	req.Header.Set("Authorization", "Bearer x")
+	req.Header.Set("Range", "bytes=10-")
+	res, err := http.DefaultClient.Do(req) // follows the 302; Go drops Authorization across hosts
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || len(b) != 120 || !strings.HasPrefix(res.Request.URL.String(), origin+"/") {
+		t.Errorf("download: %d, %d bytes from %s", res.StatusCode, len(b), res.Request.URL)
+	}
+}
+
 func TestRunThrottle(t *testing.T) {
 	base, _ := start(t, "--throttle-rps", "0.2", "--throttle-burst", "2", "--fault", "latency=20ms")
 	for i := range 2 {
@@ -330,6 +355,7 @@ func TestRunFlagErrors(t *testing.T) {
 		{"burst without rate", []string{"--throttle-burst", "3"}, "needs --throttle-rps"},
 		{"whole seconds without rate", []string{"--throttle-whole-seconds"}, "needs --throttle-rps"},
 		{"ru window without budget", []string{"--ru-window", "10s"}, "needs --ru-budget"},
+		{"zero download lifetime", []string{"--download-url-lifetime", "0s"}, "must be positive"},
 		{"negative budget", []string{"--ru-budget", "-5"}, "must not be negative"},
 		{"zero window", []string{"--ru-budget", "5", "--ru-window", "0s"}, "must be positive"},
 		{"negative rate", []string{"--throttle-rps", "-1"}, "must not be negative"},

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -20,6 +22,7 @@ import (
 //	DELETE /_emulator/faults    remove every rule
 //	GET    /_emulator/stats     counters: {"requests","batches","throttled","createLink":{"created","existing"}}
 //	DELETE /_emulator/stats     set them to zero
+//	POST   /_emulator/content   {"item": id, "size": n}: new content for a file (new eTag, cTag, hashes, bytes)
 //	POST   /_emulator/delta/expire  make every delta token issued so far stale (410 resyncRequired)
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	name := strings.Trim(strings.TrimPrefix(r.URL.EscapedPath(), "/_emulator"), "/")
@@ -71,6 +74,37 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		default:
 			writeJSON(w, http.StatusOK, s.faults.List())
 		}
+	case "content":
+		if e = allow(c, http.MethodPost); e != nil {
+			break
+		}
+		var req struct {
+			Item string `json:"item"`
+			Size *int64 `json:"size"`
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err == nil {
+			dec := json.NewDecoder(bytes.NewReader(body))
+			dec.DisallowUnknownFields()
+			err = dec.Decode(&req)
+		}
+		if err != nil || req.Item == "" || (req.Size != nil && *req.Size < 0) {
+			e = badRequest(`The body must be {"item": "<item id>", "size": <bytes, optional>}.`)
+			break
+		}
+		size := int64(-1)
+		if req.Size != nil {
+			size = *req.Size
+		}
+		if err := s.ChangeContent(req.Item, size); err != nil {
+			e = errf(http.StatusNotFound, codeItemNotFound, err.Error())
+			break
+		}
+		s.mu.Lock()
+		it := s.st.item(req.Item)
+		out := map[string]any{"id": it.id, "eTag": itemETag(it), "cTag": itemCTag(it), "size": it.size}
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, out)
 	case "delta/expire":
 		if e = allow(c, http.MethodPost); e == nil {
 			s.ExpireDeltaTokens()

@@ -254,7 +254,7 @@ func (s *Server) serveDelta(c *reqCtx, root *item, segToken string) *apiError {
 	hier := business && hierarchicalSharing(c.r)
 	vals := make([]any, 0, len(items))
 	for _, it := range items {
-		doc := s.itemJSON(it)
+		doc := s.itemDoc(c, it)
 		doc.ParentReference.Path = ""
 		if business {
 			doc.CTag = ""

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/sha1"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -81,6 +80,8 @@ type driveItemDoc struct {
 	// Children and ChildrenNextLink are set by $expand=children [SG].
 	Children         []any  `json:"children,omitzero"` // [] for an empty folder
 	ChildrenNextLink string `json:"children@odata.nextLink,omitempty"`
+	// DownloadURL is the short-lived pre-authenticated content URL of a file [OD driveitem].
+	DownloadURL string `json:"@microsoft.graph.downloadUrl,omitempty"`
 }
 
 type identityDoc struct {
@@ -116,6 +117,8 @@ type fileDoc struct {
 
 type hashesDoc struct {
 	QuickXorHash string `json:"quickXorHash"`
+	SHA1Hash     string `json:"sha1Hash,omitempty"`
+	SHA256Hash   string `json:"sha256Hash,omitempty"`
 }
 
 func identityDocOf(u *user) identityDoc {
@@ -149,7 +152,7 @@ func (s *Server) itemJSON(it *item) *driveItemDoc {
 		WebURL:               it.webURL,
 		CreatedDateTime:      created,
 		LastModifiedDateTime: modified,
-		ETag:                 "\"{" + it.id + "},1\"",
+		ETag:                 itemETag(it),
 		CreatedBy:            owner,
 		LastModifiedBy:       owner,
 		ParentReference:      parentRefDoc(it),
@@ -158,15 +161,23 @@ func (s *Server) itemJSON(it *item) *driveItemDoc {
 	if it.folder {
 		m.Folder = &folderDoc{ChildCount: len(it.children)}
 	} else {
-		sum := sha1.Sum([]byte(it.id))
-		m.CTag = "\"c:{" + it.id + "},1\""
-		m.File = &fileDoc{MimeType: it.mime, Hashes: hashesDoc{QuickXorHash: base64.StdEncoding.EncodeToString(sum[:20])}}
+		m.CTag = itemCTag(it)
+		m.File = &fileDoc{MimeType: it.mime, Hashes: s.hashes(it)}
 	}
 	if it.parent == nil {
 		m.Root = &struct{}{}
 	}
 	if sh := s.sharedFacet(it); sh != nil {
 		m.Shared = sh
+	}
+	return m
+}
+
+// itemDoc is itemJSON with the request's @microsoft.graph.downloadUrl on files.
+func (s *Server) itemDoc(c *reqCtx, it *item) *driveItemDoc {
+	m := s.itemJSON(it)
+	if !it.folder {
+		m.DownloadURL = s.downloadURL(c, it, "")
 	}
 	return m
 }
@@ -206,7 +217,7 @@ func sharedFacetOf(it *item, scope string) map[string]any {
 // serveItem answers GET item, with $expand=children inlining the first page of children (and
 // children@odata.nextLink when there are more), as shares-get documents [SG].
 func (s *Server) serveItem(c *reqCtx, it *item) *apiError {
-	m := s.itemJSON(it)
+	m := s.itemDoc(c, it)
 	exp, e := expands(c)
 	if e != nil {
 		return e
@@ -223,7 +234,7 @@ func (s *Server) serveItem(c *reqCtx, it *item) *apiError {
 		}
 		kids := make([]any, 0, pg.end-pg.start)
 		for _, ch := range it.children[pg.start:pg.end] {
-			kids = append(kids, s.itemJSON(ch))
+			kids = append(kids, s.itemDoc(c, ch))
 		}
 		m.Children = kids
 		m.ChildrenNextLink = pg.next
@@ -272,9 +283,9 @@ func (s *Server) serveChildren(c *reqCtx, it *item) *apiError {
 	vals := make([]any, 0, pg.end-pg.start)
 	for _, ch := range it.children[pg.start:pg.end] {
 		if sel != nil {
-			vals = append(vals, selectStruct(s.itemJSON(ch), sel))
+			vals = append(vals, selectStruct(s.itemDoc(c, ch), sel))
 		} else {
-			vals = append(vals, s.itemJSON(ch))
+			vals = append(vals, s.itemDoc(c, ch))
 		}
 	}
 	writeJSON(c.w, http.StatusOK, pg.wrap(vals))

@@ -43,7 +43,17 @@ type Options struct {
 	// resyncRequired (Graph expires tokens it can no longer serve); 0 = they never age.
 	// ExpireDeltaTokens (and POST /_emulator/delta/expire) expires every token at once.
 	DeltaTokenLifetime time.Duration
-	Logger             *log.Logger // nil = silent
+	// DownloadOrigin is the origin ("https://localhost:PORT") of the pre-authenticated download
+	// URLs that /content redirects to and @microsoft.graph.downloadUrl holds; it must be served
+	// by DownloadHandler. Listen sets it to a second listener under another host name; "" (the
+	// handler used alone) serves downloads under /_download/ on the request's own origin.
+	DownloadOrigin string
+	// DownloadURLLifetime is how long a download URL works (0 = one hour).
+	DownloadURLLifetime time.Duration
+	// IgnoreRange makes the download host ignore Range and answer 200 with the whole content,
+	// as a server that can't serve ranges does.
+	IgnoreRange bool
+	Logger      *log.Logger // nil = silent
 }
 
 // IdentityProvider is an identity platform stand-in served next to Graph (see Options.Identity).
@@ -80,6 +90,9 @@ type Server struct {
 
 	caMu  sync.Mutex
 	caPEM []byte
+
+	downloadKey    []byte // signs download URLs
+	downloadOrigin string // guarded by mu
 }
 
 // New builds a server from opts. It fails when the fixture is inconsistent (unknown owners,
@@ -115,6 +128,8 @@ func New(opts Options) (*Server, error) {
 		seed = uint64(time.Now().UnixNano())
 	}
 	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	s.downloadKey = s.randBytes(32)
+	s.downloadOrigin = strings.TrimSuffix(opts.DownloadOrigin, "/")
 	for _, fl := range opts.Faults {
 		s.AddFault(fl)
 	}
@@ -176,6 +191,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if esc == "/_emulator" || strings.HasPrefix(esc, "/_emulator/") {
 		s.serveAdmin(w, r)
 		return
+	}
+	if strings.HasPrefix(esc, downloadPrefix) {
+		s.mu.Lock()
+		same := s.downloadOrigin == ""
+		s.mu.Unlock()
+		if same {
+			s.serveDownload(w, r)
+			return
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
 	rec := RecordedRequest{Method: r.Method, RawURI: r.RequestURI, Header: r.Header.Clone(), Body: body}
@@ -529,6 +553,11 @@ func (s *Server) routeItem(c *reqCtx, it *item, segs []seg) *apiError {
 			return e
 		}
 		return s.servePermission(c, it, segs[1].name)
+	case is(segs[0], "content") && len(segs) == 1:
+		if e := allow(c, http.MethodGet); e != nil {
+			return e
+		}
+		return s.serveContent(c, it)
 	case len(segs) == 1 && isDelta(segs[0]):
 		tok, _ := isDeltaSegment(segs[0])
 		return s.serveDelta(c, it, tok)

@@ -179,6 +179,11 @@ func (s *Server) routeShares(c *reqCtx, segs []seg) *apiError {
 			return e
 		}
 		return s.serveChildren(c, it)
+	case len(rest) == 1 && is(rest[0], "content"):
+		if e := allow(c, http.MethodGet); e != nil {
+			return e
+		}
+		return s.serveContent(c, it)
 	}
 	return segmentNotFound(rest[0])
 }

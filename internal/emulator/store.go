@@ -75,6 +75,8 @@ type item struct {
 	changedAt              time.Time
 	hadUnique              bool // had permissions of its own at some time (hierarchicalsharing's empty facet)
 	version                int  // content version: eTag and cTag end with it; the content stream is seeded by it
+	hashVersion            int  // the version hashDoc was computed for (0: not yet)
+	hashDoc                hashesDoc
 }
 
 type perm struct {

@@ -92,9 +92,28 @@ func GenerateCA(hosts ...string) (caPEM []byte, tlsCert tls.Certificate, err err
 // only, so the reset and truncate faults act on real TCP connections. errLog (nil = discard)
 // gets the server's own errors.
 func Serve(addr string, tlsOn bool, h http.Handler, errLog *log.Logger) (origin string, caPEM []byte, stop func(context.Context) error, err error) {
+	var cert *tls.Certificate
+	if tlsOn {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		pemBytes, c, err := GenerateCA(host)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		caPEM, cert = pemBytes, &c
+	}
+	origin, stop, err = ServeCert(addr, cert, h, errLog)
+	return origin, caPEM, stop, err
+}
+
+// ServeCert is Serve with a given serving certificate (nil = plain HTTP), so several listeners
+// can share one CA.
+func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.Logger) (origin string, stop func(context.Context) error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
 	tcpAddr, _ := ln.Addr().(*net.TCPAddr)
 	host := "127.0.0.1"
@@ -110,14 +129,8 @@ func Serve(addr string, tlsOn bool, h http.Handler, errLog *log.Logger) (origin 
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
 	scheme := "http"
-	if tlsOn {
-		pemBytes, cert, err := GenerateCA(host)
-		if err != nil {
-			ln.Close()
-			return "", nil, nil, err
-		}
-		caPEM = pemBytes
-		cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+	if cert != nil {
+		cfg := &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 		ln = tls.NewListener(ln, cfg)
 		scheme = "https"
 	}
@@ -126,5 +139,5 @@ func Serve(addr string, tlsOn bool, h http.Handler, errLog *log.Logger) (origin 
 			errLog.Printf("emulator: serve: %v", err)
 		}
 	}()
-	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)), caPEM, srv.Shutdown, nil
+	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)), srv.Shutdown, nil
 }
