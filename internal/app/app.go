@@ -20,6 +20,7 @@ import (
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // Exit codes, documented in the README.
@@ -130,5 +131,7 @@ func isCobraUsageError(err error) bool {
 func printError(w io.Writer, msg string) {
 	// Every line: errors carry text from Graph and the identity platform, and MSAL's are
 	// multi-line.
-	fmt.Fprintf(w, "odshare: %s\n", output.SanitizeLines(msg))
+	// No secret the process knows (tokens, refresh tokens, the client secret, a link password)
+	// survives, whatever a server echoed into the message.
+	fmt.Fprintf(w, "odshare: %s\n", output.SanitizeLines(redact.String(msg)))
 }

@@ -144,7 +144,7 @@ func Logout(s Settings, username string) (removed []AccountInfo, err error) {
 		if errors.As(err, &ce) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("sign out %s: %s", username, redact(err.Error()))
+		return nil, fmt.Errorf("sign out %s: %s", username, redactText(err.Error()))
 	}
 	return removed, nil
 }

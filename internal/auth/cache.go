@@ -99,7 +99,7 @@ func (c *fileCache) Replace(ctx context.Context, u cache.Unmarshaler, _ cache.Re
 	}
 	if err := u.Unmarshal(data); err != nil {
 		c.release()
-		return &CacheError{Path: c.path, Err: fmt.Errorf("unexpected content: %s", redact(err.Error()))}
+		return &CacheError{Path: c.path, Err: fmt.Errorf("unexpected content: %s", redactText(err.Error()))}
 	}
 	return nil
 }
@@ -113,6 +113,7 @@ func (c *fileCache) Export(ctx context.Context, m cache.Marshaler, _ cache.Expor
 		c.release()
 		return fmt.Errorf("serialise token cache: %w", err)
 	}
+	registerSecrets(data) // tokens the identity platform just issued
 	c.mu.Lock()
 	held := c.held
 	c.mu.Unlock()
@@ -200,6 +201,7 @@ func (c *fileCache) read() ([]byte, error) {
 	if err := validCacheJSON(data); err != nil {
 		return nil, &CacheError{Path: c.path, Err: err}
 	}
+	registerSecrets(data)
 	return data, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // The few fields of MSAL's cache contract this package reads itself. The contract is the JSON
@@ -52,6 +54,41 @@ func parseContract(data []byte) (*contract, error) {
 		return nil, errors.New("unexpected token cache layout")
 	}
 	return &c, nil
+}
+
+// cacheSecretSections are the contract's sections whose entries carry a "secret": the tokens.
+var cacheSecretSections = []string{"AccessToken", "RefreshToken", "IdToken"}
+
+// registerSecrets hands every token in a serialized cache to package redact, so no message can
+// print one: a refresh token echoed by the identity platform in an error description is known here
+// before MSAL sends it. It reads only the "secret" members and ignores anything it doesn't expect.
+func registerSecrets(data []byte) {
+	var top map[string]map[string]struct {
+		Secret string `json:"secret"`
+	}
+	if json.Unmarshal(data, &top) != nil {
+		// Some section is not a map of objects (a future layout): read section by section.
+		var loose map[string]json.RawMessage
+		if json.Unmarshal(data, &loose) != nil {
+			return
+		}
+		top = map[string]map[string]struct {
+			Secret string `json:"secret"`
+		}{}
+		for _, name := range cacheSecretSections {
+			var sec map[string]struct {
+				Secret string `json:"secret"`
+			}
+			if json.Unmarshal(loose[name], &sec) == nil {
+				top[name] = sec
+			}
+		}
+	}
+	for _, name := range cacheSecretSections {
+		for _, e := range top[name] {
+			redact.Add(e.Secret)
+		}
+	}
 }
 
 // lastUsed returns, per home account id, when an access token was last cached for it: the

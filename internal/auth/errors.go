@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // ErrNotSignedIn means no usable account is cached or the identity platform wants the user to
@@ -132,18 +134,18 @@ func silentError(ctx context.Context, what string, err error) error {
 	}
 	if oe, ok := asOAuthError(err); ok {
 		if needsSignIn[oe.Error] {
-			return fmt.Errorf("%s: identity platform rejected the cached sign-in (%s): %w", what, redact(oe.String()), ErrNotSignedIn)
+			return fmt.Errorf("%s: identity platform rejected the cached sign-in (%s): %w", what, redactText(oe.String()), ErrNotSignedIn)
 		}
 		if rejectedCredential[oe.Error] {
-			return fmt.Errorf("%s: %s: %w", what, redact(oe.String()), ErrCredentialRejected)
+			return fmt.Errorf("%s: %s: %w", what, redactText(oe.String()), ErrCredentialRejected)
 		}
-		return fmt.Errorf("%s: token endpoint: %s", what, redact(oe.String()))
+		return fmt.Errorf("%s: token endpoint: %s", what, redactText(oe.String()))
 	}
 	if msg := err.Error(); strings.Contains(msg, "no token found") || strings.Contains(msg, "no account") {
 		// base.go AcquireTokenSilent: neither a usable access token nor a refresh token is cached.
 		return fmt.Errorf("%s: no refresh token cached: %w", what, ErrNotSignedIn)
 	}
-	return fmt.Errorf("%s: %s", what, redact(err.Error()))
+	return fmt.Errorf("%s: %s", what, redactText(err.Error()))
 }
 
 // loginError maps device-code and client-credential errors; see silentError.
@@ -160,11 +162,11 @@ func loginError(what string, err error) error {
 			return ErrDeclined
 		}
 		if rejectedCredential[oe.Error] {
-			return fmt.Errorf("%s: %s: %w", what, redact(oe.String()), ErrCredentialRejected)
+			return fmt.Errorf("%s: %s: %w", what, redactText(oe.String()), ErrCredentialRejected)
 		}
-		return fmt.Errorf("%s: %s", what, redact(oe.String()))
+		return fmt.Errorf("%s: %s", what, redactText(oe.String()))
 	}
-	return fmt.Errorf("%s: %s", what, redact(err.Error()))
+	return fmt.Errorf("%s: %s", what, redactText(err.Error()))
 }
 
 // tokenPatterns match token-shaped text: JWTs (access and id tokens, client assertions) and
@@ -176,7 +178,8 @@ var tokenPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)((?:access_token|refresh_token|id_token|client_secret|client_assertion|assertion|device_code|code|password)"?\s*[=:]\s*"?)[^&"\s,}]+`),
 }
 
-func redact(s string) string {
+func redactText(s string) string {
+	s = redact.String(s) // every secret value this process knows, in prose too
 	s = tokenPatterns[0].ReplaceAllString(s, "[redacted]")
 	return tokenPatterns[1].ReplaceAllString(s, "${1}[redacted]")
 }

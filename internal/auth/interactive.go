@@ -83,14 +83,14 @@ func interactiveError(ctx context.Context, err, openErr error) error {
 		return ctxErr
 	}
 	if openErr != nil {
-		return fmt.Errorf("%w: %s", ErrNoBrowser, redact(openErr.Error()))
+		return fmt.Errorf("%w: %s", ErrNoBrowser, redactText(openErr.Error()))
 	}
 	// MSAL's default opener (github.com/pkg/browser) fails with *exec.Error when no opener is
 	// installed and *exec.ExitError when it fails; nothing else in the flow runs a program.
 	var execErr *exec.Error
 	var exitErr *exec.ExitError
 	if errors.As(err, &execErr) || errors.As(err, &exitErr) {
-		return fmt.Errorf("%w: %s", ErrNoBrowser, redact(err.Error()))
+		return fmt.Errorf("%w: %s", ErrNoBrowser, redactText(err.Error()))
 	}
 	var ce *CacheError
 	if errors.As(err, &ce) {
@@ -108,7 +108,7 @@ func interactiveError(ctx context.Context, err, openErr error) error {
 		// The loopback server saw an error redirect without error_description.
 		return errors.New("browser sign-in: the identity platform returned an error without a description")
 	}
-	return fmt.Errorf("browser sign-in: %s", redact(msg))
+	return fmt.Errorf("browser sign-in: %s", redactText(msg))
 }
 
 // BrowserAvailable reports whether an interactive sign-in can plausibly open a browser the user

@@ -12,6 +12,8 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // LoginDeviceCode signs a person in with the device-code flow, which works over SSH and in
@@ -94,6 +96,7 @@ func pfxCredential(name string, data []byte, password string) (confidential.Cred
 
 // appCredential builds the MSAL credential from exactly one of a secret and a certificate file.
 func appCredential(s Settings) (confidential.Credential, error) {
+	redact.Add(s.ClientSecret, s.CertificatePassword)
 	switch {
 	case s.ClientSecret != "" && s.CertificateFile != "":
 		return confidential.Credential{}, errors.New("give either a client secret or a certificate, not both")

@@ -11,6 +11,8 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // AccountInfo describes a cached sign-in without exposing MSAL's types.
@@ -154,6 +156,7 @@ func (s *Source) acquire(ctx context.Context, force bool) (public.AuthResult, er
 	if err == nil && res.AccessToken == "" {
 		err = errors.New("identity platform returned an empty access token")
 	}
+	redact.Add(res.AccessToken, res.IDToken.RawToken) // the tokens this source hands out
 	return res, err
 }
 
@@ -264,7 +267,7 @@ func newPublicClient(r resolved, fc *fileCache) (public.Client, error) {
 	opts = append(opts, public.WithHTTPClient(r.HTTPClient)) // never nil after resolve
 	pc, err := public.New(r.ClientID, opts...)
 	if err != nil {
-		return public.Client{}, fmt.Errorf("auth: %s", redact(err.Error()))
+		return public.Client{}, fmt.Errorf("auth: %s", redactText(err.Error()))
 	}
 	return pc, nil
 }
@@ -293,7 +296,7 @@ func newConfidentialClient(r resolved, fc *fileCache) (confClient, error) {
 	opts = append(opts, confidential.WithHTTPClient(r.HTTPClient)) // never nil after resolve
 	cc, err := confidential.New(r.authority, r.ClientID, cred, opts...)
 	if err != nil {
-		return confClient{}, fmt.Errorf("auth: %s", redact(err.Error()))
+		return confClient{}, fmt.Errorf("auth: %s", redactText(err.Error()))
 	}
 	return confClient{client: cc, cache: fc}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/httpx"
 	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // Factory builds dependencies lazily, so --help, completion and pure commands such as
@@ -46,7 +47,14 @@ type Factory struct {
 // New returns a Factory wired for the real program.
 func New(ios *iostreams.IOStreams, version string) *Factory {
 	f := &Factory{IOStreams: ios, Version: version, ConfigFlags: map[string]string{}}
-	f.Config = sync.OnceValues(func() (*config.Config, error) { return config.Load(f.ConfigFlags) })
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		cfg, err := config.Load(f.ConfigFlags)
+		if err == nil {
+			// The secrets from the environment are known from here on: no message may print them.
+			redact.Add(cfg.AccessToken, cfg.ClientSecret, cfg.CertificatePassword)
+		}
+		return cfg, err
+	})
 	f.HTTPClient = sync.OnceValues(func() (*http.Client, error) {
 		cfg, err := f.Config()
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/odshare/odshare/internal/httpx"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // TokenSource supplies bearer tokens. The client asks for one on every attempt, so a source that caches
@@ -306,6 +307,7 @@ func (c *Client) attempt(ctx context.Context, method, target string, hdr http.He
 		return nil, nil, fmt.Errorf("graph: build request: %w", err)
 	}
 	hreq.Header = hdr.Clone()
+	redact.Add(tok) // a server that echoes it back cannot make odshare print it
 	hreq.Header.Set("Authorization", "Bearer "+tok)
 	start := time.Now()
 	resp, err := c.hc.Do(hreq)

@@ -19,6 +19,7 @@ import (
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // LoginOptions are the validated inputs of one `auth login`.
@@ -179,6 +180,7 @@ func readSecret(ios *iostreams.IOStreams) (string, error) {
 		}
 		return "", cmdutil.FlagErrorf("no client secret: set ODSHARE_CLIENT_SECRET, pipe it on stdin, or use --certificate")
 	}
+	redact.Add(secret)
 	return secret, nil
 }
 

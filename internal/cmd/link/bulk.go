@@ -14,6 +14,7 @@ import (
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
 	"github.com/odshare/odshare/internal/progress"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // readItems reads --from-file: one item per line, blank lines and "#" comments skipped.
@@ -69,7 +70,9 @@ const codeExistingLinkDiffers = "existingLinkDiffers"
 func toBulkResult(opts *CreateOptions, r graph.BulkResult) bulkResult {
 	out := bulkResult{Item: r.Input, Status: r.Status, Permission: r.Permission, created: r.Created}
 	if r.Err != nil {
-		out.Error = &bulkError{Code: r.Err.Code, Message: r.Err.Message}
+		// On stdout, once per item: Graph's text is redacted where the client read it, and again
+		// here for text from anywhere else.
+		out.Error = &bulkError{Code: redact.String(r.Err.Code), Message: redact.String(r.Err.Message)}
 		return out
 	}
 	if r.Created || opts.AllowExisting {

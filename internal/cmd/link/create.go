@@ -16,6 +16,7 @@ import (
 	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // CreateOptions are the validated inputs of one `link create`.
@@ -173,6 +174,7 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 					return cmdutil.FlagErrorf("--password must not be empty")
 				}
 			}
+			redact.Add(req.Password) // never in a message, whatever Graph echoes
 			if expires != "" {
 				opts.ExpiresArg = expires
 				if req.ExpirationDateTime, err = parseExpiry(expires, time.Now()); err != nil {
