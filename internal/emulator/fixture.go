@@ -1,15 +1,12 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // Fixture is the seed data of an emulator: who exists, which drives they own and what is in them.
@@ -144,21 +141,8 @@ func LoadFixture(path string) (*Fixture, error) {
 		return nil, err
 	}
 	var f Fixture
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".json":
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			return nil, fmt.Errorf("fixture %s: %w", path, err)
-		}
-	case ".yaml", ".yml":
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&f); err != nil {
-			return nil, fmt.Errorf("fixture %s: %w", path, err)
-		}
-	default:
-		return nil, fmt.Errorf("fixture %s: unknown extension (want .json, .yaml or .yml)", path)
+	if err := kit.DecodeStrict(data, filepath.Ext(path), &f); err != nil {
+		return nil, fmt.Errorf("fixture %s: %w", path, err)
 	}
 	return &f, nil
 }
