@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/odshare/odshare/internal/emulator"
+	"github.com/odshare/odshare/internal/emulator/box"
 	"github.com/odshare/odshare/internal/emulator/identity"
 	"github.com/odshare/odshare/internal/emulator/stack"
 )
@@ -67,8 +68,6 @@ also carries:
   authority: https://127.0.0.1:PORT   the MSAL authority host; append /{tenant}
   ca: PATH                            the CA certificate to trust
 MSAL requires https, so signing in needs --tls.
-
-Flags:
 `
 
 // run parses args, serves until ctx is done, then shuts down. The base URL is the first line
@@ -78,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, usageHead, identity.DefaultTenantID, identity.DefaultTenantDomain, identity.DemoAppClientID, identity.DemoAppSecret)
+		fmt.Fprintf(stderr, boxUsage, box.DemoDeveloperToken, box.DemoClientID, box.DemoClientSecret, box.DemoCCGClientID, box.DemoCCGSecret, box.DemoEnterpriseID)
+		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (loopback only unless --allow-remote)")
@@ -103,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dlLife := fs.Duration("download-url-lifetime", time.Hour, "lifetime of the pre-authenticated download URLs /content redirects to (served on a second listener under another host name)")
 	ignoreRange := fs.Bool("ignore-range", false, "the download host ignores Range and answers 200 with the whole file")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
+	boxf := addBoxFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -171,22 +173,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--download-url-lifetime %v: must be positive", *dlLife)
 	}
 	opts.DownloadURLLifetime, opts.IgnoreRange = *dlLife, *ignoreRange
+	var boxSeed *box.Fixture
 	if *seed != "" {
-		f, err := emulator.LoadFixture(*seed)
+		f, bf, err := stack.LoadFixtures(*seed)
 		if err != nil {
 			return err
 		}
-		opts.Seed = f
+		opts.Seed, boxSeed = f, bf
 	}
 	if *verbose {
 		opts.Logger = log.New(stderr, "emulator: ", log.LstdFlags)
+	}
+	bopts, err := boxf.options(fs, boxSeed, *randomSeed, opts.Logger)
+	if err != nil {
+		return err
 	}
 	var (
 		base     string
 		shutdown func(context.Context) error
 	)
 	if *tlsOn {
-		st, err := stack.New(stack.Options{Graph: opts, TLS: true, Identity: identity.Options{
+		st, err := stack.New(stack.Options{Graph: opts, TLS: true, Box: bopts, Identity: identity.Options{
 			AutoApprove: *autoApprove, AccessTokenLifetime: *atLife,
 			RefreshTokenLifetime: *rtLife, DeviceCodeLifetime: *dcLife,
 		}})
@@ -206,16 +213,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "downloads:", st.Graph.DownloadOrigin())
 		fmt.Fprintln(stderr, "authority:", st.AuthorityHost)
 		fmt.Fprintln(stderr, "ca:", path)
+		printBoxURLs(stderr, st)
 	} else {
-		srv, err := emulator.New(opts)
+		st, err := stack.New(stack.Options{Graph: opts, NoIdentity: true, Box: bopts})
 		if err != nil {
 			return err
 		}
-		base, shutdown, err = srv.Listen(*listen, false)
-		if err != nil {
+		if shutdown, err = st.Listen(*listen); err != nil {
 			return err
 		}
-		fmt.Fprintln(stderr, "downloads:", srv.DownloadOrigin())
+		base = st.BaseURL
+		fmt.Fprintln(stderr, "downloads:", st.Graph.DownloadOrigin())
+		printBoxURLs(stderr, st)
 	}
 	fmt.Fprintln(stdout, base)
 	<-ctx.Done()

@@ -30,6 +30,9 @@ type Options struct {
 	// neither recorded nor subject to faults), and it authenticates Graph requests unless
 	// Authenticate is set. The emulator/identity package provides one; emulator/stack wires them.
 	Identity IdentityProvider
+	// Mount are other stand-ins served on the same handler (the Box stand-in): a request one
+	// Matches goes to it before anything else and is none of Graph's business.
+	Mount []Mounted
 	// Throttle, when set, is a token bucket per client (see Throttle); nil = no throttling.
 	Throttle *Throttle
 	// Budget, when set, accounts resource units per client and answers 429 past the budget
@@ -63,6 +66,12 @@ type IdentityProvider interface {
 	http.Handler
 	Match(r *http.Request) bool
 	Authenticate(r *http.Request, bearer string) (userID string, err error)
+}
+
+// Mounted is a stand-in that shares the Graph server's handler and listener (Options.Mount).
+type Mounted interface {
+	http.Handler
+	Match(r *http.Request) bool
 }
 
 // Server is an in-memory Microsoft Graph v1.0 sharing stand-in. It is an http.Handler and is safe
@@ -169,6 +178,12 @@ func (s *Server) newUUID() string {
 // ServeHTTP answers Graph requests under /v1.0/ and admin requests under /_emulator/, after
 // handing the requests Options.Identity matches to it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for _, m := range s.opts.Mount {
+		if m.Match(r) {
+			m.ServeHTTP(w, r)
+			return
+		}
+	}
 	if idp := s.opts.Identity; idp != nil && idp.Match(r) {
 		if s.logger == nil {
 			idp.ServeHTTP(w, r)

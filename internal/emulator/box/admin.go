@@ -60,7 +60,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, name string)
 		out := []any{}
 		for _, rr := range s.Requests() {
 			out = append(out, obj{{"method", rr.Method}, {"rawURI", rr.RawURI}, {"header", rr.Header},
-				{"body", string(rr.Body)}, {"status", rr.Status}})
+				{"body", string(rr.Body)}, {"status", rr.Status}, {"secrets", rr.Secrets}})
 		}
 		writeJSON(w, http.StatusOK, out)
 	case "faults":

@@ -3,6 +3,7 @@ package box
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -260,5 +261,36 @@ func TestTokenEndpointErrors(t *testing.T) {
 	e.token = DemoSamToken
 	if me := e.get("/2.0/users/me").json(t); me["enterprise"] != nil || me["timezone"] != "UTC" {
 		t.Fatalf("free user %v", me)
+	}
+}
+
+func TestRecordedSecretsAreRedacted(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.get("/2.0/shared_items", "BoxApi", boxAPI(DemoPasswordedLinkURL, DemoLinkPassword))
+	e.put(notesURL, `{"shared_link":{"access":"open","password":"Passw0rd!x"}}`)
+	e.form(tokenPath, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt-secret"}, "client_id": {DemoClientID}, "client_secret": {DemoClientSecret}})
+	reqs := e.srv.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	all := ""
+	for _, rr := range reqs {
+		all += fmt.Sprint(rr.Header) + string(rr.Body)
+	}
+	for _, secret := range []string{DemoLinkPassword, "Passw0rd!x", "rt-secret", DemoClientSecret, DemoDeveloperToken} {
+		if strings.Contains(all, secret) || strings.Contains(all, url.QueryEscape(secret)) {
+			t.Errorf("recorded requests hold %q", secret)
+		}
+	}
+	if h := reqs[0].Header.Get("BoxApi"); h != "shared_link="+DemoPasswordedLinkURL+"&shared_link_password=[redacted]" {
+		t.Errorf("BoxApi recorded as %q", h)
+	}
+	if !e.srv.SecretIs(reqs[0], "shared_link_password", DemoLinkPassword) || !e.srv.SecretIs(reqs[1], "password", "Passw0rd!x") ||
+		!e.srv.SecretIs(reqs[2], "client_secret", DemoClientSecret) || !e.srv.SecretIs(reqs[2], "refresh_token", "rt-secret") ||
+		e.srv.SecretIs(reqs[2], "refresh_token", "other") {
+		t.Error("SecretIs")
+	}
+	if !strings.Contains(string(reqs[2].Body), "grant_type=refresh_token") || !strings.Contains(string(reqs[2].Body), "client_id="+DemoClientID) {
+		t.Errorf("form body %s", reqs[2].Body)
 	}
 }

@@ -254,6 +254,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.RawURI = r.URL.RequestURI()
 	}
 	s.countStat(func(st *Stats) { st.Requests++ })
+	s.redactBox(&rec)
 	sw := &kit.StatusWriter{ResponseWriter: w, OnStatus: s.rec.Start(rec)}
 	defer func() { s.logf("box: %s %s -> %d", rec.Method, rec.RawURI, sw.Status) }()
 	if err != nil {

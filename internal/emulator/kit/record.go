@@ -76,7 +76,12 @@ func (rc *Recorder) redact(rr *RecordedRequest) {
 		}
 	}
 	if len(secrets) > 0 {
-		rr.Secrets = secrets
+		if rr.Secrets == nil {
+			rr.Secrets = map[string]string{}
+		}
+		for k, v := range secrets {
+			rr.Secrets[k] = v
+		}
 	}
 }
 
@@ -245,4 +250,13 @@ func (b *BufferWriter) Write(p []byte) (int, error) {
 		b.Status = http.StatusOK
 	}
 	return b.Buf.Write(p)
+}
+
+// AddSecret records in rr the digest of a secret a stand-in redacted itself (a form's
+// client_secret, a BoxApi header's password), so Recorder.SecretIs can test it like the others.
+func (rc *Recorder) AddSecret(rr *RecordedRequest, name, value string) {
+	if rr.Secrets == nil {
+		rr.Secrets = map[string]string{}
+	}
+	rr.Secrets[name] = rc.digest(value)
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/odshare/odshare/internal/emulator"
+	"github.com/odshare/odshare/internal/emulator/box"
 	"github.com/odshare/odshare/internal/emulator/identity"
 )
 
@@ -33,6 +34,11 @@ type Options struct {
 	// TLS makes Listen serve HTTPS with a throw-away CA (emulator.GenerateCA). MSAL accepts
 	// only https authorities, so signing in with MSAL needs it.
 	TLS bool
+	// NoIdentity leaves the identity side out: Graph then takes any bearer token as its
+	// fixture's "me" (see emulator.Options), as odshare-emulator does without --tls.
+	NoIdentity bool
+	// Box configures the Box stand-in served on the same listener (see box.go).
+	Box box.Options
 }
 
 // Stack is a Graph emulator with its identity platform. Listen fills BaseURL, AuthorityHost and
@@ -47,6 +53,9 @@ type Stack struct {
 	AuthorityHost string
 	// CAPEM is the PEM of the CA that signed the serving certificate (nil without TLS).
 	CAPEM []byte
+	// Box is the Box stand-in; BoxOrigin its base URL, the listener's origin (see BoxURLs).
+	Box       *box.Server
+	BoxOrigin string
 
 	tls bool
 }
@@ -66,9 +75,20 @@ func New(o Options) (*Stack, error) {
 	gopts := o.Graph
 	gopts.Seed = f
 	gopts.Identity = idp
+	if o.NoIdentity {
+		gopts.Identity = nil
+	}
+	bx, err := box.New(o.Box)
+	if err != nil {
+		return nil, err
+	}
+	gopts.Mount = append(gopts.Mount[:len(gopts.Mount):len(gopts.Mount)], bx)
 	g, err := emulator.New(gopts)
 	if err != nil {
 		return nil, err
+	}
+	if o.NoIdentity {
+		return &Stack{Graph: g, Box: bx, tls: o.TLS}, nil
 	}
 	iopts := o.Identity
 	if iopts.Users == nil {
@@ -90,7 +110,7 @@ func New(o Options) (*Stack, error) {
 		return nil, fmt.Errorf("stack: %w", err)
 	}
 	idp.Server = id
-	return &Stack{Graph: g, Identity: id, tls: o.TLS}, nil
+	return &Stack{Graph: g, Identity: id, Box: bx, tls: o.TLS}, nil
 }
 
 // meUPN resolves the fixture's "me" (an id, UPN or mail; the first user when empty) to a UPN,
@@ -106,7 +126,8 @@ func meUPN(f *emulator.Fixture) string {
 	return f.Users[0].UserPrincipalName
 }
 
-// Handler serves both sides: the identity endpoints (/{tenant}/oauth2/v2.0/..., /devicelogin,
+// Handler serves every side: the Box stand-in's paths (/2.0, /oauth2, /api/oauth2/authorize,
+// /_emulator/box), the identity endpoints (/{tenant}/oauth2/v2.0/..., /devicelogin,
 // /_emulator/identity/...) and everything the Graph emulator serves.
 func (s *Stack) Handler() http.Handler { return s.Graph }
 
@@ -119,6 +140,7 @@ func (s *Stack) Listen(addr string) (stop func(context.Context) error, err error
 	}
 	s.BaseURL = base
 	s.AuthorityHost = strings.TrimSuffix(base, "/v1.0")
+	s.BoxOrigin = s.AuthorityHost
 	s.CAPEM = s.Graph.CAPEM()
 	return stop, nil
 }
