@@ -25,7 +25,7 @@
 //     value; {"shared_link": null} removes it, and a later create gets a new URL while the old
 //     one stops resolving. A link past its unshared_at is gone. Links look like Box's:
 //     https://{subdomain}.app.box.com/s/{32 lower-case letters and digits} (app.box.com
-//     without a subdomain), vanity https://.../v/{name}, download_url .../shared/static/{token}.ext
+//     without a subdomain), vanity https://{host}/v/{name}, download_url https://{host}/shared/static/{token}.ext
 //     (paid accounts, files only).
 //   - Policy: no access means the enterprise's default, narrowed to what the item allows;
 //     allowed levels are the enterprise's narrowed by any restricting folder above
