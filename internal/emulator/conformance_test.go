@@ -179,6 +179,21 @@ func TestConformanceJSONSchema(t *testing.T) {
 		validateAs(t, loose, strict, "permission", r.body, "PATCH "+c.id)
 		check("permission", "GET", reports+c.id, "", 200)
 	}
+	for _, c := range []struct{ def, path, body string }{
+		{"inviteRequest_driveItem", bizFile + "/invite", `{"recipients":[{"email":"megan@contoso.example"},{"email":"x@fabrikam.example"}],"roles":["write"],"requireSignIn":true,"sendInvitation":true,"message":"m","expirationDateTime":"2099-01-01T00:00:00Z"}`},
+		{"inviteRequest_driveItem", personalFile + "/invite", `{"recipients":[{"email":"x@fabrikam.example"}],"roles":["read"],"password":"pw"}`},
+		{"grantRequest_permission", "/shares/" + DemoSharedFileShareID + "/permission/grant", `{"recipients":[{"email":"x@fabrikam.example"}],"roles":["write"]}`},
+	} {
+		validateAs(t, loose, strict, c.def, []byte(c.body), "request "+c.body)
+		r := e.post(c.path, c.body)
+		if r.status != 200 {
+			t.Fatalf("POST %s: %d %s", c.path, r.status, r.body)
+		}
+		for _, v := range r.json(t)["value"].([]any) {
+			b, _ := json.Marshal(v)
+			validateAs(t, loose, strict, "permission", b, "POST "+c.path)
+		}
+	}
 	collections := map[string]string{
 		"/me/drive/root:/Reports:/children":                                                                    "driveItem",
 		"/shares/" + encodeShare(DemoSharedFolderURL) + "/driveItem/children":                                  "driveItem",
@@ -311,6 +326,15 @@ func TestConformanceOpenAPI(t *testing.T) {
 	validate("GET", "/shares/"+DemoSharedFolderShareID+"/items/"+DemoHostileFileID, "", 200)
 	validate("GET", "/shares/"+DemoSharedFileShareID+"/permission", "", 200)
 	validate("GET", "/shares/"+encodeShare("https://1drv.ms/u/s!nope"), "", 404)
+	// invite and grant: request bodies and {"value":[permission]} answers, 207 included.
+	validate("POST", bd+"/items/"+bizItemID+"/microsoft.graph.invite",
+		`{"recipients":[{"email":"megan@contoso.example"},{"email":"x@fabrikam.example"}],"roles":["write"],"requireSignIn":true,"sendInvitation":false,"message":"m","expirationDateTime":"2099-01-01T00:00:00Z","retainInheritedPermissions":true}`, 200)
+	validate("POST", bd+"/items/"+bizItemID+"/microsoft.graph.invite",
+		`{"recipients":[{"email":"`+DemoUnreachableEmail+`"}],"roles":["read"],"sendInvitation":true}`, 207)
+	validate("POST", pd+"/items/"+DemoHostileFileID+"/microsoft.graph.invite",
+		`{"recipients":[{"alias":"Guest","email":"g@fabrikam.example"}],"roles":["read"],"password":"p"}`, 200)
+	validate("POST", "/shares/"+DemoSharedFileShareID+"/permission/microsoft.graph.grant", `{"recipients":[{"email":"x@fabrikam.example"}],"roles":["write"]}`, 200)
+	validate("POST", pd+"/items/"+reportsID+"/permissions/"+DemoSharedFolderLinkID+"/microsoft.graph.grant", `{"recipients":[{"email":"x@fabrikam.example"}],"roles":["read"]}`, 200)
 
 	// The validator is not a rubber stamp: a wrongly typed parameter or member fails.
 	for _, body := range []string{`{"type":5}`, `{"type":"view","recipients":"megan"}`, `{"type":"view","extra":"x"}`} {

@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -36,98 +34,17 @@ type createLinkReq struct {
 // parseCreateLink checks the body: a JSON object of known parameters with the right JSON types.
 func parseCreateLink(body []byte, now time.Time) (createLinkReq, *apiError) {
 	var req createLinkReq
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return req, badRequest("The request body must be a JSON object.")
-	}
-	if dec.More() {
-		return req, badRequest("The request body must be a single JSON object.")
-	}
-	for k := range raw {
-		if !slices.Contains(createLinkParams, k) {
-			return req, badRequest(fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.createLink'. Make sure to only use property names that are defined by the type.", k))
-		}
-	}
-	str := func(name string) (string, *apiError) {
-		v, ok := raw[name]
-		if !ok || string(v) == "null" {
-			return "", nil
-		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return "", badRequest(fmt.Sprintf("The parameter '%s' must be a string.", name))
-		}
-		return s, nil
-	}
-	var e *apiError
-	if req.typ, e = str("type"); e != nil {
-		return req, e
-	}
-	if req.scope, e = str("scope"); e != nil {
-		return req, e
-	}
-	if req.password, e = str("password"); e != nil {
-		return req, e
-	}
-	if _, e = str("message"); e != nil {
-		return req, e
-	}
-	for _, name := range []string{"retainInheritedPermissions", "sendNotification"} {
-		if v, ok := raw[name]; ok && string(v) != "null" {
-			var b bool
-			if err := json.Unmarshal(v, &b); err != nil {
-				return req, badRequest(fmt.Sprintf("The parameter '%s' must be a boolean.", name))
-			}
-		}
-	}
-	exp, e := str("expirationDateTime")
+	a, e := parseAction(body, "createLink", createLinkParams)
 	if e != nil {
 		return req, e
 	}
-	if exp != "" {
-		t, err := time.Parse(time.RFC3339, exp)
-		if err != nil {
-			return req, badRequest(fmt.Sprintf("The expirationDateTime '%s' is not a valid RFC 3339 date and time (yyyy-MM-ddTHH:mm:ssZ).", exp))
-		}
-		if !t.After(now) {
-			return req, badRequest(fmt.Sprintf("The expirationDateTime '%s' is in the past.", exp))
-		}
-		req.expires = t.UTC()
-	}
-	if v, ok := raw["recipients"]; ok && string(v) != "null" {
-		var list []map[string]json.RawMessage
-		if err := json.Unmarshal(v, &list); err != nil {
-			return req, badRequest("The parameter 'recipients' must be an array of driveRecipient objects.")
-		}
-		for i, m := range list {
-			var r recipient
-			for k, fv := range m {
-				var sv string
-				if string(fv) != "null" {
-					if err := json.Unmarshal(fv, &sv); err != nil {
-						return req, badRequest(fmt.Sprintf("recipients[%d].%s must be a string.", i, k))
-					}
-				}
-				switch k {
-				case "email":
-					r.email = sv
-				case "alias":
-					r.alias = sv
-				case "objectId":
-					r.objectID = sv
-				default:
-					return req, badRequest(fmt.Sprintf("The property '%s' does not exist on type 'microsoft.graph.driveRecipient'.", k))
-				}
-			}
-			if r.email == "" && r.alias == "" && r.objectID == "" {
-				return req, badRequest(fmt.Sprintf("recipients[%d] needs an email, alias or objectId.", i))
-			}
-			req.recipients = append(req.recipients, r)
-		}
-	}
-	return req, nil
+	req.typ, req.scope, req.password = a.str("type"), a.str("scope"), a.str("password")
+	a.str("message")
+	a.boolean("retainInheritedPermissions")
+	a.boolean("sendNotification")
+	req.expires = a.expiry("expirationDateTime", now)
+	req.recipients = a.recipients("recipients")
+	return req, a.err
 }
 
 // createLink implements POST {item}/createLink [CL1, CLb]. It answers 201 Created with a new

@@ -40,6 +40,9 @@ const (
 	// DemoSharedFileURL is an existing organization edit link to Adele's business
 	// "/Reports/Budget 2024.xlsx".
 	DemoSharedFileURL = "https://contoso.sharepoint.com/:x:/g/personal/adele_contoso_example/EeQ3cYl2bT1Fh9Kx0oDemoFileLink0AAAA"
+	// DemoUnreachableEmail is an address invite grants access to but can't notify (the demo
+	// fixture's notifyFailures: exchangeInvalidUser).
+	DemoUnreachableEmail = "unreachable@fabrikam.example"
 	// DemoSharedFileShareID is the shareId of DemoSharedFileURL's permission.
 	DemoSharedFileShareID = "s!EeQ3cYl2bT1Fh9Kx0oDemoFileLink0AAAA"
 )
@@ -99,6 +102,8 @@ func DemoFixture() *Fixture {
 				Mail: DemoMeganPrincipal},
 		},
 		Groups: []FixtureGroup{{ID: DemoGroupID, DisplayName: "Marketing", Drive: DemoGroupDriveID}},
+		// invite grants this recipient access but can't notify them (207 Multi-Status).
+		NotifyFailures: map[string]string{DemoUnreachableEmail: "exchangeInvalidUser"},
 		Sites: []FixtureSite{{ID: DemoSiteID, Name: "Engineering", DisplayName: "Engineering",
 			Drive: DemoSiteDriveID}},
 		Drives: []FixtureDrive{

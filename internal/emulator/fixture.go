@@ -23,6 +23,11 @@ type Fixture struct {
 	Drives      []FixtureDrive   `json:"drives" yaml:"drives"`
 	Groups      []FixtureGroup   `json:"groups,omitempty" yaml:"groups,omitempty"`
 	Sites       []FixtureSite    `json:"sites,omitempty" yaml:"sites,omitempty"`
+	// NotifyFailures maps recipients' e-mail addresses to the inner error code invite reports
+	// when it grants them access but can't notify them (207 Multi-Status): one of
+	// accountVerificationRequired, hipCheckRequired, exchangeInvalidUser,
+	// exchangeOutOfMailboxQuota, exchangeMaxRecipients [INV].
+	NotifyFailures map[string]string `json:"notifyFailures,omitempty" yaml:"notifyFailures,omitempty"`
 }
 
 // FixtureIdentity is a Graph identity (id and displayName).

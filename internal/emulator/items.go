@@ -361,6 +361,8 @@ func (s *Server) permJSON(p *perm, inheritedFrom *item) map[string]any {
 		if personal {
 			m["hasPassword"] = p.hasPassword // OneDrive personal only [PR]
 		}
+	} else if personal && p.hasPassword {
+		m["hasPassword"] = true // an invitation with a password [INV]
 	}
 	if !p.expires.IsZero() {
 		m["expirationDateTime"] = graphTime(p.expires)

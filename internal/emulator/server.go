@@ -374,6 +374,21 @@ func splitPath(rawPath string) ([]seg, *apiError) {
 
 func is(sg seg, word string) bool { return strings.EqualFold(sg.name, word) }
 
+// isAction reports whether sg names one of the bound actions, short or fully qualified
+// ("invite" or "microsoft.graph.invite").
+func isAction(sg seg, names ...string) bool {
+	n := sg.name
+	if len(n) > len("microsoft.graph.") && strings.EqualFold(n[:len("microsoft.graph.")], "microsoft.graph.") {
+		n = n[len("microsoft.graph."):]
+	}
+	for _, name := range names {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
 func segmentNotFound(sg seg) *apiError {
 	return badRequest(fmt.Sprintf("Resource not found for the segment '%s'.", sg.name))
 }
@@ -563,6 +578,27 @@ func (s *Server) routeItem(c *reqCtx, it *item, segs []seg) *apiError {
 			return e
 		}
 		return s.servePermissions(c, it)
+	case is(segs[0], "permissions") && len(segs) == 3 && isAction(segs[2], "grant", "revokeGrants"):
+		if e := allow(c, http.MethodPost); e != nil {
+			return e
+		}
+		ref, ok := s.findPerm(it, segs[1].name)
+		switch {
+		case !ok:
+			return notFound()
+		case isAction(segs[2], "revokeGrants"):
+			return s.revokeGrants(c, it, ref)
+		case ref.p == nil:
+			return errOwnerPerm()
+		case ref.from != nil:
+			return errInherited()
+		}
+		return s.grant(c, ref.p)
+	case isAction(segs[0], "invite") && len(segs) == 1:
+		if e := allow(c, http.MethodPost); e != nil {
+			return e
+		}
+		return s.invite(c, it)
 	case is(segs[0], "permissions") && len(segs) == 2:
 		if e := allow(c, http.MethodGet, http.MethodPatch, http.MethodDelete); e != nil {
 			return e

@@ -156,6 +156,14 @@ func (s *Server) routeShares(c *reqCtx, segs []seg) *apiError {
 			return notFound()
 		}
 		rest = rest[2:]
+	case is(rest[0], "permission") && len(rest) == 2 && isAction(rest[1], "grant"):
+		if e := allow(c, http.MethodPost); e != nil {
+			return e
+		}
+		if t.perm == nil {
+			return notFound()
+		}
+		return s.grant(c, t.perm)
 	case is(rest[0], "permission") && len(rest) == 1:
 		if e := allow(c, http.MethodGet); e != nil {
 			return e

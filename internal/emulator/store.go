@@ -35,6 +35,8 @@ type store struct {
 	seq        int64
 	changeLog  []change
 	deltaFloor int64
+
+	notifyFailures map[string]string // lower-cased e-mail -> invite's inner code
 }
 
 // change is one entry of the change log: the item changed at seq.
@@ -140,6 +142,13 @@ func newStore(f *Fixture) (*store, error) {
 	}
 	if st.tenant == "" {
 		st.tenant = "contoso"
+	}
+	st.notifyFailures = map[string]string{}
+	for email, code := range f.NotifyFailures {
+		if _, ok := notifyFailureCodes[code]; !ok {
+			return nil, fmt.Errorf("fixture: notifyFailures[%q]: code %q unknown (want accountVerificationRequired, hipCheckRequired, exchangeInvalidUser, exchangeOutOfMailboxQuota or exchangeMaxRecipients)", email, code)
+		}
+		st.notifyFailures[lower(email)] = code
 	}
 	st.app = FixtureIdentity{ID: DemoApplicationID, DisplayName: DemoApplicationName}
 	if f.Application != nil {
