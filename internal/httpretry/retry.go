@@ -42,7 +42,7 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	}
 	if isDecimal(v) {
 		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil {
+		if err != nil && !errors.Is(err, strconv.ErrRange) { // beyond float64 is +Inf: as long as it gets
 			return 0, false
 		}
 		const maxSecs = float64(math.MaxInt64 / int64(time.Second))
