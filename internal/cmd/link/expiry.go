@@ -17,13 +17,23 @@ func parseExpiry(s string, now time.Time) (string, error) {
 		if !t.After(now) {
 			return "", fmt.Errorf("invalid --expires %q: the time is in the past", s)
 		}
-		return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z"), nil
+		return wireTime(t, now), nil
 	}
 	d, err := parseDuration(s)
 	if err != nil || d <= 0 {
 		return "", fmt.Errorf("invalid --expires %q: use an RFC 3339 time (2026-12-31T17:00:00Z) or a duration such as 7d, 12h or 30m", s)
 	}
-	return now.Add(d).UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z"), nil
+	return wireTime(now.Add(d), now), nil
+}
+
+// wireTime formats t, a time after now, in whole UTC seconds, rounding up when cutting the fraction
+// would put it at or before now ("--expires 300ms").
+func wireTime(t, now time.Time) string {
+	w := t.UTC().Truncate(time.Second)
+	if !w.After(now) {
+		w = w.Add(time.Second)
+	}
+	return w.Format("2006-01-02T15:04:05Z")
 }
 
 // parseDuration is time.ParseDuration plus a leading day count ("7d", "1d12h").
