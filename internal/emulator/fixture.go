@@ -99,7 +99,8 @@ type FixtureItem struct {
 }
 
 // FixtureGenerate adds Count files to a folder, named fmt.Sprintf(Name, i) for i = 1..Count, so a
-// fixture can hold a folder big enough to page without listing every file.
+// fixture can hold a folder big enough to page without listing every file. Name holds exactly one %d,
+// with a width of at most two digits ("file-%04d.txt").
 type FixtureGenerate struct {
 	Count    int    `json:"count" yaml:"count"`
 	Name     string `json:"name" yaml:"name"`

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -317,6 +318,10 @@ func (st *store) addItem(it *item) error {
 	return nil
 }
 
+// generateName is a FixtureGenerate.Name: exactly one integer verb with a width of at most two digits
+// (so a name cannot ask fmt for a gigabyte of padding), other percent signs doubled.
+var generateName = regexp.MustCompile(`^([^%]|%%)*%0?[0-9]{0,2}d([^%]|%%)*$`)
+
 func validName(name string) error {
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\*<>?:|"`) {
 		return fmt.Errorf("invalid item name %q", name)
@@ -363,6 +368,9 @@ func (st *store) buildItem(parent *item, fi FixtureItem) error {
 	if g := fi.Generate; g != nil {
 		if g.Count < 0 || g.Count > maxGenerate {
 			return fmt.Errorf("generate: count %d out of range 0..%d", g.Count, maxGenerate)
+		}
+		if !generateName.MatchString(g.Name) {
+			return fmt.Errorf("generate: name %q must hold one %%d (width at most 99, as in \"file-%%04d.txt\"); write %%%% for a %%", g.Name)
 		}
 		it.children = slices.Grow(it.children, g.Count)
 		for i := 1; i <= g.Count; i++ {

@@ -157,27 +157,15 @@ func ParseFault(spec string) (Fault, error) {
 			}
 		case "status":
 			f.Status, err = strconv.Atoi(val)
-			if err == nil && (f.Status < 100 || f.Status > 599) {
-				err = fmt.Errorf("out of range")
-			}
 		case "retry-after", "retryafter":
 			f.RetryAfter = val
 		case "latency", "delay":
 			f.Latency, err = time.ParseDuration(val)
 		case "times":
 			f.Times, err = strconv.Atoi(val)
-			if err == nil && f.Times < 0 {
-				err = fmt.Errorf("negative")
-			}
 		case "probability", "p":
 			f.Probability, err = strconv.ParseFloat(val, 64)
-			if err == nil && (f.Probability < 0 || f.Probability > 1) {
-				err = fmt.Errorf("must be between 0 and 1")
-			}
 		case "path":
-			if _, err = path.Match(val, ""); err == nil && val != "" && !strings.HasPrefix(val, "/") && val != "*" {
-				err = fmt.Errorf("must start with /")
-			}
 			f.Path = val
 		case "method":
 			f.Method = strings.ToUpper(val)
@@ -191,10 +179,38 @@ func ParseFault(spec string) (Fault, error) {
 			return Fault{}, fmt.Errorf("fault spec %q: %s needs a value", spec, key)
 		}
 	}
-	if f.Status == 0 && !f.Reset && !f.Truncate && f.Latency == 0 {
-		return Fault{}, fmt.Errorf("fault spec %q: does nothing (give status, latency, reset or truncate)", spec)
+	if err := f.Validate(); err != nil {
+		return Fault{}, fmt.Errorf("fault spec %q: %v", spec, err)
 	}
 	return f, nil
+}
+
+// Validate checks a rule however it was given (a spec or a JSON body): a status WriteHeader
+// accepts, counts, latency and probability in range, a path glob path.Match can use, and something
+// to do.
+func (f *Fault) Validate() error {
+	switch {
+	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
+		return fmt.Errorf("status %d out of range 100..599", f.Status)
+	case f.Times < 0:
+		return fmt.Errorf("times %d is negative", f.Times)
+	case !(f.Probability >= 0 && f.Probability <= 1): // NaN too
+		return fmt.Errorf("probability %v must be between 0 and 1", f.Probability)
+	case f.Latency < 0:
+		return fmt.Errorf("latency %v is negative", f.Latency)
+	}
+	if f.Path != "" && f.Path != "*" {
+		if _, err := path.Match(f.Path, ""); err != nil {
+			return fmt.Errorf("path %q: %v", f.Path, err)
+		}
+		if !strings.HasPrefix(f.Path, "/") {
+			return fmt.Errorf("path %q must start with /", f.Path)
+		}
+	}
+	if f.Status == 0 && !f.Reset && !f.Truncate && f.Latency == 0 {
+		return fmt.Errorf("does nothing (give status, latency, reset or truncate)")
+	}
+	return nil
 }
 
 // ParseFaultBody accepts the admin endpoint's body: a JSON object (latency as a Go duration
@@ -229,6 +245,9 @@ func ParseFaultBody(body []byte) (Fault, error) {
 		} else if err := json.Unmarshal(raw.Latency, &f.Latency); err != nil {
 			return Fault{}, fmt.Errorf("latency: %v", err)
 		}
+	}
+	if err := f.Validate(); err != nil {
+		return Fault{}, fmt.Errorf("fault: %v", err)
 	}
 	return f, nil
 }
