@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/odshare/odshare/internal/httpretry"
 	"github.com/odshare/odshare/internal/httpx"
 	"github.com/odshare/odshare/internal/redact"
 )
@@ -248,20 +249,8 @@ func (c *Client) do(ctx context.Context, req *Request, retryAlso func(status int
 			attempt-- // the refresh retry is not a failure retry: it doesn't use up MaxAttempts
 			continue
 		}
-		var wait time.Duration
-		switch {
-		case honoursRetryAfter(resp.StatusCode) || retryAlso != nil && retryAlso(resp.StatusCode):
-			d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-			if !ok {
-				d = backoff(attempt)
-			}
-			wait = min(d, c.maxWait)
-		case retryableServerError(resp.StatusCode):
-			wait = backoff(attempt)
-		default:
-			return nil, gerr
-		}
-		if attempt >= c.maxAttempts {
+		wait, retry := httpretry.Wait(attempt, resp.StatusCode, resp.Header.Get("Retry-After"), c.maxWait, retryAlso)
+		if !retry || attempt >= c.maxAttempts {
 			return nil, gerr
 		}
 		if err := c.sleep(ctx, wait); err != nil {

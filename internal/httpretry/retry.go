@@ -110,6 +110,25 @@ func RetryableServerError(status int) bool {
 	return status >= 500 && status <= 599
 }
 
+// Wait decides what follows a response with status >= 400 to the attempt-th attempt (1 for the first):
+// retry reports whether the status is worth another attempt, and d how long to wait first. Statuses that
+// HonoursRetryAfter lists, and those retryAlso adds (nil adds none), wait for their Retry-After value capped
+// at maxWait, or back off when it is absent or unusable; other RetryableServerError statuses back off. It
+// does not count attempts: the caller stops at its own bound.
+func Wait(attempt, status int, retryAfter string, maxWait time.Duration, retryAlso func(status int) bool) (d time.Duration, retry bool) {
+	switch {
+	case HonoursRetryAfter(status) || retryAlso != nil && retryAlso(status):
+		d, ok := ParseRetryAfter(retryAfter, time.Now())
+		if !ok {
+			d = Backoff(attempt)
+		}
+		return min(d, maxWait), true
+	case RetryableServerError(status):
+		return Backoff(attempt), true
+	}
+	return 0, false
+}
+
 // RetryableTransport reports a connection that died under us: a reset, or EOF / unexpected EOF while the
 // response (or its body) was being read. Timeouts are deliberately not retried: the request may still be
 // running on the server's side.

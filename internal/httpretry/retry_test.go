@@ -118,3 +118,44 @@ func TestRetryableTransport(t *testing.T) {
 		}
 	}
 }
+
+func TestWait(t *testing.T) {
+	is424 := func(s int) bool { return s == 424 }
+	cases := []struct {
+		status     int
+		retryAfter string
+		retryAlso  func(int) bool
+		want       time.Duration // -1: any backoff within BackoffBase
+		retry      bool
+	}{
+		{429, "2", nil, 2 * time.Second, true},
+		{429, "0.25", nil, 250 * time.Millisecond, true},
+		{429, "3600", nil, time.Minute, true}, // capped at maxWait
+		{429, "", nil, -1, true},
+		{429, "soon", nil, -1, true},
+		{503, "7", nil, 7 * time.Second, true},
+		{504, "1", nil, time.Second, true},
+		{500, "9", nil, -1, true}, // Retry-After is not read on a plain 500
+		{502, "", nil, -1, true},
+		{424, "4", is424, 4 * time.Second, true},
+		{424, "4", nil, 0, false},
+		{400, "1", nil, 0, false},
+		{401, "", nil, 0, false},
+		{404, "", nil, 0, false},
+		{501, "", nil, 0, false},
+	}
+	for _, c := range cases {
+		d, retry := Wait(1, c.status, c.retryAfter, time.Minute, c.retryAlso)
+		if retry != c.retry {
+			t.Errorf("Wait(%d, %q): retry = %v, want %v", c.status, c.retryAfter, retry, c.retry)
+			continue
+		}
+		if c.want == -1 {
+			if d < 0 || d > BackoffBase {
+				t.Errorf("Wait(%d, %q) = %v, want a first backoff within [0, %v]", c.status, c.retryAfter, d, BackoffBase)
+			}
+		} else if d != c.want {
+			t.Errorf("Wait(%d, %q) = %v, want %v", c.status, c.retryAfter, d, c.want)
+		}
+	}
+}
