@@ -62,7 +62,7 @@ func newBatchFake(t testing.TB) *batchFake {
 func (f *batchFake) client(t testing.TB, mod func(*Options)) (*Client, *sleeps) {
 	t.Helper()
 	sl := &sleeps{}
-	o := Options{BaseURL: f.URL + "/v1.0", HTTPClient: f.Server.Client(), Tokens: staticTokens("tok"), Sleep: sl.sleep}
+	o := Options{BaseURL: f.URL + "/v1.0", HTTPClient: f.Server.Client(), Tokens: staticTokens("tok"), Sleep: sl.Sleep}
 	if mod != nil {
 		mod(&o)
 	}

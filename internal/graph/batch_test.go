@@ -152,7 +152,7 @@ func TestBatchOuterRetries(t *testing.T) {
 	if err != nil || resps[0].Status != 201 {
 		t.Fatalf("Batch = %v, %v", resps, err)
 	}
-	waits := sl.got()
+	waits := sl.Got()
 	if len(waits) != 3 || waits[1] != 1500*time.Millisecond {
 		t.Errorf("waits = %v", waits)
 	}

@@ -298,7 +298,7 @@ func (e *bulkEngine) take() ([]*bulkTask, bool) {
 // the wait.
 func (e *bulkEngine) sleepUntil(now, target time.Time, reached *time.Time) bool {
 	e.mu.Unlock()
-	err := e.c.sleep(e.ctx, target.Sub(now))
+	err := e.c.send.Sleep(e.ctx, target.Sub(now))
 	e.mu.Lock()
 	*reached = later(*reached, target)
 	return err == nil
@@ -403,7 +403,7 @@ func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchRe
 			wait, ok := time.Duration(0), false
 			if honoursRetryAfter(r.Status) {
 				if wait, ok = ParseRetryAfter(r.HeaderValue("Retry-After"), now); ok {
-					wait = min(wait, e.c.maxWait)
+					wait = min(wait, e.c.send.MaxWait)
 					if r.Status == http.StatusTooManyRequests || r.Status == http.StatusServiceUnavailable {
 						retryAfter, hasRetryAfter = max(retryAfter, wait), true
 					}

@@ -140,12 +140,12 @@ func TestCreateLinksRetriesThrottledSubRequests(t *testing.T) {
 		t.Errorf("%d batches", n)
 	}
 	var total time.Duration
-	for _, w := range sl.got() {
+	for _, w := range sl.Got() {
 		total += w
 	}
 	// The engine held off for the 429's Retry-After (2.128 s) before re-sending it.
 	if total < 2128*time.Millisecond {
-		t.Errorf("waits %v add up to %v, want at least the Retry-After 2.128s", sl.got(), total)
+		t.Errorf("waits %v add up to %v, want at least the Retry-After 2.128s", sl.Got(), total)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -276,7 +276,7 @@ func TestCreateLinksOuterFailuresRetried(t *testing.T) {
 		}
 	}
 	f.mu.Unlock()
-	if len(sl.got()) == 0 {
+	if len(sl.Got()) == 0 {
 		t.Error("no backoff between failed batches")
 	}
 }

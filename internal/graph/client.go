@@ -4,11 +4,11 @@
 // It is the only place that puts a bearer token on the wire, so the token rules live here: it is added per
 // request, never sent to a different host than BaseURL (not even in an @odata.nextLink), and never logged.
 // The transport rules it relies on (plain HTTP to loopback only and never through a proxy, redirects that
-// keep their scheme and carry neither the token nor a body to another host) are package httpx's.
+// keep their scheme and carry neither the token nor a body to another host) are package httpx's; the retry
+// loop, token refresh and bounded reads are package bearer's, shared with the Box client.
 package graph
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -21,23 +21,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/odshare/odshare/internal/httpretry"
-	"github.com/odshare/odshare/internal/httpx"
-	"github.com/odshare/odshare/internal/redact"
+	"github.com/odshare/odshare/internal/bearer"
 )
 
 // TokenSource supplies bearer tokens. The client asks for one on every attempt, so a source that caches
 // and renews tokens keeps long retry sequences working.
-type TokenSource interface {
-	Token(ctx context.Context) (string, error)
-}
+type TokenSource = bearer.TokenSource
 
 // Refresher is optionally implemented by a TokenSource: on a 401 from Graph the client calls Refresh once
 // and retries once with the new token, because a cached token can be revoked or expire early (CAE) before
 // its stated lifetime is up.
-type Refresher interface {
-	Refresh(ctx context.Context) (string, error)
-}
+type Refresher = bearer.Refresher
 
 // Options configures New.
 type Options struct {
@@ -69,67 +63,37 @@ type Options struct {
 
 // Client calls Microsoft Graph. It is safe for concurrent use.
 type Client struct {
-	base        *url.URL
-	baseURL     string
-	hc          *http.Client
-	tokens      TokenSource
-	userAgent   string
-	debug       io.Writer
-	debugMu     sync.Mutex
-	maxAttempts int
-	maxWait     time.Duration
-	sleep       func(context.Context, time.Duration) error
-	maxPages    atomic.Int64
-	pagesUsed   atomic.Int64
+	base      *url.URL
+	baseURL   string
+	send      *bearer.Sender
+	debug     io.Writer
+	debugMu   sync.Mutex
+	maxPages  atomic.Int64
+	pagesUsed atomic.Int64
 }
 
 // New checks the options and builds a Client. It fails, before any connection is made, for a base URL
 // that is not absolute http(s), and with an error wrapping ErrInsecureEndpoint for plain http to anything
 // but loopback (127.0.0.0/8, ::1, localhost), which exists for the emulator.
 func New(o Options) (*Client, error) {
-	u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "" {
-		return nil, fmt.Errorf("invalid Graph base URL %q: want https://host/version", o.BaseURL)
+	u, err := bearer.ParseBaseURL(o.BaseURL, "Graph base URL", "https://host/version", ErrInsecureEndpoint)
+	if err != nil {
+		return nil, err
 	}
-	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, fmt.Errorf("invalid Graph base URL %q: no user info, query or fragment allowed", o.BaseURL)
-	}
-	if u.Scheme == "http" && !httpx.IsLoopbackHost(u.Hostname()) {
-		return nil, &insecureEndpointError{host: u.Host}
-	}
-	var hc http.Client
-	if o.HTTPClient != nil {
-		hc = *o.HTTPClient
-	} else {
-		def, err := httpx.NewClient(httpx.Options{Timeout: 5 * time.Minute})
-		if err != nil {
-			return nil, err
-		}
-		hc = *def
-	}
-	hc.CheckRedirect = httpx.CheckRedirect(hc.CheckRedirect)
-	c := &Client{
-		base:        u,
-		baseURL:     u.String(),
-		hc:          &hc,
-		tokens:      o.Tokens,
-		userAgent:   o.UserAgent,
-		debug:       o.Debug,
-		maxAttempts: o.MaxAttempts,
-		maxWait:     o.MaxRetryWait,
-		sleep:       o.Sleep,
-	}
-	if c.userAgent == "" {
-		c.userAgent = "odshare"
-	}
-	if c.maxAttempts <= 0 {
-		c.maxAttempts = defaultMaxAttempts
-	}
-	if c.maxWait <= 0 {
-		c.maxWait = defaultMaxRetryWait
-	}
-	if c.sleep == nil {
-		c.sleep = sleepCtx
+	c := &Client{base: u, baseURL: u.String(), debug: o.Debug}
+	c.send, err = bearer.NewSender(bearer.Options{
+		Name:         "graph",
+		HTTPClient:   o.HTTPClient,
+		Tokens:       o.Tokens,
+		UserAgent:    o.UserAgent,
+		MaxAttempts:  o.MaxAttempts,
+		MaxRetryWait: o.MaxRetryWait,
+		Sleep:        o.Sleep,
+		MaxBody:      maxBody,
+		Log:          c.logAttempt,
+	})
+	if err != nil {
+		return nil, err
 	}
 	c.SetMaxPages(o.MaxPages)
 	return c, nil
@@ -152,15 +116,9 @@ type Request struct {
 	Header http.Header
 }
 
-// Response is a successful (status < 400) Graph response with its whole body read.
-type Response struct {
-	// StatusCode is the HTTP status (200, 201, 204, 304...).
-	StatusCode int
-	// Header is the response header, with Graph's request-id.
-	Header http.Header
-	// Body is the whole body, read inside the attempt so a truncated one was retried.
-	Body []byte
-}
+// Response is a successful (status < 400) Graph response with its whole body read; Header has Graph's
+// request-id.
+type Response = bearer.Response
 
 // maxBody bounds a response body held in memory; Graph's sharing responses are a few KB, pages of 200
 // children well under a megabyte.
@@ -183,13 +141,6 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 // do is Do with extra statuses to retry (with Retry-After when given, else backoff): $batch adds 424,
 // which [THR] says a throttled batch can fail with as a whole (notes §6).
 func (c *Client) do(ctx context.Context, req *Request, retryAlso func(status int) bool) (*Response, error) {
-	if c.tokens == nil {
-		return nil, errors.New("graph: no token source configured")
-	}
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
-	}
 	target, err := c.resolve(req)
 	if err != nil {
 		return nil, err
@@ -198,65 +149,20 @@ func (c *Client) do(ctx context.Context, req *Request, retryAlso func(status int
 	if hdr == nil {
 		hdr = http.Header{}
 	}
-	hdr.Del("Authorization")
 	if hdr.Get("client-request-id") == "" {
 		hdr.Set("client-request-id", newUUID())
 	}
-	hdr.Set("User-Agent", c.userAgent)
-	if hdr.Get("Accept") == "" {
-		hdr.Set("Accept", "application/json")
-	}
-	if req.Body != nil {
-		hdr.Set("Content-Type", "application/json")
-	}
 	crid := hdr.Get("client-request-id")
-
-	var refreshedToken string
-	refreshed := false
-	for attempt := 1; ; attempt++ {
-		tok := refreshedToken
-		if tok == "" {
-			if tok, err = c.tokens.Token(ctx); err != nil {
-				return nil, &TokenError{Err: err}
-			}
-		}
-		resp, body, err := c.attempt(ctx, method, target, hdr, req.Body, tok)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if !retryableTransport(err) || attempt >= c.maxAttempts {
-				return nil, err
-			}
-			if err := c.sleep(ctx, backoff(attempt)); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if resp.StatusCode < 400 {
-			return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
-		}
-		gerr := newError(method, target, crid, resp, body)
-		if gerr.Unauthorized() { // not SharePoint's access denied: a new token would not change it
-			r, ok := c.tokens.(Refresher)
-			if !ok || refreshed {
-				return nil, gerr
-			}
-			refreshed = true
-			if refreshedToken, err = r.Refresh(ctx); err != nil {
-				return nil, fmt.Errorf("%w; refreshing the token failed: %w", gerr, err)
-			}
-			attempt-- // the refresh retry is not a failure retry: it doesn't use up MaxAttempts
-			continue
-		}
-		wait, retry := httpretry.Wait(attempt, resp.StatusCode, resp.Header.Get("Retry-After"), c.maxWait, retryAlso)
-		if !retry || attempt >= c.maxAttempts {
-			return nil, gerr
-		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return nil, err
-		}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
 	}
+	return c.send.Send(ctx, &bearer.Call{
+		Method: method, URL: target, Header: hdr, Body: req.Body, RetryAlso: retryAlso,
+		Fail: func(status int, h http.Header, body []byte) error {
+			return newError(method, target, crid, status, h, body)
+		},
+	})
 }
 
 // resolve turns a Request into the absolute URL to send, refusing any URL that would carry the token off
@@ -277,43 +183,11 @@ func (c *Client) resolve(req *Request) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("graph: invalid request URL: %w", err)
 	}
-	if u.Scheme != c.base.Scheme || !strings.EqualFold(u.Host, c.base.Host) || u.User != nil {
+	if !bearer.OnBase(u, c.base) {
 		return "", fmt.Errorf("refusing to send a token to %s://%s: it is not the Graph endpoint %s://%s",
 			u.Scheme, u.Host, c.base.Scheme, c.base.Host)
 	}
 	return raw, nil
-}
-
-// attempt sends one request and reads the whole body, so a body cut short surfaces here as a retryable
-// error rather than as truncated JSON later.
-func (c *Client) attempt(ctx context.Context, method, target string, hdr http.Header, body []byte, tok string) (*http.Response, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	hreq, err := http.NewRequestWithContext(ctx, method, target, rd)
-	if err != nil {
-		return nil, nil, fmt.Errorf("graph: build request: %w", err)
-	}
-	hreq.Header = hdr.Clone()
-	redact.Add(tok) // a server that echoes it back cannot make odshare print it
-	hreq.Header.Set("Authorization", "Bearer "+tok)
-	start := time.Now()
-	resp, err := c.hc.Do(hreq)
-	if err != nil {
-		c.logAttempt(method, target, hdr, nil, time.Since(start), err)
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	c.logAttempt(method, target, hdr, resp, time.Since(start), err)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s %s: reading response: %w", method, target, err)
-	}
-	if len(b) > maxBody {
-		return nil, nil, fmt.Errorf("%s %s: response body larger than %d bytes", method, target, maxBody)
-	}
-	return resp, b, nil
 }
 
 // logAttempt writes the one debug line of an attempt. It never prints headers or bodies, and shortens share
@@ -373,7 +247,4 @@ func newUUID() string {
 
 // TokenError means the credential could not produce a token (not signed in, refresh token
 // revoked, credential rejected). Nothing was sent; retrying cannot help.
-type TokenError struct{ Err error }
-
-func (e *TokenError) Error() string { return "get access token: " + e.Err.Error() }
-func (e *TokenError) Unwrap() error { return e.Err }
+type TokenError = bearer.TokenError

@@ -79,7 +79,7 @@ func TestRetry429RetryAfterThen200(t *testing.T) {
 	if err != nil || string(resp.Body) != `{"ok":true}` {
 		t.Fatalf("Do = %v, %v", resp, err)
 	}
-	if got := sl.got(); len(got) != 1 || got[0] != 2*time.Second {
+	if got := sl.Got(); len(got) != 1 || got[0] != 2*time.Second {
 		t.Errorf("waits = %v, want [2s]", got)
 	}
 	if n := len(s.requests()); n != 2 {
@@ -96,7 +96,7 @@ func TestRetryFractionalRetryAfter(t *testing.T) {
 	if _, err := c.Do(context.Background(), &Request{Path: "/me"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := sl.got(); len(got) != 1 || got[0] != 2128*time.Millisecond {
+	if got := sl.Got(); len(got) != 1 || got[0] != 2128*time.Millisecond {
 		t.Errorf("waits = %v, want [2.128s]", got)
 	}
 }
@@ -108,7 +108,7 @@ func TestRetry503HTTPDate(t *testing.T) {
 	if _, err := c.Do(context.Background(), &Request{Path: "/me"}); err != nil {
 		t.Fatal(err)
 	}
-	got := sl.got()
+	got := sl.Got()
 	if len(got) != 1 || got[0] < 8*time.Second || got[0] > 10*time.Second {
 		t.Errorf("waits = %v, want one wait of about 9-10s", got)
 	}
@@ -120,7 +120,7 @@ func TestRetryAfterCapped(t *testing.T) {
 	if _, err := c.Do(context.Background(), &Request{Path: "/me"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := sl.got(); len(got) != 1 || got[0] != 5*time.Second {
+	if got := sl.Got(); len(got) != 1 || got[0] != 5*time.Second {
 		t.Errorf("waits = %v, want [5s]", got)
 	}
 }
@@ -131,7 +131,7 @@ func TestRetryGarbageRetryAfterBacksOff(t *testing.T) {
 	if _, err := c.Do(context.Background(), &Request{Path: "/me"}); err != nil {
 		t.Fatal(err)
 	}
-	got := sl.got()
+	got := sl.Got()
 	if len(got) != 2 || got[0] > 500*time.Millisecond || got[1] > time.Second {
 		t.Errorf("waits = %v, want backoff within [0,500ms], [0,1s]", got)
 	}
@@ -143,7 +143,7 @@ func TestRetry5xxBackoff(t *testing.T) {
 	if _, err := c.Do(context.Background(), &Request{Path: "/me"}); err != nil {
 		t.Fatal(err)
 	}
-	got := sl.got()
+	got := sl.Got()
 	ceilings := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second}
 	if len(got) != len(ceilings) {
 		t.Fatalf("waits = %v, want %d", got, len(ceilings))
@@ -169,7 +169,7 @@ func TestRetryAttemptsBounded(t *testing.T) {
 	if n := len(s.requests()); n != 3 {
 		t.Errorf("%d attempts, want 3", n)
 	}
-	if n := len(sl.got()); n != 2 {
+	if n := len(sl.Got()); n != 2 {
 		t.Errorf("%d waits, want 2", n)
 	}
 
@@ -192,8 +192,8 @@ func TestNoRetryOn4xxOr501(t *testing.T) {
 		if !errors.As(err, &gerr) || gerr.StatusCode != status {
 			t.Errorf("%d: err = %v", status, err)
 		}
-		if n := len(s.requests()); n != 1 || len(sl.got()) != 0 {
-			t.Errorf("%d: %d attempts, waits %v; want 1 attempt and no wait", status, n, sl.got())
+		if n := len(s.requests()); n != 1 || len(sl.Got()) != 0 {
+			t.Errorf("%d: %d attempts, waits %v; want 1 attempt and no wait", status, n, sl.Got())
 		}
 	}
 }
@@ -228,7 +228,7 @@ func TestNoRetryAfterCancel(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	if n := len(s.requests()); n != 1 {
-		t.Errorf("%d attempts, want 1 (waits %v)", n, sl.got())
+		t.Errorf("%d attempts, want 1 (waits %v)", n, sl.Got())
 	}
 }
 
@@ -257,8 +257,8 @@ func TestTruncatedBodyRetried(t *testing.T) {
 	if string(resp.Body) != `{"value":[]}` {
 		t.Errorf("body = %q", resp.Body)
 	}
-	if n := len(s.requests()); n != 2 || len(sl.got()) != 1 {
-		t.Errorf("%d attempts, waits %v; want 2 attempts, 1 wait", n, sl.got())
+	if n := len(s.requests()); n != 2 || len(sl.Got()) != 1 {
+		t.Errorf("%d attempts, waits %v; want 2 attempts, 1 wait", n, sl.Got())
 	}
 }
 
@@ -304,25 +304,25 @@ func unauthorizedUnless(tok string) http.HandlerFunc {
 
 func TestUnauthorizedRefreshesOnce(t *testing.T) {
 	s := newServer(t, unauthorizedUnless("new"))
-	src := &refreshingTokens{cur: "old", next: "new"}
+	src := &refreshingTokens{Cur: "old", Next: "new"}
 	c, sl := s.client(t, func(o *Options) { o.Tokens = src; o.MaxAttempts = 1 })
 	if _, err := c.Do(context.Background(), &Request{Path: "/me"}); err != nil {
 		t.Fatal(err)
 	}
-	if src.refreshes != 1 || len(s.requests()) != 2 || len(sl.got()) != 0 {
-		t.Errorf("refreshes=%d attempts=%d waits=%v; want 1, 2, none", src.refreshes, len(s.requests()), sl.got())
+	if src.Refreshes() != 1 || len(s.requests()) != 2 || len(sl.Got()) != 0 {
+		t.Errorf("refreshes=%d attempts=%d waits=%v; want 1, 2, none", src.Refreshes(), len(s.requests()), sl.Got())
 	}
 
 	s2 := newServer(t, unauthorizedUnless("never"))
-	src2 := &refreshingTokens{cur: "old", next: "still-bad"}
+	src2 := &refreshingTokens{Cur: "old", Next: "still-bad"}
 	c2, _ := s2.client(t, func(o *Options) { o.Tokens = src2 })
 	_, err := c2.Do(context.Background(), &Request{Path: "/me"})
 	var gerr *Error
 	if !errors.As(err, &gerr) || !gerr.Unauthorized() {
 		t.Fatalf("err = %v, want 401 *Error", err)
 	}
-	if src2.refreshes != 1 || len(s2.requests()) != 2 {
-		t.Errorf("refreshes=%d attempts=%d; want 1, 2", src2.refreshes, len(s2.requests()))
+	if src2.Refreshes() != 1 || len(s2.requests()) != 2 {
+		t.Errorf("refreshes=%d attempts=%d; want 1, 2", src2.Refreshes(), len(s2.requests()))
 	}
 }
 
@@ -342,15 +342,15 @@ func TestUnauthorizedWithoutRefresher(t *testing.T) {
 // SharePoint's access denied is a 401 that a new token cannot change: no refresh, no retry.
 func TestAccessDeniedDoesNotRefresh(t *testing.T) {
 	s := newServer(t, reply(401, `{"error":{"code":"-2147024891, System.UnauthorizedAccessException","message":{"lang":"en-US","value":"Access denied."}}}`))
-	src := &refreshingTokens{cur: "old", next: "new"}
+	src := &refreshingTokens{Cur: "old", Next: "new"}
 	c, _ := s.client(t, func(o *Options) { o.Tokens = src })
 	_, err := c.Do(context.Background(), &Request{Path: "/sites/x/drive/root/permissions"})
 	var gerr *Error
 	if !errors.As(err, &gerr) || !gerr.AccessDenied() || gerr.Unauthorized() {
 		t.Fatalf("err = %v, want SharePoint's access denied", err)
 	}
-	if src.refreshes != 0 || len(s.requests()) != 1 {
-		t.Errorf("refreshes=%d attempts=%d; want 0, 1", src.refreshes, len(s.requests()))
+	if src.Refreshes() != 0 || len(s.requests()) != 1 {
+		t.Errorf("refreshes=%d attempts=%d; want 0, 1", src.Refreshes(), len(s.requests()))
 	}
 }
 

@@ -16,14 +16,6 @@ import (
 // HTTP to a host other than loopback.
 var ErrInsecureEndpoint = errors.New("insecure Graph endpoint")
 
-type insecureEndpointError struct{ host string }
-
-func (e *insecureEndpointError) Error() string {
-	return "refusing to send a token over plain http to " + e.host + ": use https"
-}
-
-func (e *insecureEndpointError) Unwrap() error { return ErrInsecureEndpoint }
-
 // Error is a Graph call that ended in an HTTP status >= 400. It is the one error type callers branch on
 // (with errors.As) instead of parsing bodies; branch on StatusCode and Code, never Message, which Graph
 // says is for developers and may change [ERR].
@@ -117,10 +109,10 @@ var sanitize = safetext.Line
 
 // newError builds an *Error from a failed response. The body is parsed only if it is Graph's error shape;
 // anything else (an HTML page from a proxy) leaves Code and Message empty rather than dumping it.
-func newError(method, rawURL, clientRequestID string, resp *http.Response, body []byte) *Error {
+func newError(method, rawURL, clientRequestID string, status int, header http.Header, body []byte) *Error {
 	e := &Error{
-		StatusCode:      resp.StatusCode,
-		RequestID:       sanitize(resp.Header.Get("request-id")),
+		StatusCode:      status,
+		RequestID:       sanitize(header.Get("request-id")),
 		ClientRequestID: clientRequestID,
 		Method:          method,
 		URL:             rawURL,
@@ -144,7 +136,7 @@ func newError(method, rawURL, clientRequestID string, resp *http.Response, body 
 		}
 	}
 	if e.Date == "" {
-		e.Date = sanitize(resp.Header.Get("Date"))
+		e.Date = sanitize(header.Get("Date"))
 	}
 	return e
 }

@@ -46,7 +46,7 @@ func TestNewError(t *testing.T) {
 	resp := &http.Response{StatusCode: 404, Header: http.Header{"Date": {"Mon, 23 Nov 2026 10:00:00 GMT"}}}
 	body := `{"error":{"code":"itemNotFound","message":"The resource could not be found.",` +
 		`"innererror":{"request-id":"inner-rid","date":"2026-11-23T10:00:00","code":"a","innerError":{"code":"b"}}}}`
-	e := newError("GET", "https://g/x", "crid", resp, []byte(body))
+	e := newError("GET", "https://g/x", "crid", resp.StatusCode, resp.Header, []byte(body))
 	want := &Error{StatusCode: 404, Code: "itemNotFound", InnerCodes: []string{"a", "b"}, Message: "The resource could not be found.",
 		RequestID: "inner-rid", ClientRequestID: "crid", Date: "2026-11-23T10:00:00", Method: "GET", URL: "https://g/x"}
 	if !reflect.DeepEqual(e, want) {
@@ -54,12 +54,12 @@ func TestNewError(t *testing.T) {
 	}
 
 	resp.Header.Set("request-id", "header-rid")
-	if e := newError("GET", "u", "", resp, []byte(body)); e.RequestID != "header-rid" {
+	if e := newError("GET", "u", "", resp.StatusCode, resp.Header, []byte(body)); e.RequestID != "header-rid" {
 		t.Errorf("header request-id should win, got %q", e.RequestID)
 	}
 
 	resp = &http.Response{StatusCode: 502, Header: http.Header{"Request-Id": {"rid"}}}
-	e = newError("GET", "u", "", resp, []byte("<html>Bad Gateway</html>"))
+	e = newError("GET", "u", "", resp.StatusCode, resp.Header, []byte("<html>Bad Gateway</html>"))
 	if got := e.Error(); got != "HTTP 502 Bad Gateway (request-id rid)" {
 		t.Errorf("html body: %q", got)
 	}
@@ -71,7 +71,7 @@ func TestNewErrorMessageObject(t *testing.T) {
 	resp := &http.Response{StatusCode: 401, Header: http.Header{}}
 	body := `{"error":{"code":"-2147024891, System.UnauthorizedAccessException",` +
 		`"message":{"lang":"en-US","value":"Access denied. You do not have permission to perform this action or access this resource."}}}`
-	e := newError("GET", "u", "", resp, []byte(body))
+	e := newError("GET", "u", "", resp.StatusCode, resp.Header, []byte(body))
 	if want := "-2147024891, System.UnauthorizedAccessException: Access denied. You do not have permission to perform this action or access this resource. (HTTP 401)"; e.Error() != want {
 		t.Errorf("got  %q\nwant %q", e.Error(), want)
 	}
@@ -79,7 +79,7 @@ func TestNewErrorMessageObject(t *testing.T) {
 		t.Error("not seen as access denied")
 	}
 	// A message of another shape leaves the text empty but keeps the code.
-	e = newError("GET", "u", "", &http.Response{StatusCode: 400, Header: http.Header{}}, []byte(`{"error":{"code":"x","message":[1]}}`))
+	e = newError("GET", "u", "", 400, http.Header{}, []byte(`{"error":{"code":"x","message":[1]}}`))
 	if e.Error() != "x (HTTP 400)" {
 		t.Errorf("got %q", e.Error())
 	}

@@ -6,26 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/odshare/odshare/internal/testutil/scripted"
 )
 
 // endless is a hostile Graph whose every page has a new @odata.nextLink, padded to pad bytes. It
-// records nothing (newServer keeps every request URI), so the heap measured is the client's.
+// records nothing (unlike newServer), so the heap measured is the client's.
 func endless(t *testing.T, pad int) (*server, *atomic.Int64) {
 	t.Helper()
 	var n atomic.Int64
-	s := &server{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var s *server
+	s = &server{scripted.NewQuiet(t, func(w http.ResponseWriter, r *http.Request) {
 		i := n.Add(1)
 		link := fmt.Sprintf("%s/v1.0/next?$skiptoken=%d", s.URL, i)
 		link += "&pad=" + strings.Repeat("p", max(0, pad-len(link)-5))
 		fmt.Fprintf(w, `{"value":[{"id":"%d"}],"@odata.nextLink":%q}`, i, link)
-	}))
-	t.Cleanup(s.Close)
+	})}
 	return s, &n
 }
 

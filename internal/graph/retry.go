@@ -6,19 +6,14 @@ import (
 	"github.com/odshare/odshare/internal/httpretry"
 )
 
-// The retry rules are package httpretry's, shared with the Box client; these names keep Graph's call sites
-// short.
-const (
-	defaultMaxAttempts  = httpretry.DefaultMaxAttempts
-	defaultMaxRetryWait = httpretry.DefaultMaxRetryWait
-)
+// The retry rules are package httpretry's, shared with the Box client; these names keep the bulk engine's
+// call sites short.
+const defaultMaxAttempts = httpretry.DefaultMaxAttempts
 
 var (
 	backoff              = httpretry.Backoff
 	honoursRetryAfter    = httpretry.HonoursRetryAfter
 	retryableServerError = httpretry.RetryableServerError
-	retryableTransport   = httpretry.RetryableTransport
-	sleepCtx             = httpretry.Sleep
 )
 
 // ParseRetryAfter reads a Retry-After header value (seconds, fractional seconds or an HTTP-date); see

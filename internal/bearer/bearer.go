@@ -1,0 +1,323 @@
+// Package bearer is the core the API clients (Microsoft Graph, Box) share for calls that carry a bearer
+// token: checking a base URL (https, or plain http to loopback only), building the HTTP client with
+// httpx's redirect rule, and Sender, which sends one call with a fresh token per attempt, retries under
+// package httpretry's rules, refreshes the token once on a 401, and reads a bounded body. Each client keeps
+// its own addressing, error type and debug line; this package knows neither.
+//
+// It imports only the standard library and odshare's leaf packages httpx, httpretry, redact and safetext.
+package bearer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/odshare/odshare/internal/httpretry"
+	"github.com/odshare/odshare/internal/httpx"
+	"github.com/odshare/odshare/internal/redact"
+	"github.com/odshare/odshare/internal/safetext"
+)
+
+// TokenSource supplies bearer tokens. The sender asks for one on every attempt, so a source that caches
+// and renews tokens keeps long retry sequences working.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// Refresher is optionally implemented by a TokenSource: on a 401 the sender calls Refresh once and retries
+// once with the new token, because a cached token can be revoked or expire before its stated lifetime is up.
+type Refresher interface {
+	Refresh(ctx context.Context) (string, error)
+}
+
+// TokenError means the credential could not produce a token (not signed in, refresh token revoked,
+// credential rejected). Nothing was sent; retrying cannot help.
+type TokenError struct{ Err error }
+
+func (e *TokenError) Error() string { return "get access token: " + e.Err.Error() }
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// InsecureEndpointError refuses a base URL that would send a bearer token over plain http to a host other
+// than loopback. It unwraps to the client's own sentinel error.
+type InsecureEndpointError struct {
+	Host     string
+	Sentinel error
+}
+
+func (e *InsecureEndpointError) Error() string {
+	return "refusing to send a token over plain http to " + e.Host + ": use https"
+}
+
+func (e *InsecureEndpointError) Unwrap() error { return e.Sentinel }
+
+// ParseBaseURL checks a client's base URL before any connection is made: absolute http(s) with a host, no
+// user info, query or fragment, and plain http to loopback only (an *InsecureEndpointError unwrapping to
+// insecure). A trailing slash is dropped. what names the URL in errors ("Graph base URL"), want shows the
+// expected form ("https://host/version").
+func ParseBaseURL(raw, what, want string, insecure error) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "" {
+		return nil, fmt.Errorf("invalid %s %q: want %s", what, safetext.Line(raw), want)
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("invalid %s %q: no user info, query or fragment allowed", what, safetext.Line(u.Redacted()))
+	}
+	if u.Scheme == "http" && !httpx.IsLoopbackHost(u.Hostname()) {
+		return nil, &InsecureEndpointError{Host: safetext.Line(u.Host), Sentinel: insecure}
+	}
+	return u, nil
+}
+
+// OnBase reports whether an absolute URL is on base's scheme and host, without user info: the only place a
+// token may go.
+func OnBase(u, base *url.URL) bool {
+	return u.Scheme == base.Scheme && strings.EqualFold(u.Host, base.Host) && u.User == nil
+}
+
+// Options configures NewSender.
+type Options struct {
+	// Name prefixes the sender's own errors ("graph", "box").
+	Name string
+	// HTTPClient is copied, never modified; nil means an httpx client (plain http to loopback only, never
+	// through a proxy; connect, TLS and header timeouts, 5 minutes a request). The copy gets
+	// httpx.CheckRedirect, calling any existing CheckRedirect after it.
+	HTTPClient *http.Client
+	// Tokens supplies bearer tokens; Send fails without one.
+	Tokens TokenSource
+	// UserAgent is sent on every request; empty means "odshare".
+	UserAgent string
+	// MaxAttempts bounds the attempts of one Send, first included; 0 means httpretry.DefaultMaxAttempts.
+	MaxAttempts int
+	// MaxRetryWait caps one Retry-After wait; 0 means httpretry.DefaultMaxRetryWait.
+	MaxRetryWait time.Duration
+	// Sleep waits between attempts; nil means httpretry.Sleep.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxBody bounds a response body held in memory; 0 means 32 MiB.
+	MaxBody int64
+	// Log, when set, is called once per attempt with its request header (never its Authorization), the
+	// response (nil on a transport error), the time taken and the error. The client writes its debug line
+	// there; it must not print headers' values.
+	Log func(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error)
+}
+
+// Sender sends calls with a bearer token. It is safe for concurrent use. Its exported fields are the
+// defaults-filled options, for engines (such as Graph's bulk pacer) that wait on their own.
+type Sender struct {
+	Name        string
+	MaxAttempts int
+	MaxWait     time.Duration
+	Sleep       func(ctx context.Context, d time.Duration) error
+
+	hc        *http.Client
+	tokens    TokenSource
+	userAgent string
+	maxBody   int64
+	log       func(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error)
+}
+
+// DefaultMaxBody is the response body bound when Options leave it at 0.
+const DefaultMaxBody = 32 << 20
+
+// NewSender fills o's defaults and builds a Sender.
+func NewSender(o Options) (*Sender, error) {
+	var hc http.Client
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	} else {
+		def, err := httpx.NewClient(httpx.Options{Timeout: 5 * time.Minute})
+		if err != nil {
+			return nil, err
+		}
+		hc = *def
+	}
+	hc.CheckRedirect = httpx.CheckRedirect(hc.CheckRedirect)
+	s := &Sender{
+		Name:        o.Name,
+		MaxAttempts: o.MaxAttempts,
+		MaxWait:     o.MaxRetryWait,
+		Sleep:       o.Sleep,
+		hc:          &hc,
+		tokens:      o.Tokens,
+		userAgent:   o.UserAgent,
+		maxBody:     o.MaxBody,
+		log:         o.Log,
+	}
+	if s.userAgent == "" {
+		s.userAgent = "odshare"
+	}
+	if s.MaxAttempts <= 0 {
+		s.MaxAttempts = httpretry.DefaultMaxAttempts
+	}
+	if s.MaxWait <= 0 {
+		s.MaxWait = httpretry.DefaultMaxRetryWait
+	}
+	if s.Sleep == nil {
+		s.Sleep = httpretry.Sleep
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBody
+	}
+	return s, nil
+}
+
+// Response is a successful (status < 400) response with its whole body read.
+type Response struct {
+	// StatusCode is the HTTP status (200, 201, 204, 304...).
+	StatusCode int
+	// Header is the response header.
+	Header http.Header
+	// Body is the whole body, read inside the attempt so a truncated one was retried.
+	Body []byte
+}
+
+// Call is one request for Send.
+type Call struct {
+	// Method is the HTTP method; empty means GET.
+	Method string
+	// URL is the absolute URL, already checked by the client (it must be on its base URL).
+	URL string
+	// Header holds the client's extra headers; Authorization set here is dropped, User-Agent replaced,
+	// Accept defaults to application/json.
+	Header http.Header
+	// Body is the JSON body, or nil for none: sent with Content-Type: application/json and re-read from the
+	// slice on every attempt.
+	Body []byte
+	// Fail turns a response with status >= 400 into the client's error type (header and body as received).
+	Fail func(status int, header http.Header, body []byte) error
+	// RetryAlso adds statuses to retry after their Retry-After (Graph's $batch adds 424); nil adds none.
+	RetryAlso func(status int) bool
+}
+
+// Send sends c with a bearer token and returns the response, or c.Fail's error for status >= 400.
+//
+// It retries 429, 503 and 504 after their Retry-After (capped at MaxWait; exponential backoff when absent
+// or unusable), other transient 5xx and dropped connections (reset, EOF, a body cut short) with
+// exponential backoff and full jitter, up to MaxAttempts attempts; a cancelled ctx ends any wait at once
+// with ctx.Err() and is never retried. On a 401 a Refresher token source is asked for a new token once,
+// and the request is sent once more without using up an attempt, unless Fail's error has an Unauthorized
+// method that says the 401 is not about the token; if the refresh fails, the error wraps both Fail's error
+// and the refresh's.
+func (s *Sender) Send(ctx context.Context, c *Call) (*Response, error) {
+	if s.tokens == nil {
+		return nil, errors.New(s.Name + ": no token source configured")
+	}
+	method := c.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	hdr := c.Header.Clone()
+	if hdr == nil {
+		hdr = http.Header{}
+	}
+	hdr.Del("Authorization")
+	hdr.Set("User-Agent", s.userAgent)
+	if hdr.Get("Accept") == "" {
+		hdr.Set("Accept", "application/json")
+	}
+	if c.Body != nil {
+		hdr.Set("Content-Type", "application/json")
+	}
+
+	var refreshedToken string
+	refreshed := false
+	for attempt := 1; ; attempt++ {
+		tok := refreshedToken
+		if tok == "" {
+			var err error
+			if tok, err = s.tokens.Token(ctx); err != nil {
+				return nil, &TokenError{Err: err}
+			}
+		}
+		resp, body, err := s.attempt(ctx, method, c.URL, hdr, c.Body, tok)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if !httpretry.RetryableTransport(err) || attempt >= s.MaxAttempts {
+				return nil, err
+			}
+			if err := s.Sleep(ctx, httpretry.Backoff(attempt)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if resp.StatusCode < 400 {
+			return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+		}
+		failure := c.Fail(resp.StatusCode, resp.Header, body)
+		if resp.StatusCode == http.StatusUnauthorized && refreshable(failure) {
+			r, ok := s.tokens.(Refresher)
+			if !ok || refreshed {
+				return nil, failure
+			}
+			refreshed = true
+			if refreshedToken, err = r.Refresh(ctx); err != nil {
+				return nil, fmt.Errorf("%w; refreshing the token failed: %w", failure, err)
+			}
+			attempt-- // the refresh retry is not a failure retry: it doesn't use up MaxAttempts
+			continue
+		}
+		wait, retry := httpretry.Wait(attempt, resp.StatusCode, resp.Header.Get("Retry-After"), s.MaxWait, c.RetryAlso)
+		if !retry || attempt >= s.MaxAttempts {
+			return nil, failure
+		}
+		if err := s.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// refreshable reports whether a 401's error asks for a new token: an error with an Unauthorized method
+// decides (Graph's says no to SharePoint's access-denied 401, which a new token would not change); any
+// other 401 does.
+func refreshable(failure error) bool {
+	var u interface{ Unauthorized() bool }
+	if errors.As(failure, &u) {
+		return u.Unauthorized()
+	}
+	return true
+}
+
+// attempt sends one request and reads the whole body, so a body cut short surfaces here as a retryable
+// error rather than as truncated JSON later.
+func (s *Sender) attempt(ctx context.Context, method, target string, hdr http.Header, body []byte, tok string) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: build request: %w", s.Name, err)
+	}
+	hreq.Header = hdr.Clone()
+	redact.Add(tok) // a server that echoes it back cannot make odshare print it
+	hreq.Header.Set("Authorization", "Bearer "+tok)
+	start := time.Now()
+	resp, err := s.hc.Do(hreq)
+	if err != nil {
+		s.logAttempt(method, target, hdr, nil, time.Since(start), err)
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBody+1))
+	s.logAttempt(method, target, hdr, resp, time.Since(start), err)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: reading response: %w", method, safetext.Line(target), err)
+	}
+	if int64(len(b)) > s.maxBody {
+		return nil, nil, fmt.Errorf("%s %s: response body larger than %d bytes", method, safetext.Line(target), s.maxBody)
+	}
+	return resp, b, nil
+}
+
+func (s *Sender) logAttempt(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error) {
+	if s.log != nil {
+		s.log(method, target, hdr, resp, d, err)
+	}
+}
