@@ -88,3 +88,32 @@ func TestSendLogsWithoutAuthorizationAndBoundsBodies(t *testing.T) {
 		t.Errorf("no tokens: %v", err)
 	}
 }
+
+// denied is a 401 error that says a new token would not help.
+type denied struct{}
+
+func (denied) Error() string      { return "denied" }
+func (denied) Unauthorized() bool { return false }
+
+func TestSendRefreshesOnlyWhenTheErrorSaysSo(t *testing.T) {
+	for _, c := range []struct {
+		fail      func(int, http.Header, []byte) error
+		refreshes int
+	}{
+		{func(int, http.Header, []byte) error { return denied{} }, 0},
+		{func(int, http.Header, []byte) error { return errors.New("plain 401") }, 1},
+	} {
+		s := scripted.New(t, scripted.Reply(401, ``))
+		tokens := &scripted.RefreshingTokens{Cur: "a", Next: "b"}
+		snd, err := NewSender(Options{Name: "t", HTTPClient: s.Client(), Tokens: tokens})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := snd.Send(context.Background(), &Call{URL: s.URL, Fail: c.fail}); err == nil {
+			t.Fatal("no error")
+		}
+		if tokens.Refreshes() != c.refreshes || len(s.Requests()) != 1+c.refreshes {
+			t.Errorf("%d refreshes, %d requests; want %d, %d", tokens.Refreshes(), len(s.Requests()), c.refreshes, 1+c.refreshes)
+		}
+	}
+}
