@@ -13,7 +13,7 @@
 // Box's JSON is kept as Box sent it (every call returns the raw body beside the few decoded fields), so
 // odshare's -o json prints Box's objects unchanged.
 //
-// It imports only the standard library and odshare's leaf packages bearer and safetext.
+// It imports only the standard library and odshare's leaf packages bearer, redact and safetext.
 package box
 
 import (

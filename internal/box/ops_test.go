@@ -2,7 +2,10 @@ package box
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +220,33 @@ func TestItemAnswersAreChecked(t *testing.T) {
 	var be *Error
 	if err == nil || errors.As(err, &be) || err.Error() != "get file: unexpected HTTP 204 No Content from Box (request-id r1)" {
 		t.Errorf("204: err = %v", err)
+	}
+}
+
+// A hostile Box that echoes the request's secrets in its error: none of them reaches a message.
+func TestEchoedSecretsAreRedacted(t *testing.T) {
+	echo := func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		msg := "you sent " + r.Header.Get("Authorization") + " and " + r.Header.Get("Boxapi") + " with " + string(b)
+		body, _ := json.Marshal(map[string]any{"type": "error", "status": 400, "code": "bad_request", "message": msg,
+			"context_info": map[string]any{"errors": []map[string]string{{"name": "password", "message": msg}}}})
+		scripted.Reply(400, string(body))(w, r)
+	}
+	s := scripted.New(t, echo)
+	c, _ := newTestClient(t, s, func(o *Options) { o.Tokens = scripted.StaticTokens("TOKEN-echoed-1234") })
+	_, _, err1 := c.SetSharedLink(context.Background(), File, "1", Value(SharedLinkParams{Access: AccessOpen, Password: Value("Body-Pass-5678!")}), nil)
+	_, _, err2 := c.GetSharedItem(context.Background(), LinkAccess{URL: "https://app.box.com/s/abc", Password: "Header-Pass-9012!"}, nil)
+	for _, err := range []error{err1, err2} {
+		if err == nil {
+			t.Fatal("no error")
+		}
+		for _, secret := range []string{"TOKEN-echoed", "Body-Pass", "Header-Pass"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error shows %q: %v", secret, err)
+			}
+		}
+		if !strings.Contains(err.Error(), "[redacted]") {
+			t.Errorf("nothing redacted in %v", err)
+		}
 	}
 }
