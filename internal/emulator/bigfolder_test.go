@@ -24,9 +24,15 @@ func bigFixture(n int) *Fixture {
 }
 
 // getDirect answers one request in process (no network), for the big-folder test and benchmark.
-func getDirect(tb testing.TB, s *Server, uri string) []byte {
+func getDirect(tb testing.TB, s *Server, uri string) []byte { return getDirectWith(tb, s, uri) }
+
+// getDirectWith is getDirect with extra headers (name, value pairs).
+func getDirectWith(tb testing.TB, s *Server, uri string, headers ...string) []byte {
 	req := httptest.NewRequest(http.MethodGet, uri, nil)
 	req.Header.Set("Authorization", "Bearer t")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	rr := httptest.NewRecorder()
 	s.ServeHTTP(rr, req)
 	if rr.Code != 200 {

@@ -14,8 +14,10 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/odshare/odshare/internal/emulator/kit"
@@ -255,28 +257,59 @@ func (st stream) writeTo(w io.Writer, from, to int64) error {
 	return nil
 }
 
-// hashes computes, once per content version, the file facet's hashes: quickXorHash everywhere,
-// sha1Hash and sha256Hash (upper-case hex) on OneDrive personal only; business drives and
-// SharePoint send only quickXorHash [hashes resource].
+// hashes returns the file facet's hashes of it's current content version: quickXorHash
+// everywhere, sha1Hash and sha256Hash (upper-case hex) on OneDrive personal only; business
+// drives and SharePoint send only quickXorHash [hashes resource]. New computes them for every
+// file up front (precomputeHashes), so listings never wait; a content change recomputes them on
+// first use.
 func (s *Server) hashes(it *item) hashesDoc {
 	if it.hashVersion != it.version {
-		st := streamOf(contentRef{id: it.id, version: it.version, size: it.size})
-		qx := newQuickXorHash()
-		ws := []io.Writer{qx}
-		var h1, h256 hash.Hash
-		if it.drive.driveType == DriveTypePersonal {
-			h1, h256 = sha1.New(), sha256.New()
-			ws = append(ws, h1, h256)
-		}
-		_ = st.writeTo(io.MultiWriter(ws...), 0, st.size)
-		it.hashDoc = hashesDoc{QuickXorHash: base64.StdEncoding.EncodeToString(qx.Sum(nil))}
-		if h1 != nil {
-			it.hashDoc.SHA1Hash = strings.ToUpper(hex.EncodeToString(h1.Sum(nil)))
-			it.hashDoc.SHA256Hash = strings.ToUpper(hex.EncodeToString(h256.Sum(nil)))
-		}
-		it.hashVersion = it.version
+		it.hashDoc, it.hashVersion = computeHashes(it), it.version
 	}
 	return it.hashDoc
+}
+
+func computeHashes(it *item) hashesDoc {
+	st := streamOf(contentRef{id: it.id, version: it.version, size: it.size})
+	qx := newQuickXorHash()
+	ws := []io.Writer{qx}
+	var h1, h256 hash.Hash
+	if it.drive.driveType == DriveTypePersonal {
+		h1, h256 = sha1.New(), sha256.New()
+		ws = append(ws, h1, h256)
+	}
+	_ = st.writeTo(io.MultiWriter(ws...), 0, st.size)
+	doc := hashesDoc{QuickXorHash: base64.StdEncoding.EncodeToString(qx.Sum(nil))}
+	if h1 != nil {
+		doc.SHA1Hash = strings.ToUpper(hex.EncodeToString(h1.Sum(nil)))
+		doc.SHA256Hash = strings.ToUpper(hex.EncodeToString(h256.Sum(nil)))
+	}
+	return doc
+}
+
+// precomputeHashes hashes every file of the store on all cores (about a second per gigabyte
+// of fixture content), before the server answers anything.
+func precomputeHashes(st *store) {
+	files := make(chan *item, 256)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range files {
+				it.hashDoc, it.hashVersion = computeHashes(it), it.version
+			}
+		}()
+	}
+	for _, d := range st.drives {
+		for _, it := range d.order {
+			if !it.folder {
+				files <- it
+			}
+		}
+	}
+	close(files)
+	wg.Wait()
 }
 
 // ChangeContent gives a file new content, as an upload would: a new version (so new eTag,

@@ -95,7 +95,26 @@ type FixtureItem struct {
 	WebURL      string              `json:"webUrl,omitempty" yaml:"webUrl,omitempty"`
 	Children    []FixtureItem       `json:"children,omitempty" yaml:"children,omitempty"`
 	Generate    *FixtureGenerate    `json:"generate,omitempty" yaml:"generate,omitempty"`
+	Tree        *FixtureTree        `json:"tree,omitempty" yaml:"tree,omitempty"`
 	Permissions []FixturePermission `json:"permissions,omitempty" yaml:"permissions,omitempty"`
+}
+
+// FixtureTree fills a folder with a generated tree of Items items (folders and files, not
+// counting the folder itself), breadth first: each folder gets Files files, then Fanout
+// subfolders, until Items exist. Shared of them, spread evenly in creation order (folders and
+// files alike), get a sharing link each, so a scan has permission roots whose links their
+// descendants inherit. Links cycle through view and edit and, on business drives and libraries,
+// through the scopes anonymous, organization and users (for SharedWith); OneDrive personal gets
+// anonymous links. Everything is derived from the counts, so ids and links are the same on every
+// run.
+type FixtureTree struct {
+	Items      int    `json:"items" yaml:"items"`
+	Fanout     int    `json:"fanout" yaml:"fanout"` // subfolders per folder, >= 1
+	Files      int    `json:"files" yaml:"files"`   // files per folder
+	Shared     int    `json:"shared,omitempty" yaml:"shared,omitempty"`
+	Size       int64  `json:"size,omitempty" yaml:"size,omitempty"` // bytes per file
+	MimeType   string `json:"mimeType,omitempty" yaml:"mimeType,omitempty"`
+	SharedWith string `json:"sharedWith,omitempty" yaml:"sharedWith,omitempty"` // recipient of "users" links; default guest@fabrikam.example
 }
 
 // FixtureGenerate adds Count files to a folder, named fmt.Sprintf(Name, i) for i = 1..Count, so a

@@ -115,6 +115,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	precomputeHashes(st)
 	if opts.PageSize < 0 || opts.PageSize > 999 {
 		return nil, fmt.Errorf("emulator: page size %d out of range 1..999", opts.PageSize)
 	}

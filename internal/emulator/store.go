@@ -289,6 +289,9 @@ func countItems(items []FixtureItem) int {
 		if g := fi.Generate; g != nil && g.Count > 0 && g.Count <= maxGenerate {
 			n += g.Count
 		}
+		if t := fi.Tree; t != nil && t.Items > 0 && t.Items <= maxGenerate {
+			n += t.Items
+		}
 	}
 	return n
 }
@@ -337,7 +340,7 @@ func (st *store) buildItem(parent *item, fi FixtureItem) error {
 		return fmt.Errorf("duplicate name %q in %q", fi.Name, itemPath(parent))
 	}
 	d := parent.drive
-	it := &item{version: 1, id: fi.ID, name: fi.Name, folder: fi.Folder || len(fi.Children) > 0 || fi.Generate != nil,
+	it := &item{version: 1, id: fi.ID, name: fi.Name, folder: fi.Folder || len(fi.Children) > 0 || fi.Generate != nil || fi.Tree != nil,
 		size: fi.Size, mime: fi.MimeType, created: fi.Created, modified: fi.Modified,
 		drive: d, parent: parent, webURL: fi.WebURL}
 	if it.created.IsZero() {
@@ -381,9 +384,102 @@ func (st *store) buildItem(parent *item, fi FixtureItem) error {
 			}
 		}
 	}
+	if fi.Tree != nil {
+		if err := st.buildTree(it, *fi.Tree); err != nil {
+			return err
+		}
+	}
 	for _, fp := range fi.Permissions {
 		if err := st.addFixturePerm(it, fp); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// buildTree fills root with a FixtureTree: breadth first, each folder Files files then Fanout
+// subfolders, until t.Items items exist; every (Items/Shared)-th item, up to Shared, gets a link.
+func (st *store) buildTree(root *item, t FixtureTree) error {
+	switch {
+	case t.Items < 1 || t.Items > maxGenerate:
+		return fmt.Errorf("tree: items %d out of range 1..%d", t.Items, maxGenerate)
+	case t.Fanout < 1:
+		return fmt.Errorf("tree: fanout %d must be at least 1", t.Fanout)
+	case t.Files < 0:
+		return fmt.Errorf("tree: files %d must not be negative", t.Files)
+	case t.Shared < 0 || t.Shared > t.Items:
+		return fmt.Errorf("tree: shared %d out of range 0..%d", t.Shared, t.Items)
+	}
+	if t.MimeType == "" {
+		t.MimeType = "text/plain"
+	}
+	if t.SharedWith == "" {
+		t.SharedWith = "guest@fabrikam.example"
+	}
+	every := 0
+	if t.Shared > 0 {
+		every = t.Items / t.Shared
+	}
+	d := root.drive
+	business := d.driveType != DriveTypePersonal
+	made, shared, folders, files := 0, 0, 0, 0
+	queue := []*item{root}
+	add := func(parent *item, fi FixtureItem) error {
+		if err := st.buildItem(parent, fi); err != nil {
+			return err
+		}
+		it := parent.children[len(parent.children)-1]
+		if every > 0 && made%every == 0 && shared < t.Shared {
+			kind, scopes := "u", []string{"anonymous"}
+			if it.folder {
+				kind = "f"
+			}
+			if business {
+				scopes = []string{"anonymous", "organization", "users"}
+			}
+			fp := FixturePermission{ShareID: fmt.Sprintf("s!tree-%s-%d", d.id, made),
+				Link: &FixtureLink{Type: []string{"view", "edit"}[shared%2], Scope: scopes[shared%len(scopes)]}}
+			if business {
+				fp.Link.WebURL = fmt.Sprintf("https://%s.sharepoint.com/:%s:/g/tree-%d", st.tenant, kind, made)
+			} else {
+				fp.Link.WebURL = fmt.Sprintf("https://1drv.ms/%s/s!tree-%d", kind, made)
+			}
+			if fp.Link.Scope == "users" {
+				fp.GrantedTo = []string{t.SharedWith}
+			}
+			if err := st.addFixturePerm(it, fp); err != nil {
+				return err
+			}
+			shared++
+		}
+		made++
+		if it.folder {
+			queue = append(queue, it)
+		}
+		return nil
+	}
+	for len(queue) > 0 && made < t.Items {
+		parent := queue[0]
+		queue = queue[1:]
+		for range t.Files {
+			if made == t.Items {
+				break
+			}
+			files++
+			if err := add(parent, FixtureItem{Name: fmt.Sprintf("file-%06d.txt", files), Size: t.Size, MimeType: t.MimeType,
+				Created: parent.created, Modified: parent.modified}); err != nil {
+				return err
+			}
+		}
+		for range t.Fanout {
+			if made == t.Items {
+				break
+			}
+			folders++
+			if err := add(parent, FixtureItem{Name: fmt.Sprintf("folder-%05d", folders), Folder: true,
+				Created: parent.created, Modified: parent.modified}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
