@@ -45,7 +45,7 @@ func TestFixtureTree(t *testing.T) {
 		t.Errorf("the unshared root of the scan: %v", items[0]["shared"])
 	}
 	// The first item (file-000001) is shared; a shared folder's link shows on its children.
-	perms := values(t, e.get("/drives/" + DemoBusinessDriveID + "/root:/Tree/file-000001.txt:/permissions"))
+	perms := values(t, e.get("/drives/"+DemoBusinessDriveID+"/root:/Tree/file-000001.txt:/permissions"))
 	if perms[0]["link"] == nil {
 		t.Errorf("file-000001 is not shared: %v", perms)
 	}
@@ -58,7 +58,7 @@ func TestFixtureTree(t *testing.T) {
 			if len(kids) == 0 {
 				continue
 			}
-			kp := values(t, e.get("/drives/" + DemoBusinessDriveID + "/items/" + kids[0]["id"].(string) + "/permissions"))
+			kp := values(t, e.get("/drives/"+DemoBusinessDriveID+"/items/"+kids[0]["id"].(string)+"/permissions"))
 			found := false
 			for _, p := range kp {
 				found = found || p["id"] == folderLink
