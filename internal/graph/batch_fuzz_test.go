@@ -31,7 +31,7 @@ func newBatchBodyServer(f *testing.F) (*batchBodyServer, *Client) {
 	}))
 	f.Cleanup(s.Close)
 	c, err := New(Options{BaseURL: s.URL + "/v1.0", HTTPClient: s.Client(), Tokens: staticTokens("tok"),
-		Sleep: (&sleeps{}).sleep})
+		Sleep: (&sleeps{}).Sleep})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func FuzzErrorBody(f *testing.F) {
 	f.Add(999, []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		resp := &http.Response{StatusCode: status, Header: http.Header{"Request-Id": {"rid\x1b]0;x\a"}, "Date": {"d\r\nX: y"}}}
-		e := newError(http.MethodGet, "https://graph.example/v1.0/me/drive", "crid", resp, body)
+		e := newError(http.MethodGet, "https://graph.example/v1.0/me/drive", "crid", resp.StatusCode, resp.Header, body)
 		if e.StatusCode != status {
 			t.Fatalf("status %d became %d", status, e.StatusCode)
 		}
@@ -88,7 +88,7 @@ func FuzzErrorBodyRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Skip("not representable in JSON")
 		}
-		e := newError(http.MethodPost, "u", "c", &http.Response{StatusCode: 400, Header: http.Header{}}, body)
+		e := newError(http.MethodPost, "u", "c", 400, http.Header{}, body)
 		// What Graph sent is the strings as JSON carries them (encoding/json makes each invalid byte U+FFFD).
 		code, message, inner, rid = asJSON(code), asJSON(message), asJSON(inner), asJSON(rid)
 		wantCode, wantMsg := safetext.Line(code), safetext.Line(message)
