@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,36 +36,14 @@ func TestLoginInTerminal(t *testing.T) {
 	if err := os.WriteFile(ca, st.CAPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// The test binary runs app.Main when it is called "odshare" (see TestMain).
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "odshare")
-	if err := os.Link(self, bin); err != nil {
-		data, err := os.ReadFile(self)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(bin, data, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := odshareBinary(t, dir)
 	exitFile, outFile := filepath.Join(dir, "exit"), filepath.Join(dir, "stdout")
 	// Ctrl-C reaches the whole foreground process group; the shell traps it so that it survives
 	// to record odshare's exit status.
 	script := fmt.Sprintf("trap : INT; env -u CI ODSHARE_GRAPH_ENDPOINT=%s ODSHARE_AUTHORITY_HOST=%s ODSHARE_CA_FILE=%s ODSHARE_CONFIG_DIR=%s %s auth login >%s; echo $? >%s; sleep 60",
 		st.BaseURL, st.AuthorityHost, ca, filepath.Join(dir, "config"), bin, outFile, exitFile)
-	socket := fmt.Sprintf("odshare-test-%d", os.Getpid())
-	tm := func(args ...string) string {
-		out, err := exec.Command(tmux, append([]string{"-L", socket}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
+	tm := tmuxServer(t, tmux, "login")
 	tm("new-session", "-d", "-s", "login", "-x", "160", "-y", "20", "sh", "-c", script)
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
 
 	screen := waitFor(t, func() string {
 		b, _ := os.ReadFile(exitFile)
@@ -85,6 +64,78 @@ func TestLoginInTerminal(t *testing.T) {
 	}
 	if screen := tm("capture-pane", "-p", "-t", "login"); !strings.Contains(screen, "odshare: interrupted") {
 		t.Errorf("screen lacks the interrupted message:\n%s", screen)
+	}
+}
+
+// odshareBinary puts the test binary in dir as "odshare": it runs app.Main when it is called so
+// (see TestMain).
+func odshareBinary(t *testing.T, dir string) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "odshare")
+	if err := os.Link(self, bin); err != nil {
+		data, err := os.ReadFile(self)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bin
+}
+
+// tmuxServer returns a runner of tmux commands on a server of the test's own, killed at the end.
+func tmuxServer(t *testing.T, tmux, name string) func(args ...string) string {
+	t.Helper()
+	socket := fmt.Sprintf("odshare-test-%s-%d", name, os.Getpid())
+	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
+	return func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-L", socket}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+}
+
+// TestTablesFitIn80Columns lists links in a real 80-column terminal (tmux, so odshare measures the
+// terminal itself): no line of the table or its note is wider than the terminal, so nothing wraps,
+// and the URLs are whole.
+func TestTablesFitIn80Columns(t *testing.T) {
+	tmux := testutil.Tool(t, "tmux")
+	emu, err := emulator.New(emulator.Options{RandomSeed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	bin := odshareBinary(t, dir)
+	done := filepath.Join(dir, "done")
+	script := fmt.Sprintf(`export ODSHARE_GRAPH_ENDPOINT=%s/v1.0 ODSHARE_ACCESS_TOKEN=t ODSHARE_CONFIG_DIR=%s NO_COLOR=1
+%[3]s link create /Photos --type view --scope anonymous >/dev/null
+%[3]s link create /Photos --type edit --scope anonymous --expires 7d >/dev/null
+%[3]s link list /Photos --all; %[3]s link create /Photos --type view --scope anonymous; %[3]s share children %[4]s
+touch %[5]s; sleep 60`, srv.URL, filepath.Join(dir, "config"), bin, emulator.DemoSharedFolderURL, done)
+	tm := tmuxServer(t, tmux, "fit")
+	tm("new-session", "-d", "-s", "fit", "-x", "80", "-y", "50", "sh", "-c", script)
+	waitFor(t, func() string { _, err := os.Stat(done); return fmt.Sprint(err == nil) }, func(s string) bool { return s == "true" })
+	// -J joins wrapped lines, so a line that wrapped shows up longer than 80.
+	screen := tm("capture-pane", "-p", "-J", "-t", "fit")
+	for _, line := range strings.Split(screen, "\n") {
+		if w := len([]rune(line)); w > 80 {
+			t.Errorf("line of %d columns wrapped:\n%s", w, line)
+		}
+	}
+	for _, want := range []string{"ID                TYPE  URL", "view  https://1drv.ms/f/s!", "edit  https://1drv.ms/f/s!",
+		"Note: 6 columns left out to fit; -o wide shows them.", "TYPE  SCOPE      URL", "NAME", "Archive"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
 	}
 }
 

@@ -31,7 +31,14 @@ func (p Printing) WriteValue(ios *iostreams.IOStreams, v any) error {
 }
 
 // JSON reports whether the result should be Graph's JSON rather than a table.
-func (p Printing) JSON() bool { return p.Format != output.FormatTable }
+func (p Printing) JSON() bool { return p.Format.IsJSON() }
+
+// Table returns a table for the result, fitted to the terminal unless -o wide.
+func (p Printing) Table(ios *iostreams.IOStreams, cols ...output.Column) *output.Table {
+	t := output.NewTableOf(ios, cols...)
+	t.Wide = p.Format == output.FormatWide
+	return t
+}
 
 // ResolvePrinting validates the output settings; a bad value is a usage error, found before any
 // request is sent.

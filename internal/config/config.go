@@ -51,7 +51,7 @@ type Key struct {
 
 // Keys are the settings that live in config.yaml (and in ODSHARE_<NAME> environment variables).
 var Keys = []Key{
-	{"output", "table", "default output format: table, json or ndjson"},
+	{"output", "table", "default output format: table, wide, json or ndjson"},
 	{"cloud", "global", "national cloud: global, usgov, usgovdod or china"},
 	{"graph_endpoint", "", "Graph base URL including the version (overrides cloud)"},
 	{"authority_host", "", "sign-in authority host (overrides cloud), e.g. the emulator"},

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -28,6 +29,8 @@ type IOStreams struct {
 	stdoutTTY    bool
 	stderrTTY    bool
 	colorEnabled bool
+	// width, when set, is the terminal width to assume (ODSHARE_FORCE_TTY=N, tests).
+	width int
 
 	// getenv is consulted lazily (CI for CanPrompt); tests replace it.
 	getenv func(string) string
@@ -37,7 +40,9 @@ type IOStreams struct {
 //
 // Each stream is a TTY when x/term says its descriptor is a terminal.
 // ODSHARE_FORCE_TTY=1 (or true) marks stdout and stderr as TTYs regardless,
-// like GH_FORCE_TTY, so end-to-end tests can see the human table output.
+// like GH_FORCE_TTY, so end-to-end tests can see the human table output. As
+// with GH_FORCE_TTY, a number of columns (ODSHARE_FORCE_TTY=80; at least 20)
+// also sets the terminal width tables are fitted to.
 //
 // Colour is on when stdout is a TTY, NO_COLOR is unset or empty
 // (https://no-color.org) and TERM is not "dumb". CLICOLOR_FORCE set to
@@ -59,7 +64,12 @@ func newSystem(getenv func(string) string, isTerminal func(*os.File) bool) *IOSt
 		stderrTTY: isTerminal(os.Stderr),
 		getenv:    getenv,
 	}
-	if isTruthy(getenv("ODSHARE_FORCE_TTY")) {
+	force := getenv("ODSHARE_FORCE_TTY")
+	if w, err := strconv.Atoi(force); err == nil && w >= minForcedWidth {
+		s.width = w
+		force = "1"
+	}
+	if isTruthy(force) {
 		s.stdoutTTY = true
 		s.stderrTTY = true
 	}
@@ -113,6 +123,9 @@ func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
 // colour setting; use SetColorEnabled for that.
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 
+// SetTerminalWidth sets the width TerminalWidth reports (tests).
+func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }
+
 // SetStderrTTY overrides the stderr TTY state (tests).
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
@@ -136,9 +149,16 @@ func (s *IOStreams) CanPrompt() bool {
 	return !isTruthy(getenv("CI"))
 }
 
-// TerminalWidth returns the width of the terminal on stdout in columns, or 80
-// when stdout is not a terminal or its size cannot be read.
+// minForcedWidth is the least ODSHARE_FORCE_TTY read as a width; "1" means true.
+const minForcedWidth = 20
+
+// TerminalWidth returns the width of the terminal on stdout in columns: the
+// forced width if one was set, else the terminal's, else 80 when stdout is not
+// a terminal or its size cannot be read.
 func (s *IOStreams) TerminalWidth() int {
+	if s.width > 0 {
+		return s.width
+	}
 	if f, ok := s.Out.(*os.File); ok {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 			return w

@@ -30,6 +30,7 @@ func TestSystemRules(t *testing.T) {
 		{"force tty 1", map[string]string{"ODSHARE_FORCE_TTY": "1"}, noTTY, true, true, false, true},
 		{"force tty true", map[string]string{"ODSHARE_FORCE_TTY": "true"}, noTTY, true, true, false, true},
 		{"force tty 0", map[string]string{"ODSHARE_FORCE_TTY": "0"}, noTTY, false, false, false, false},
+		{"force tty with a width", map[string]string{"ODSHARE_FORCE_TTY": "80"}, noTTY, true, true, false, true},
 		{"force tty with NO_COLOR", map[string]string{"ODSHARE_FORCE_TTY": "1", "NO_COLOR": "1"}, noTTY, true, true, false, false},
 		{"force tty with TERM=dumb", map[string]string{"ODSHARE_FORCE_TTY": "1", "TERM": "dumb"}, noTTY, true, true, false, false},
 		{"CLICOLOR_FORCE piped", map[string]string{"CLICOLOR_FORCE": "1"}, noTTY, false, false, false, true},
@@ -165,6 +166,15 @@ func TestColorScheme(t *testing.T) {
 	} {
 		if got := f("x"); got != want[name] {
 			t.Errorf("%s with colour on = %q, want %q", name, got, want[name])
+		}
+	}
+}
+
+func TestForcedWidth(t *testing.T) {
+	for v, want := range map[string]int{"80": 80, "132": 132, "1": 80, "true": 80, "": 80, "5": 80} {
+		s := newSystem(envFrom(map[string]string{"ODSHARE_FORCE_TTY": v}), func(*os.File) bool { return false })
+		if got := s.TerminalWidth(); got != want {
+			t.Errorf("ODSHARE_FORCE_TTY=%q: width %d, want %d", v, got, want)
 		}
 	}
 }

@@ -16,6 +16,9 @@ const (
 	// FormatTable prints an aligned table on a terminal and tab-separated
 	// lines when piped.
 	FormatTable Format = "table"
+	// FormatWide is the table with every column whole on a terminal too, however wide (as
+	// kubectl's -o wide); piped it is the same as table.
+	FormatWide Format = "wide"
 	// FormatJSON prints Graph's JSON, pretty-printed.
 	FormatJSON Format = "json"
 	// FormatNDJSON streams one compact JSON object per line as results arrive, for pipelines
@@ -24,7 +27,10 @@ const (
 )
 
 // formats lists the accepted values in the order shown in help and errors.
-var formats = []Format{FormatTable, FormatJSON, FormatNDJSON}
+var formats = []Format{FormatTable, FormatWide, FormatJSON, FormatNDJSON}
+
+// IsJSON reports whether the format prints JSON rather than a table.
+func (f Format) IsJSON() bool { return f == FormatJSON || f == FormatNDJSON }
 
 // Formats returns the accepted --output values, for help text and shell
 // completion.

@@ -67,10 +67,10 @@ func TestParseFormat(t *testing.T) {
 		}
 	}
 	_, err := ParseFormat("xml")
-	if want := `invalid output format "xml": valid values are table, json, ndjson`; err == nil || err.Error() != want {
+	if want := `invalid output format "xml": valid values are table, wide, json, ndjson`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
 	}
-	if got := Formats(); len(got) != 3 || got[0] != FormatTable || got[1] != FormatJSON || got[2] != FormatNDJSON {
+	if got := Formats(); len(got) != 4 || got[0] != FormatTable || got[1] != FormatWide || got[2] != FormatJSON || got[3] != FormatNDJSON {
 		t.Errorf("Formats() = %v", got)
 	}
 }

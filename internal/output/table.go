@@ -3,9 +3,12 @@ package output
 import (
 	"bytes"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
@@ -16,29 +19,66 @@ import (
 //
 // On a terminal it is an aligned table with a header, in the clean look of gh:
 // no borders or rules, left-aligned, at least two spaces between columns,
-// alignment by display width (CJK and emoji count as two columns), and no
-// cell ever wrapped or truncated, since a cut sharing URL is useless.
+// alignment by display width (CJK and emoji count as two columns).
 //
-// Piped, it follows gh: no header, cells joined by a tab, one row per line.
-// That is handy for cut and awk, but the columns are a human view and may
-// change between releases; scripts should use -o json (optionally --jq).
+// A table wider than the terminal is fitted to it, as gh does: going from the
+// least useful column to the most useful (Column.Drop), a column that may be
+// shortened (Column.Truncate) is cut with "…" down to a few characters, and one
+// that may be left out is dropped, until the table fits. A dropped column is
+// named in a note on stderr. Columns with neither, URLs and ids above all, are
+// never touched: a cut sharing URL is useless. Wide (-o wide) prints every
+// column whole.
+//
+// Piped, it follows gh: no header, cells joined by a tab, one row per line,
+// every column whole. That is handy for cut and awk, but the columns are a
+// human view and may change between releases; scripts should use -o json
+// (optionally --jq).
 //
 // Every cell goes through Sanitize, so a tab or newline inside a value can
-// neither break a column nor reach the terminal raw.
+// neither break a column nor reach the terminal raw. On a terminal with colour
+// on, a column's Color paints its cells (after fitting, so widths are right).
 type Table struct {
-	ios     *iostreams.IOStreams
-	headers []string
-	rows    [][]string
+	ios  *iostreams.IOStreams
+	cols []Column
+	rows [][]string
+	// Wide prints every column whole on a terminal (-o wide).
+	Wide bool
 }
 
-// NewTable returns an empty table that will print to ios.Out. Headers are
-// printed as given (tablewriter's default upper-casing is turned off).
+// Column describes one column of a Table.
+type Column struct {
+	Header string
+	// Drop orders the columns for fitting to the terminal: 0 is never left out; among the others
+	// the highest number goes first.
+	Drop int
+	// Truncate lets the column be shortened with "…" (to no less than its header or minTruncated)
+	// before any column is dropped at its turn; a column that may not be cut is never cut.
+	Truncate bool
+	// Color paints a cell on a colour terminal; nil leaves it plain.
+	Color func(cs *iostreams.ColorScheme, cell string) string
+}
+
+// minTruncated is the fewest display columns a truncated cell keeps.
+const minTruncated = 8
+
+// NewTable returns an empty table of plain columns (never fitted) that will print to ios.Out.
+// Headers are printed as given (tablewriter's default upper-casing is turned off).
 func NewTable(ios *iostreams.IOStreams, headers ...string) *Table {
-	h := make([]string, len(headers))
-	for i, s := range headers {
-		h[i] = Sanitize(s)
+	cols := make([]Column, len(headers))
+	for i, h := range headers {
+		cols[i] = Column{Header: h}
 	}
-	return &Table{ios: ios, headers: h}
+	return NewTableOf(ios, cols...)
+}
+
+// NewTableOf returns an empty table with the given columns.
+func NewTableOf(ios *iostreams.IOStreams, cols ...Column) *Table {
+	c := make([]Column, len(cols))
+	for i, col := range cols {
+		col.Header = Sanitize(col.Header)
+		c[i] = col
+	}
+	return &Table{ios: ios, cols: c}
 }
 
 // AddRow appends a row; each cell is passed through Sanitize. A row shorter
@@ -57,7 +97,7 @@ func (t *Table) Render() error {
 	if len(t.rows) == 0 {
 		return nil
 	}
-	width := len(t.headers)
+	width := len(t.cols)
 	for _, r := range t.rows {
 		width = max(width, len(r))
 	}
@@ -76,7 +116,109 @@ func (t *Table) Render() error {
 	return err
 }
 
+// trailingPad matches the spaces that end a line, and the colour codes after them.
+var trailingPad = regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)*)$`)
+
+// gap is the space between columns.
+const gap = 2
+
+// fit decides, for a terminal maxWidth columns wide, which columns to show and how wide each
+// may be (0: whole). It returns the shown column indexes and the headers of dropped ones.
+func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []string) {
+	widths := make([]int, ncols)
+	col := func(i int) Column {
+		if i < len(t.cols) {
+			return t.cols[i]
+		}
+		return Column{}
+	}
+	for i := range ncols {
+		widths[i] = twwidth.Width(col(i).Header)
+	}
+	for _, r := range t.rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], twwidth.Width(c))
+		}
+	}
+	limit = make([]int, ncols)
+	visible := make([]bool, ncols)
+	for i := range visible {
+		visible[i] = true
+	}
+	total := func() int {
+		sum, n := 0, 0
+		for i, w := range widths {
+			if visible[i] {
+				sum += w
+				n++
+			}
+		}
+		return sum + gap*max(n-1, 0)
+	}
+	order := make([]int, 0, ncols)
+	for i := range ncols {
+		if col(i).Drop > 0 || col(i).Truncate {
+			order = append(order, i)
+		}
+	}
+	// Least useful first; among equals, the rightmost first.
+	slices.SortStableFunc(order, func(a, b int) int {
+		if d := col(b).Drop - col(a).Drop; d != 0 {
+			return d
+		}
+		return b - a
+	})
+	for _, i := range order {
+		over := total() - maxWidth
+		if t.Wide || over <= 0 {
+			break
+		}
+		if col(i).Truncate {
+			floor := max(twwidth.Width(col(i).Header), minTruncated)
+			if w := max(widths[i]-over, floor); w < widths[i] {
+				widths[i], limit[i] = w, w
+			}
+			if total() <= maxWidth {
+				break
+			}
+		}
+		if col(i).Drop > 0 {
+			visible[i] = false
+		}
+	}
+	// Dropping is greedy: give back, most useful first, what fits again.
+	for _, i := range slices.Backward(order) {
+		if !visible[i] {
+			visible[i] = true
+			if total() > maxWidth {
+				visible[i] = false
+			}
+		}
+	}
+	for i := range ncols {
+		if visible[i] {
+			shown = append(shown, i)
+		} else {
+			dropped = append(dropped, col(i).Header)
+		}
+	}
+	return shown, limit, dropped
+}
+
 func (t *Table) renderTTY(buf *bytes.Buffer, width int) error {
+	maxWidth := t.ios.TerminalWidth()
+	shown, limit, dropped := t.fit(width, maxWidth)
+	cs := t.ios.ColorScheme()
+	cell := func(r []string, i int) string {
+		s := ""
+		if i < len(r) {
+			s = r[i]
+		}
+		if limit[i] > 0 {
+			s = twwidth.Truncate(s, limit[i], "…")
+		}
+		return s
+	}
 	var tb bytes.Buffer
 	tbl := tablewriter.NewTable(&tb,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
@@ -91,19 +233,40 @@ func (t *Table) renderTTY(buf *bytes.Buffer, width int) error {
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		// v1 truncates headers and word-wraps rows by default; neither may
-		// touch a URL. No MaxWidth is set either, so no width constraint
-		// exists for wrapping to act on.
+		// touch a URL. No MaxWidth is set either: fitting is done above, on
+		// the columns chosen for it, so no width constraint exists for
+		// wrapping to act on.
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		// Keep cells exactly as sanitised (a name may start with a space).
 		tablewriter.WithTrimSpace(tw.Off),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: strings.Repeat(" ", gap), Overwrite: true}),
 	)
-	if len(t.headers) > 0 {
-		tbl.Header(toAny(pad(t.headers, width))...)
+	headers := false
+	for _, c := range t.cols {
+		headers = headers || c.Header != ""
+	}
+	if headers {
+		h := make([]any, 0, len(shown))
+		for _, i := range shown {
+			name := ""
+			if i < len(t.cols) {
+				name = t.cols[i].Header
+			}
+			h = append(h, name)
+		}
+		tbl.Header(h...)
 	}
 	for _, r := range t.rows {
-		if err := tbl.Append(toAny(pad(r, width))...); err != nil {
+		row := make([]any, 0, len(shown))
+		for _, i := range shown {
+			s := cell(r, i)
+			if i < len(t.cols) && t.cols[i].Color != nil && s != "" {
+				s = t.cols[i].Color(cs, s)
+			}
+			row = append(row, s)
+		}
+		if err := tbl.Append(row...); err != nil {
 			return err
 		}
 	}
@@ -111,16 +274,23 @@ func (t *Table) renderTTY(buf *bytes.Buffer, width int) error {
 		return err
 	}
 
-	cs := t.ios.ColorScheme()
 	lines := strings.Split(strings.TrimRight(tb.String(), "\n"), "\n")
 	for i, line := range lines {
-		// Padding leaves trailing spaces after the last column.
-		line = strings.TrimRight(line, " ")
-		if i == 0 && len(t.headers) > 0 {
+		// Padding leaves trailing spaces after the last column, before any closing colour code.
+		line = trailingPad.ReplaceAllString(line, "$1")
+		if i == 0 && headers {
 			line = cs.Bold(line)
 		}
 		buf.WriteString(line)
 		buf.WriteByte('\n')
+	}
+	if len(dropped) > 0 {
+		// The note itself must fit too: it names the columns when there is room.
+		note := fmt.Sprintf("Note: %s left out to fit %d columns; -o wide shows every column.", strings.Join(dropped, ", "), maxWidth)
+		if twwidth.Width(note) > maxWidth {
+			note = fmt.Sprintf("Note: %d columns left out to fit; -o wide shows them.", len(dropped))
+		}
+		fmt.Fprintln(t.ios.ErrOut, note)
 	}
 	return nil
 }
@@ -141,4 +311,26 @@ func toAny(cells []string) []any {
 		out[i] = c
 	}
 	return out
+}
+
+// ScopeColor makes the links anyone can open stand out: "anonymous" in yellow.
+func ScopeColor(cs *iostreams.ColorScheme, s string) string {
+	if s == "anonymous" {
+		return cs.Yellow(s)
+	}
+	return s
+}
+
+// StatusColor colours an outcome: done (created, deleted) green, a failure red, an existing link
+// that lacks what was asked yellow; the rest plain.
+func StatusColor(cs *iostreams.ColorScheme, s string) string {
+	switch {
+	case s == "created" || s == "deleted":
+		return cs.Green(s)
+	case s == "differs":
+		return cs.Yellow(s)
+	case s == "error" || strings.HasPrefix(s, "failed"):
+		return cs.Red(s)
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -186,5 +187,111 @@ func BenchmarkTable100Rows(b *testing.B) {
 		if err := tb.Render(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func fitted(width int, wide bool, cols []Column, rows ...[]string) (string, string) {
+	ios, _, out, errOut := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetTerminalWidth(width)
+	tb := NewTableOf(ios, cols...)
+	tb.Wide = wide
+	for _, r := range rows {
+		tb.AddRow(r...)
+	}
+	if err := tb.Render(); err != nil {
+		panic(err)
+	}
+	return out.String(), errOut.String()
+}
+
+func TestTableFitsTheTerminal(t *testing.T) {
+	url := "https://1drv.ms/f/s!CnJAWg5N-k5sOCTJsyw6wl1ErCmEtrBl" // 52
+	cols := []Column{{Header: "ID"}, {Header: "TYPE", Drop: 2}, {Header: "SCOPE", Drop: 1},
+		{Header: "WHO", Drop: 3, Truncate: true}, {Header: "PASSWORD", Drop: 4}, {Header: "URL"}}
+	row := []string{"A543230F01E4F6AD", "view", "anonymous", "Megan Bowen, Adele Vance", "no", url}
+
+	// Room for everything: nothing changes, no note.
+	out, note := fitted(200, false, cols, row)
+	if !strings.HasPrefix(out, "ID                TYPE  SCOPE      WHO                       PASSWORD  URL\n") || note != "" {
+		t.Errorf("wide terminal:\n%s%s", out, note)
+	}
+	// 100 columns: the least useful column goes first, then WHO is cut with "…", never the URL or id.
+	out, note = fitted(100, false, cols, row)
+	want := "ID                TYPE  SCOPE      WHO          URL\n" +
+		"A543230F01E4F6AD  view  anonymous  Megan Bowe…  " + url + "\n"
+	if out != want || note != "Note: PASSWORD left out to fit 100 columns; -o wide shows every column.\n" {
+		t.Errorf("100 columns:\n got %q\nwant %q\nnote %q", out, want, note)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if len([]rune(l)) > 100 {
+			t.Errorf("line wider than 100: %q", l)
+		}
+	}
+	// 80 columns: dropping is greedy, but what fits again comes back (TYPE), most useful first.
+	out, note = fitted(80, false, cols, row)
+	if want := "ID                TYPE  URL\nA543230F01E4F6AD  view  " + url + "\n"; out != want {
+		t.Errorf("80 columns:\n got %q\nwant %q", out, want)
+	}
+	if note != "Note: 3 columns left out to fit; -o wide shows them.\n" { // the names would not fit
+
+		t.Errorf("note %q", note)
+	}
+	// Too narrow for what may not be touched: the URL is still whole (the line overflows).
+	out, _ = fitted(40, false, cols, row)
+	if !strings.Contains(out, url) {
+		t.Errorf("URL cut: %q", out)
+	}
+	_, note = fitted(60, false, cols, row)
+	if note != "Note: 4 columns left out to fit; -o wide shows them.\n" {
+		t.Errorf("note %q", note)
+	}
+	// -o wide: every column whole.
+	out, note = fitted(80, true, cols, row)
+	if !strings.Contains(out, "Megan Bowen, Adele Vance") || !strings.Contains(out, "PASSWORD") || note != "" {
+		t.Errorf("-o wide:\n%s%s", out, note)
+	}
+	// Piped: every column, whole, whatever the width.
+	ios, _, pipe, _ := iostreams.Test()
+	ios.SetTerminalWidth(40)
+	tb := NewTableOf(ios, cols...)
+	tb.AddRow(row...)
+	_ = tb.Render()
+	if pipe.String() != strings.Join(row, "\t")+"\n" {
+		t.Errorf("piped: %q", pipe.String())
+	}
+}
+
+func TestTableColours(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	tb := NewTableOf(ios, Column{Header: "SCOPE", Color: ScopeColor}, Column{Header: "STATUS", Color: StatusColor})
+	tb.AddRow("anonymous", "created")
+	tb.AddRow("organization", "failed (HTTP 403)")
+	tb.AddRow("users", "existing")
+	ios.SetColorEnabled(true)
+	if err := tb.Render(); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"\x1b[33manonymous\x1b[0m", "\x1b[32mcreated\x1b[0m", "\x1b[31mfailed (HTTP 403)\x1b[0m"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in %q", want, got)
+		}
+	}
+	if strings.Contains(got, "\x1b[33morganization") || strings.Contains(got, "m existing") {
+		t.Errorf("coloured what should be plain: %q", got)
+	}
+	// Aligned by what shows, not by the escape codes.
+	lines := strings.Split(regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(got, ""), "\n")
+	if lines[1] != "anonymous     created" || lines[2] != "organization  failed (HTTP 403)" {
+		t.Errorf("misaligned: %q", lines)
+	}
+	// Colour off (NO_COLOR): no escape at all.
+	out.Reset()
+	ios.SetColorEnabled(false)
+	_ = tb.Render()
+	if strings.Contains(out.String(), "\x1b") {
+		t.Errorf("colour with colour off: %q", out.String())
 	}
 }

@@ -149,7 +149,7 @@ sign-in uses when none is set). -o json prints an array of {"key", "value", "sou
 			if p.JSON() {
 				return p.WriteValue(f.IOStreams, rows)
 			}
-			t := output.NewTable(f.IOStreams, "KEY", "VALUE", "SOURCE")
+			t := p.Table(f.IOStreams, output.Column{Header: "KEY"}, output.Column{Header: "VALUE"}, output.Column{Header: "SOURCE"})
 			for _, r := range rows {
 				t.AddRow(r.Key, r.Value, r.Source)
 			}

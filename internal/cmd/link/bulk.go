@@ -85,7 +85,7 @@ func toBulkResult(opts *CreateOptions, r graph.BulkResult) bulkResult {
 	}
 	if diffs := differences(opts.Request, p); len(diffs) > 0 {
 		e := newExistingLinkError(r.Input, opts.Request, opts.ExpiresArg, p, diffs)
-		out.differs = strings.Join(diffs, "; ")
+		out.differs = "existing link without the " + strings.Join(lacking(diffs), ", ") + " asked for"
 		out.Error = &bulkError{Code: codeExistingLinkDiffers, Message: e.Summary() + ". " + e.Hint()}
 	}
 	return out
@@ -160,7 +160,8 @@ func printBulk(opts *CreateOptions, results []bulkResult) error {
 	if opts.Printing.JSON() {
 		return opts.Printing.WriteValue(opts.IO, results)
 	}
-	t := output.NewTable(opts.IO, "ITEM", "STATUS", "URL OR ERROR")
+	t := opts.Printing.Table(opts.IO, output.Column{Header: "ITEM"},
+		output.Column{Header: "STATUS", Color: output.StatusColor}, output.Column{Header: "URL OR ERROR"})
 	for _, r := range results {
 		var p struct {
 			Link struct {
@@ -169,7 +170,7 @@ func printBulk(opts *CreateOptions, results []bulkResult) error {
 		}
 		switch {
 		case r.differs != "":
-			t.AddRow(r.Item, "differs", "existing link: "+r.differs)
+			t.AddRow(r.Item, "differs", r.differs)
 		case r.Error != nil:
 			t.AddRow(r.Item, "error", r.Error.Code+": "+r.Error.Message)
 		default:

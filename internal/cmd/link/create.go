@@ -254,7 +254,10 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if p.HasPassword {
 		pw = "yes"
 	}
-	t := output.NewTable(opts.IO, "TYPE", "SCOPE", "URL", "EXPIRES", "PASSWORD", "STATUS")
+	t := opts.Printing.Table(opts.IO,
+		output.Column{Header: "TYPE", Drop: 3}, output.Column{Header: "SCOPE", Drop: 2, Color: output.ScopeColor},
+		output.Column{Header: "URL"}, output.Column{Header: "EXPIRES", Drop: 4}, output.Column{Header: "PASSWORD", Drop: 5},
+		output.Column{Header: "STATUS", Drop: 1, Color: output.StatusColor})
 	t.AddRow(linkType, scope, url, output.HumanTime(p.ExpirationDateTime), pw, status)
 	if err := t.Render(); err != nil {
 		return err

@@ -97,6 +97,7 @@ func TestCreateRun(t *testing.T) {
 	for _, tty := range []bool{false, true} {
 		e := cmdtest.WithEmulator(t)
 		e.Factory.IOStreams.SetStdoutTTY(tty)
+		e.Factory.IOStreams.SetTerminalWidth(300)
 		for _, status := range []string{"created", "existing"} {
 			e.Out.Reset()
 			cmd := newCmdCreate(e.Factory, nil)

@@ -255,7 +255,8 @@ func writeDeleteResults(ios *iostreams.IOStreams, pr cmdutil.Printing, results [
 	if pr.JSON() {
 		return pr.WriteValue(ios, results)
 	}
-	t := output.NewTable(ios, "ID", "TYPE", "SCOPE", "STATUS")
+	t := pr.Table(ios, output.Column{Header: "ID"}, output.Column{Header: "TYPE", Drop: 2},
+		output.Column{Header: "SCOPE", Drop: 1, Color: output.ScopeColor}, output.Column{Header: "STATUS", Color: output.StatusColor})
 	for _, r := range results {
 		status := "deleted"
 		if r.Error != nil {

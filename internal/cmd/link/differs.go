@@ -44,6 +44,22 @@ func differences(req api.CreateLinkRequest, p *permission) []string {
 	return out
 }
 
+// lacking names, in a word each, what the differences are about: password, expiry, recipients.
+func lacking(diffs []string) []string {
+	var out []string
+	for _, d := range diffs {
+		w := "recipients"
+		switch {
+		case strings.Contains(d, "password"):
+			w = "password"
+		case strings.Contains(d, "expires"):
+			w = "expiry"
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 // grantedToEmail reports whether the permission names the address among the people it is for.
 func (p *permission) grantedToEmail(email string) bool {
 	for _, e := range p.emails {

@@ -55,7 +55,7 @@ func TestNewCmdList(t *testing.T) {
 		{name: "two items", cli: "/a /b", wantErr: `too many arguments: ["/b"]`},
 		{name: "two drives", cli: "/a --drive d --site s", wantErr: "specify only one of --drive, --user, --group or --site"},
 		{name: "bad path", cli: "/a/../b", wantErr: `path "/a/../b" has a ".." segment: give the full path from the drive root`},
-		{name: "bad output", cli: "/a", output: "xml", wantErr: `invalid output format "xml": valid values are table, json, ndjson`},
+		{name: "bad output", cli: "/a", output: "xml", wantErr: `invalid output format "xml": valid values are table, wide, json, ndjson`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -66,7 +66,8 @@ func TestQRForALinkTooLongForAQRCode(t *testing.T) {
 	for _, tty := range []bool{false, true} {
 		e := cmdtest.WithEmulatorOptions(t, emulator.Options{Seed: fx, RandomSeed: 1})
 		e.Factory.IOStreams.SetStdoutTTY(tty)
-		if err := cmdtest.Execute(e, newCmdCreate(e.Factory, nil), []string{"item1", "--type", "view", "--scope", "anonymous", "--qr"}); err != nil {
+		e.Factory.IOStreams.SetTerminalWidth(300)
+		if err := cmdtest.Execute(e, newCmdCreate(e.Factory, nil), []string{"item1", "--type", "view", "--scope", "anonymous", "--qr", "-o", "wide"}); err != nil {
 			t.Fatalf("tty=%v: %v; stderr %q", tty, err, e.ErrOut.String())
 		}
 		if !strings.Contains(e.Out.String(), long) {

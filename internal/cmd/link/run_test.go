@@ -103,6 +103,7 @@ func TestListRun(t *testing.T) {
 func TestListRunInheritedTTY(t *testing.T) {
 	e := cmdtest.WithEmulator(t)
 	e.Factory.IOStreams.SetStdoutTTY(true)
+	e.Factory.IOStreams.SetTerminalWidth(300)
 	if err := run(t, e, newCmdList(e.Factory, nil), "/Reports/Summary.pdf", "--all"); err != nil {
 		t.Fatal(err)
 	}

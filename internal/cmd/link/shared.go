@@ -189,7 +189,14 @@ func (s granteeSet) name() string {
 	return ""
 }
 
-var permissionHeaders = []string{"ID", "TYPE", "SCOPE", "ROLES", "EXPIRES", "PASSWORD", "GRANTED TO", "INHERITED", "URL"}
+// permissionColumns are the columns of a permission listing. At 80 columns the id and the URL
+// (never cut) leave room for little else: the type and scope go last.
+var permissionColumns = []output.Column{
+	{Header: "ID"}, {Header: "TYPE", Drop: 2}, {Header: "SCOPE", Drop: 1, Color: output.ScopeColor},
+	{Header: "ROLES", Drop: 6}, {Header: "EXPIRES", Drop: 4}, {Header: "PASSWORD", Drop: 7},
+	{Header: "GRANTED TO", Drop: 3, Truncate: true}, {Header: "INHERITED", Drop: 5, Truncate: true},
+	{Header: "URL"},
+}
 
 func permissionRow(p *permission) []string {
 	url := ""
@@ -233,7 +240,7 @@ func writePermissions(ios *iostreams.IOStreams, pr cmdutil.Printing, perms []*pe
 		}
 		return pr.Write(ios, output.JoinJSONArray(raws))
 	}
-	t := output.NewTable(ios, permissionHeaders...)
+	t := pr.Table(ios, permissionColumns...)
 	for _, p := range perms {
 		t.AddRow(permissionRow(p)...)
 	}

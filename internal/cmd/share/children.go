@@ -206,7 +206,7 @@ func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 	if opts.Printing.JSON() {
 		return opts.Printing.Write(opts.IO, output.JoinJSONArray(items))
 	}
-	t := output.NewTable(opts.IO, itemHeaders...)
+	t := opts.Printing.Table(opts.IO, itemColumns...)
 	if err := addItemRows(t, items); err != nil {
 		return err
 	}
@@ -387,7 +387,7 @@ func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cle
 			return nil
 		}, func() error {
 			slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.path, b.path) })
-			t := output.NewTable(opts.IO, append([]string{"PATH"}, itemHeaders[1:]...)...)
+			t := opts.Printing.Table(opts.IO, append([]output.Column{{Header: "PATH", Truncate: true}}, itemColumns[1:]...)...)
 			for _, r := range rows {
 				t.AddRow(r.cells...)
 			}

@@ -81,7 +81,8 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		}
 		return opts.Printing.Write(opts.IO, raw)
 	}
-	t := output.NewTable(opts.IO, "NAME", "OWNER", "ID", "WEB URL")
+	t := opts.Printing.Table(opts.IO, output.Column{Header: "NAME", Truncate: true},
+		output.Column{Header: "OWNER", Drop: 1, Truncate: true}, output.Column{Header: "ID"}, output.Column{Header: "WEB URL"})
 	t.AddRow(shared.Name, ownerName(shared.Owner), shared.ID, shared.WebURL)
 	if err := t.Render(); err != nil {
 		return err
@@ -90,7 +91,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		return nil
 	}
 	fmt.Fprintln(opts.IO.Out)
-	it := output.NewTable(opts.IO, itemHeaders...)
+	it := opts.Printing.Table(opts.IO, itemColumns...)
 	if err := addItemRows(it, []json.RawMessage{itemRaw}); err != nil {
 		return err
 	}

@@ -95,7 +95,12 @@ func addItemRows(t *output.Table, raws []json.RawMessage) error {
 	return nil
 }
 
-var itemHeaders = []string{"NAME", "KIND", "SIZE", "MODIFIED", "ID"}
+// itemColumns are the columns of a folder listing: the name is cut before anything goes, the
+// modified time goes first.
+var itemColumns = []output.Column{
+	{Header: "NAME", Truncate: true}, {Header: "KIND", Drop: 2}, {Header: "SIZE", Drop: 3},
+	{Header: "MODIFIED", Drop: 4}, {Header: "ID", Drop: 1},
+}
 
 func itemRow(it api.DriveItem) []string {
 	kind, size := "file", output.HumanSize(it.Size)
