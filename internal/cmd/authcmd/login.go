@@ -143,6 +143,9 @@ and the account you sign in with becomes the active one (the "account" setting).
 	fl.BoolVar(&opts.App, "app", false, "Sign in as an application (client credentials)")
 	fl.BoolVar(&opts.Browser, "browser", false, "Sign in in a web browser on this machine instead of with a device code")
 	fl.StringVar(&certificate, "certificate", "", "`file` with the app's certificate: PEM with the private key, or PFX (implies --app)")
+	_ = cmd.MarkFlagFilename("certificate")
+	_ = cmd.RegisterFlagCompletionFunc("tenant", cobra.FixedCompletions(cmdutil.TenantCompletions, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("scopes", cobra.FixedCompletions(cmdutil.ScopeCompletions, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

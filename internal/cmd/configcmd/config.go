@@ -49,12 +49,43 @@ func keyArg(name string) (config.Key, error) {
 	return k, nil
 }
 
-func completeKeys(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+// completeKeys offers the key names for the first argument, and nothing after it.
+func completeKeys(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
 	names := make([]string, 0, len(config.Keys))
 	for _, k := range config.Keys {
 		names = append(names, k.Name+"\t"+k.Help)
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeSet offers the key names, then the values the key takes: the clouds for cloud, the
+// formats for output, files for the keys that name one, nothing otherwise.
+func completeSet(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	switch len(args) {
+	case 0:
+		return completeKeys(c, args, toComplete)
+	case 1:
+		switch args[0] {
+		case "cloud":
+			return config.CloudNames(), cobra.ShellCompDirectiveNoFileComp
+		case "output":
+			var out []string
+			for _, f := range output.Formats() {
+				out = append(out, string(f))
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		case "tenant":
+			return cmdutil.TenantCompletions, cobra.ShellCompDirectiveNoFileComp
+		case "scopes":
+			return cmdutil.ScopeCompletions, cobra.ShellCompDirectiveNoFileComp
+		case "ca_file", "certificate":
+			return nil, cobra.ShellCompDirectiveDefault
+		}
+	}
+	return nil, cobra.ShellCompDirectiveNoFileComp
 }
 
 func newCmdGet(f *cmdutil.Factory) *cobra.Command {
@@ -83,7 +114,7 @@ func newCmdSet(f *cmdutil.Factory) *cobra.Command {
 		Use:               "set <key> <value>",
 		Short:             "Change a setting in config.yaml (an empty value removes it)",
 		Args:              cmdutil.ExactArgs(2, "set needs a key and a value"),
-		ValidArgsFunction: completeKeys,
+		ValidArgsFunction: completeSet,
 		RunE: func(c *cobra.Command, args []string) error {
 			k, err := keyArg(args[0])
 			if err != nil {

@@ -206,6 +206,9 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 	fl.BoolVar(&opts.AllowExisting, "allow-existing", false, "Accept an existing link that lacks the --password, --expires or --recipient asked for")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
+	cmd.ValidArgsFunction = f.CompleteItems(&drive, true)
+	_ = cmd.MarkFlagFilename("from-file")
+	_ = cmd.RegisterFlagCompletionFunc("expires", cobra.FixedCompletions(cmdutil.ExpiresCompletions, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
 	return cmd

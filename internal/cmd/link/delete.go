@@ -120,6 +120,7 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking for confirmation")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
+	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
 	return cmd

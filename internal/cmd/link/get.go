@@ -90,6 +90,7 @@ JSON output is Graph's permission object unchanged.`,
 	}
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
+	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
 	return cmd
 }
 

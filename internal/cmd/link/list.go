@@ -59,6 +59,7 @@ filtered the same way as the table.`,
 	cmd.Flags().BoolVarP(&opts.All, "all", "a", false, "Also list invitations, people's and groups' permissions and inherited ones")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
+	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
 	return cmd
 }
 

@@ -93,6 +93,8 @@ from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare li
 	fl.StringVar(&expires, "expires", "", "New expiry of an anonymous link: RFC 3339 `time` or a duration such as 7d")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
+	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
+	_ = cmd.RegisterFlagCompletionFunc("expires", cobra.FixedCompletions(cmdutil.ExpiresCompletions, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(updateRoles, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -58,8 +58,10 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 	cmd.AddCommand(encodeurl.NewCmdEncodeURL(f, nil))
 	cmd.AddCommand(configcmd.NewCmdConfig(f))
 	cmd.AddCommand(version.NewCmdVersion(f, ver, commit, date))
+	_ = cmd.RegisterFlagCompletionFunc("account", f.CompleteAccounts)
 	cmd.InitDefaultCompletionCmd() // now rather than at Execute, so requireSubcommands sees it
 	requireSubcommands(cmd)
+	cmdutil.NoFileCompletion(cmd)
 	return cmd
 }
 

@@ -1,0 +1,223 @@
+package cmdutil
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/odshare/odshare/internal/auth"
+	"github.com/odshare/odshare/internal/graph"
+)
+
+// Shell completion. Nothing that names a remote thing ever completes local files. Item arguments
+// that start with "/" complete from the drive itself: the children of the folder typed so far, one
+// page of them, read within completeTimeout and kept for completeTTL, so pressing Tab again is
+// instant and a slow or unreachable Graph never holds the shell for long. Without a usable
+// sign-in, or on any error, there is simply nothing to offer.
+
+// completeTimeout bounds the Graph request behind one Tab.
+var completeTimeout = 2 * time.Second
+
+// completeTTL is how long a folder's listing is reused.
+const completeTTL = 30 * time.Second
+
+// completePage is how many children one Tab asks for.
+const completePage = 200
+
+// ExpiresCompletions are the --expires values offered.
+var ExpiresCompletions = []cobra.Completion{
+	"1h\tin an hour", "12h\tin 12 hours", "1d\ttomorrow, this time", "7d\tin a week", "1w\tin a week",
+	"30d\tin 30 days", "2099-12-31\tthe end of that day (UTC)",
+}
+
+// TenantCompletions are the --tenant values offered.
+var TenantCompletions = []cobra.Completion{
+	"common\twork, school or personal accounts", "organizations\twork or school accounts",
+	"consumers\tpersonal Microsoft accounts",
+}
+
+// ScopeCompletions are the --scopes values offered.
+var ScopeCompletions = []cobra.Completion{
+	"Files.ReadWrite\tyour own files (default)", "Files.ReadWrite.All\tfiles you can reach",
+	"Sites.ReadWrite.All\tSharePoint sites",
+}
+
+// CompleteAccounts offers the accounts signed in, read from the token cache (no network).
+func (f *Factory) CompleteAccounts(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	s, err := f.AuthSettings()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	accts, err := auth.Accounts(s)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []cobra.Completion
+	for _, a := range accts {
+		out = append(out, a.Username)
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// CompleteItems completes item arguments (all of them with all, else the first): a /path from the
+// drive the drive flags select; ids, sharing URLs and share ids have nothing to complete.
+func (f *Factory) CompleteItems(d *DriveFlags, all bool) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if toComplete == "" {
+			toComplete = "/" // the drive's root is where a path starts
+		}
+		if (!all && len(args) > 0) || !strings.HasPrefix(toComplete, "/") {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		drive, err := d.Ref()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		names := f.completePaths(ctx, drive, toComplete)
+		return names, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+// completePaths lists the folder toComplete is in and returns the children whose names start with
+// what was typed after its last "/": folders end in "/", so Tab can go on into them.
+func (f *Factory) completePaths(ctx context.Context, drive graph.DriveRef, toComplete string) []cobra.Completion {
+	dir, prefix := "/", strings.TrimPrefix(toComplete, "/")
+	if i := strings.LastIndex(toComplete, "/"); i > 0 {
+		dir, prefix = toComplete[:i], toComplete[i+1:]
+	}
+	entries, err := f.folderEntries(ctx, drive, dir)
+	if err != nil {
+		return nil
+	}
+	base := strings.TrimSuffix(dir, "/") + "/"
+	var out []cobra.Completion
+	for _, e := range entries {
+		if !strings.HasPrefix(strings.ToLower(e), strings.ToLower(prefix)) {
+			continue
+		}
+		out = append(out, base+e)
+	}
+	return out
+}
+
+// completeCache is one folder's listing kept for completion.
+type completeCache struct {
+	At      time.Time `json:"at"`
+	Entries []string  `json:"entries"` // names, folders with a trailing "/"
+}
+
+// folderEntries returns the names in dir, from the cache when fresh, else from Graph within
+// completeTimeout.
+func (f *Factory) folderEntries(ctx context.Context, drive graph.DriveRef, dir string) ([]string, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	key := sha256.Sum256([]byte(strings.Join([]string{cfg.GraphEndpoint, cfg.Account, drive.Path(), dir}, "\x00")))
+	file := ""
+	if cacheDir, err := os.UserCacheDir(); err == nil {
+		file = filepath.Join(cacheDir, "odshare", "complete-"+hex.EncodeToString(key[:12])+".json")
+		if b, err := os.ReadFile(file); err == nil {
+			var c completeCache
+			if json.Unmarshal(b, &c) == nil && time.Since(c.At) < completeTTL && time.Since(c.At) >= 0 {
+				return c.Entries, nil
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, completeTimeout)
+	defer cancel()
+	client, err := f.Graph()
+	if err != nil {
+		return nil, err
+	}
+	addr := drive.ItemPath(graph.ItemRef{Kind: graph.ItemByPath, Value: dir})
+	var entries []string
+	errEnough := errors.New("one page is enough")
+	err = client.ListChildren(ctx, addr, completePage, func(page []json.RawMessage) error {
+		for _, raw := range page {
+			var it struct {
+				Name   string    `json:"name"`
+				Folder *struct{} `json:"folder"`
+			}
+			if json.Unmarshal(raw, &it) != nil || it.Name == "" || strings.ContainsAny(it.Name, "\x00\n\r\t") {
+				continue
+			}
+			if it.Folder != nil {
+				it.Name += "/"
+			}
+			entries = append(entries, it.Name)
+		}
+		return errEnough
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		return nil, err
+	}
+	if file != "" {
+		if b, err := json.Marshal(completeCache{At: time.Now(), Entries: entries}); err == nil {
+			if os.MkdirAll(filepath.Dir(file), 0o700) == nil {
+				writePrivate(file, b)
+			}
+		}
+	}
+	return entries, nil
+}
+
+// writePrivate writes b to name (0600) through a temp file and rename; failures are ignored, since a
+// missing cache only costs a Graph request.
+func writePrivate(name string, b []byte) {
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".complete-*")
+	if err != nil {
+		return
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return
+	}
+	if tmp.Close() == nil {
+		_ = os.Rename(tmp.Name(), name)
+	}
+}
+
+// NoFileCompletion makes every flag value and argument in the tree that has no completion of its
+// own complete nothing, rather than the shell's local files: odshare's arguments name remote
+// things. Flags marked with MarkFlagFilename (a file to read) keep file completion.
+func NoFileCompletion(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		visit := func(fl *pflag.Flag) {
+			if fl.Value.Type() == "bool" {
+				return
+			}
+			if _, file := fl.Annotations[cobra.BashCompFilenameExt]; file {
+				return
+			}
+			if _, ok := c.GetFlagCompletionFunc(fl.Name); ok {
+				return
+			}
+			_ = c.RegisterFlagCompletionFunc(fl.Name, cobra.NoFileCompletions)
+		}
+		c.LocalNonPersistentFlags().VisitAll(visit)
+		c.PersistentFlags().VisitAll(visit)
+		if c.ValidArgsFunction == nil && len(c.ValidArgs) == 0 {
+			c.ValidArgsFunction = cobra.NoFileCompletions
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
