@@ -11,11 +11,15 @@
 // Graph routes live under /v1.0. Drive roots: /me/drive, /drives/{id}, /users/{id-or-UPN}/drive,
 // /groups/{id}/drive, /sites/{id}/drive (GET on a root returns the drive). Below a root an item is
 // root, items/{id}, root:/{path}[:] or items/{id}:/{relative-path}[:]. On an item: GET,
-// GET children (paged), GET permissions (paged), GET/PATCH/DELETE permissions/{id}, POST
-// createLink and microsoft.graph.createLink. GET /me and /users/{id} return the user. Shares:
-// GET /shares/{token}, /shares/{token}/driveItem (with $expand=children), .../driveItem/children,
-// /shares/{token}/root[/children] and /shares/{token}/items/{id}[/children] (personal drives only),
-// /shares/{token}/permission. POST /$batch runs up to 20 of these as one request [BAT].
+// GET children (paged), GET delta (also on a drive: /drives/{id}/delta), GET content, GET
+// permissions (paged), GET/PATCH/DELETE permissions/{id}, POST permissions/{id}/grant and
+// revokeGrants, POST createLink and invite (each also fully qualified, microsoft.graph.*). GET
+// /me and /users/{id} return the user. Shares: GET /shares/{token}, /shares/{token}/driveItem
+// (with $expand=children), .../driveItem/children, .../driveItem/content,
+// /shares/{token}/root[/children] and /shares/{token}/items/{id}[/children] (personal drives
+// only), /shares/{token}/permission and POST .../permission/grant. POST /$batch runs up to 20 of
+// these as one request [BAT]. Pre-authenticated download URLs are served on another origin
+// (DownloadHandler; see Content).
 //
 // Choices where the documentation is silent or loose:
 //
@@ -25,14 +29,18 @@
 //     and OData option names ($top, $skiptoken, $expand) match case-insensitively too.
 //   - Paging: page size Options.PageSize (default 200, Graph's), $top 1..999 per request, else
 //     400. @odata.nextLink is absolute on the request's scheme and host, keeps the other query
-//     options and adds an opaque $skiptoken bound to the collection. $select and $orderby are
-//     ignored. $expand=children inlines the first page with children@odata.nextLink. A page
+//     options and adds an opaque $skiptoken bound to the collection. $orderby is ignored.
+//     $select (driveItems: item, children, delta; permissions) keeps the named members; a name
+//     the type doesn't have is 400 BadRequest "Could not find a property named ...".
+//     $expand=children inlines the first page with children@odata.nextLink. A page
 //     costs O(page size) whatever the folder's size (the skiptoken holds the offset; children
 //     are indexed by name), and a FixtureGenerate of 100,000 files builds in well under a second.
 //   - /permissions lists the item's own permissions (links, direct grants with grantedToV2 and
-//     e-mail invitations); on OneDrive personal also those of its ancestors with inheritedFrom
-//     [LP]; on business drives (which never return inheritedFrom [PR]) the owner's permission
-//     (roles ["owner"]) instead.
+//     e-mail invitations), then those of its ancestors, nearest first [LP]: on OneDrive personal
+//     marked with inheritedFrom; on business drives and libraries, which never return
+//     inheritedFrom [PR], unmarked (a folder's link shows up on every child below it, as on real
+//     business drives, corso#3708), followed by the owner's permission (roles ["owner"]). An
+//     ancestor's permission can be read through the child but not changed there (403).
 //   - Changing permissions: DELETE answers 204 [PDEL] and a deleted link no longer resolves
 //     through /shares (404). PATCH takes roles and expirationDateTime only (anything else, or
 //     bad JSON, 400 invalidRequest) and answers 200 with the permission [PU]. Following [PU]'s
@@ -60,7 +68,60 @@
 //     requests of a batch individually [BAT, THR]. Without a token: 429 activityLimitReached
 //     ([ERR]: "the app or user has been throttled") with Retry-After the exact wait, in
 //     fractional seconds to the millisecond, rounded up ("0.020"; [THR] shows "2.128"); the
-//     throttled request takes no token. Faults answer before the throttle and take none.
+//     throttled request takes no token (Throttle.WholeSeconds, --throttle-whole-seconds: the
+//     wait rounded up to whole seconds, "1", as Graph documents and sends the header). Faults
+//     answer before the throttle and take none.
+//   - Resource units (Options.Budget, --ru-budget): SharePoint's model [notes §1.2]. Each
+//     authenticated request costs 1 (single get, delta with a token, download), 2 (listing,
+//     delta without a token, write) or 5 (any permission operation, $expand=permissions); batch
+//     sub-requests each count, the envelope nothing. Past the budget of the client's window
+//     (fixed, from its first request) 429 activityLimitReached with Retry-After the seconds left;
+//     from 80% of it RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (whole seconds),
+//     to app-only callers only unless Budget.HeadersForDelegated, as SharePoint sends them.
+//     Throttled requests still count. Stats.ResourceUnits adds up the costs.
+//   - Delta [delta doc]: the subtree in pre-order (an item after its parent) from the item
+//     itself; pages of Options.PageSize or $top (up to 1,000, larger values give 1,000) with
+//     @odata.nextLink, the last with @odata.deltaLink, both ".../delta?token=..." keeping the
+//     other query options. token=latest: no items and the current deltaLink. A deltaLink
+//     answers the items changed since (content, permissions, invitations), each once in the order
+//     of its last change; changes made during an enumeration come in the next round. Timestamp
+//     tokens (RFC 3339) work on business drives only (400 on personal). Tokens of another item
+//     or not the emulator's are 400; tokens issued before ExpireDeltaTokens (POST
+//     /_emulator/delta/expire) or older than Options.DeltaTokenLifetime are 410 Gone
+//     resyncRequired, innerError.code resyncChangesApplyDifferences, with a Location that starts
+//     over. parentReference.path is never set; business drives leave out cTag. The shared facet
+//     (owner, scope) carries the widest scope of the item's and its ancestors' permissions; with
+//     Prefer: hierarchicalsharing on business drives and libraries only items with permissions
+//     of their own have it, an item whose own permissions were all removed and the unshared
+//     enumerated root have an empty {} (personal drives ignore the preference). deltaExcludeParent,
+//     deleted items and the deltashowsharingchanges family are not emulated.
+//   - Content [driveitem-get-content]: GET content answers 302 to a pre-authenticated URL
+//     (also in files' @microsoft.graph.downloadUrl) on the download origin: Listen serves it on a
+//     second listener under the other loopback name (localhost while Graph is on 127.0.0.1), so
+//     it is another host; Options.DownloadOrigin or SetDownloadOrigin name one; with neither it
+//     is /_download/ on the request's own origin. The URL is signed (HMAC), needs no
+//     Authorization, serves the version it was issued for and expires after
+//     Options.DownloadURLLifetime (default an hour; then 401). A file's bytes are a PRNG stream
+//     seeded by its id and version, computed per range, so any size costs no memory. Range: one
+//     range 206 with Content-Range, past the end 416 "bytes */size", several ranges or a
+//     malformed header the whole file; Options.IgnoreRange answers 200 always. ?format=pdf
+//     (html) converts the source types v1.0 lists (406 notSupported for others, 400 for other
+//     formats) into bytes that start with the format's magic. If-None-Match with the eTag or
+//     cTag answers 304; a folder has no content (404). The file facet has quickXorHash (written
+//     from Microsoft's description, quickxor.go) and, on OneDrive personal, sha1Hash and
+//     sha256Hash, all computed when the server starts. eTag and cTag end with the content
+//     version; ChangeContent (POST /_emulator/content) makes a new one.
+//   - invite [INV]: recipients and roles (read, write) required, message up to 2,000
+//     characters, password on OneDrive personal only, expirationDateTime in the future (set on
+//     personal; on business "only applicable for sharingLink permissions", so not set). One
+//     permission per recipient: tenant users get grantedToV2, others an invitation. App-only
+//     callers can't invite new guests (403, nothing granted); fixture users, guests included, are
+//     fine. With sendInvitation, recipients in the fixture's notifyFailures make it 207
+//     Multi-Status, their entries carrying error {code notAllowed, innererror {code}}.
+//   - grant [PG]: roles must equal the link's; the recipients join the link's
+//     grantedToIdentitiesV2; the answer is {"value": [the link]}. revokeGrants: specific-people
+//     links only (400 otherwise), business only (400 notSupported on personal), grantees leave
+//     the link, the answer is the permission.
 //   - createLink: unknown body members, wrong JSON types and invalid type/scope values are 400
 //     invalidRequest. Personal-only: embed (files), password, the default scope anonymous.
 //     Business-only: organization, review and blocksDownload (files), createOnly (folders),
@@ -81,9 +142,10 @@
 //     hash of drive and path). Ids created at run time (permissions, shareIds "s!...", link
 //     tokens, request ids) come from a generator seeded by Options.RandomSeed (time when 0).
 //
-// Not emulated: uploads, content, delta, search, invite, grant, $select, ETags and conditional
-// requests (if-match), batches over HTTP/2 or with multipart bodies, concurrency inside a batch,
-// HTTP/2 (Listen speaks HTTP/1.1 so reset and truncate faults act on TCP), national clouds.
+// Not emulated: uploads, deleting items, search, conditional requests other than content's
+// If-None-Match (if-match), content conversion to jpg or glb, batches over HTTP/2 or with
+// multipart bodies, concurrency inside a batch, HTTP/2 (Listen speaks HTTP/1.1 so reset and
+// truncate faults act on TCP), national clouds.
 //
 // # Authentication and the identity platform
 //
@@ -118,13 +180,18 @@
 // path acts on each HTTP request, a POST /$batch counting once ("latency=20ms" delays a batch
 // once); a rule with a path glob acts on the requests it matches, inside batches too (there
 // only latency and status apply: reset and truncate act on connections), so a test can make
-// one sub-request 429 or 503, while path=/$batch acts on the envelope.
+// one sub-request 429 or 503, while path=/$batch acts on the envelope. On the download origin
+// rules with path /_download/** apply (latency, status, reset, and truncate: the full
+// Content-Length, then half the bytes).
 //
 // Every Graph request is recorded (Requests): a batch's sub-requests each with Method, RawURI
-// "/v1.0"+url and Batch set to the envelope's request-id, then the envelope (Batch ""). Stats
+// "/v1.0"+url and Batch set to the envelope's request-id, then the envelope (Batch ""); so are
+// downloads (RawURI /_download/..., with the headers they came with, so a test can check that
+// no Authorization followed the redirect). Stats
 // counts requests, batches, throttle 429s and createLink results (created vs existing), so
 // tests can prove nothing was lost or duplicated. /_emulator/{health,requests,faults,stats}
-// expose these without a token (DELETE resets requests, faults and stats); with the identity
+// expose these without a token (DELETE resets requests, faults and stats); POST
+// /_emulator/content and /_emulator/delta/expire steer content and delta; with the identity
 // stand-in, /_emulator/identity/... steers it (approve, decline, expire, revoke).
 //
 // # Fixture format
@@ -154,8 +221,11 @@
 //	             createdDateTime: 2024-03-04T09:30:00Z, lastModifiedDateTime: 2024-09-18T14:05:12Z}
 //	          - name: Archive
 //	            generate: {count: 450, name: "report-%03d.csv", size: 2048, mimeType: text/csv}
+//	      - name: Audit                # 100,000 items breadth first, every 50th with a link
+//	        tree: {items: 100000, fanout: 10, files: 40, shared: 2000, size: 1024, sharedWith: megan@contoso.example}
 //	groups: [{id: "02bd...", displayName: Marketing, drive: "b!..."}]
 //	sites:  [{id: "contoso.sharepoint.com,...", name: Engineering, displayName: Engineering, drive: "b!..."}]
+//	notifyFailures: {unreachable@fabrikam.example: exchangeInvalidUser}   # invite answers 207
 //
 // DemoFixture is the built-in data; the Demo* constants name its users, drives, items and links.
 package emulator
