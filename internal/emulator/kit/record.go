@@ -86,9 +86,10 @@ func (rc *Recorder) redact(rr *RecordedRequest) {
 }
 
 // redactPasswords replaces the value of every JSON object member named "password" (any case, at
-// any depth: a $batch body nests createLink bodies) with "[redacted]", keeping every other byte of
-// body as sent so tests still see the exact request. It returns the last password found. A body that
-// is not JSON is returned as is, since Graph would refuse it anyway.
+// any depth: a $batch body nests createLink bodies) with "[redacted]", except null (Box's way to
+// remove a password), keeping every other byte of body as sent so tests still see the exact
+// request. It returns the last password found. A body that is not JSON is returned as is, since
+// Graph would refuse it anyway.
 func redactPasswords(body []byte) (out []byte, password string, found bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -116,6 +117,10 @@ func redactPasswords(body []byte) (out []byte, password string, found bool) {
 					val, err := dec.Token()
 					if _, isDelim := val.(json.Delim); err != nil || isDelim {
 						return body, "", false // not a scalar: leave the whole body alone rather than guess
+					}
+					if val == nil { // null clears a password (Box): nothing to hide, and tests must see the null
+						top.wantName = true
+						continue
 					}
 					spans = append(spans, [2]int64{from, dec.InputOffset()})
 					password, found = fmt.Sprint(val), true

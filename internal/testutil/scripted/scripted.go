@@ -159,3 +159,28 @@ func (s *Sleeps) Got() []time.Duration {
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.waits...)
 }
+
+// Clock is a settable time: Now for a server's clock, Sleep for a client's, so a client's waits move the
+// server's time on at once (a throttle's retry-after passes without sleeping).
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock starts a Clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Sleep moves the clock on by d and returns ctx.Err().
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
