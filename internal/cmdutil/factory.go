@@ -164,20 +164,45 @@ func tokens(f *Factory) (graph.TokenSource, error) {
 	if err != nil {
 		return nil, AsAuthError(err)
 	}
-	return authSource{src}, nil
+	return authSource{src: src, explain: func(err error) error { return ExplainNotSignedIn(cfg, s, err) }}, nil
 }
 
 // authSource maps sign-in failures met while a command runs to AuthError (exit 4).
-type authSource struct{ src *auth.Source }
+type authSource struct {
+	src     *auth.Source
+	explain func(error) error
+}
 
 func (a authSource) Token(ctx context.Context) (string, error) {
 	t, err := a.src.Token(ctx)
-	return t, AsAuthError(err)
+	return t, a.explain(AsAuthError(err))
 }
 
 func (a authSource) Refresh(ctx context.Context) (string, error) {
 	t, err := a.src.Refresh(ctx)
-	return t, AsAuthError(err)
+	return t, a.explain(AsAuthError(err))
+}
+
+// ExplainNotSignedIn turns "not signed in" into what is really wrong when an application is
+// signed in app-only (`auth login --app` with the secret on stdin) but ODSHARE_CLIENT_SECRET is
+// not set now: the secret is never stored, so commands cannot act as the app, and would otherwise
+// say nobody is signed in right after login said the app is.
+func ExplainNotSignedIn(cfg *config.Config, s auth.Settings, err error) error {
+	if err == nil || !errors.Is(err, auth.ErrNotSignedIn) || cfg.AppOnly() || cfg.AccessToken != "" {
+		return err
+	}
+	apps, aerr := auth.AppAccounts(s)
+	if aerr != nil {
+		return err
+	}
+	for _, a := range apps {
+		if cfg.ClientID == "" || a.ClientID == cfg.ClientID {
+			return &AuthError{Err: fmt.Errorf("application %s (tenant %s) is signed in app-only, but ODSHARE_CLIENT_SECRET is not set "+
+				"(the secret is never stored): set it to run commands as the app, or run `odshare auth login` to sign in as a person",
+				a.ClientID, a.TenantID)}
+		}
+	}
+	return err
 }
 
 // AsAuthError marks errors that mean "sign in (again)" as AuthError, naming both ways out.

@@ -203,7 +203,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%s Signed in as application %s (tenant %s)\n", cs.Green("✓"), output.Sanitize(info.ClientID), output.Sanitize(info.Account.TenantID))
 		if opts.SecretFromStdin {
-			fmt.Fprintln(opts.IO.ErrOut, "The secret was not stored: set ODSHARE_CLIENT_SECRET for commands to run app-only.")
+			fmt.Fprintln(opts.IO.ErrOut, "The secret was not stored: commands (and `odshare auth status`) act as the app only while ODSHARE_CLIENT_SECRET is set.")
 		}
 		return nil
 	}

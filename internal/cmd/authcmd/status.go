@@ -70,7 +70,7 @@ is stored. Getting this may refresh the token. Exits 4 when nobody is signed in.
 				}
 				info, err := src.Info(c.Context())
 				if err != nil {
-					return cmdutil.AsAuthError(err)
+					return cmdutil.ExplainNotSignedIn(cfg, s, cmdutil.AsAuthError(err))
 				}
 				st.Account, st.TenantID, st.ClientID = info.Account.Username, info.Account.TenantID, info.ClientID
 				st.Scopes, st.ExpiresOn = info.Scopes, info.ExpiresOn.UTC().Format(time.RFC3339)
