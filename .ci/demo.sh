@@ -4,33 +4,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$root/bin:$PATH"
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-odshare-emulator --listen 127.0.0.1:0 --tls --auto-approve --ca-out "$tmp/ca.pem" >"$tmp/emulator.out" 2>"$tmp/emulator.err" &
-pid=$!
-url=
-for _ in $(seq 1 100); do
-	url=$(head -n1 "$tmp/emulator.out" 2>/dev/null || true)
-	[ -n "$url" ] && break
-	sleep 0.1
-done
-if [ -z "$url" ]; then
-	echo "demo: the emulator did not start:" >&2
-	cat "$tmp/emulator.err" >&2
-	exit 1
-fi
-
-authority=$(sed -n 's/^authority: //p' "$tmp/emulator.err")
-unset ODSHARE_ACCESS_TOKEN ODSHARE_CLIENT_SECRET
-export ODSHARE_GRAPH_ENDPOINT="$url" ODSHARE_AUTHORITY_HOST="$authority" ODSHARE_CA_FILE="$tmp/ca.pem"
-export ODSHARE_CONFIG_DIR="$tmp/config"
-export ODSHARE_FORCE_TTY=1 # show tables even when make's output is piped
+# The emulator goes to the background and prints what this shell needs, a config directory of
+# its own included, so the demo never touches ~/.config/odshare. It stops by itself after 10
+# minutes if the trap below does not run.
+eval "$(odshare-emulator --listen 127.0.0.1:0 --tls --auto-approve --exit-after 10m --print-env)"
+trap 'kill "$ODSHARE_EMULATOR_PID" 2>/dev/null || true' EXIT
+url=$ODSHARE_GRAPH_ENDPOINT authority=$ODSHARE_AUTHORITY_HOST
+# Show tables even when make's output is piped, at the terminal's width (80 when there is none).
+export ODSHARE_FORCE_TTY=$( (tput cols 2>/dev/null || echo 1) | tr -dc 0-9)
 
 step() {
 	printf '\n\033[1m$ %s\033[0m\n' "$*"

@@ -104,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dlLife := fs.Duration("download-url-lifetime", time.Hour, "lifetime of the pre-authenticated download URLs /content redirects to (served on a second listener under another host name)")
 	ignoreRange := fs.Bool("ignore-range", false, "the download host ignores Range and answers 200 with the whole file")
 	verbose := fs.Bool("verbose", false, "log every request to stderr")
+	exitAfter := fs.Duration("exit-after", 0, "stop by itself after this long (0 = when interrupted or killed)")
+	printEnvFlag := fs.Bool("print-env", false, `start in the background and print the shell commands that point odshare at it, with a config directory of its own: eval "$(odshare-emulator --tls --auto-approve --print-env)"; stop it with kill $ODSHARE_EMULATOR_PID`)
 	boxf := addBoxFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -188,9 +190,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *exitAfter < 0 {
+		return fmt.Errorf("--exit-after %v: must not be negative", *exitAfter)
+	}
+	if *exitAfter > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *exitAfter)
+		defer cancel()
+	}
+	if *printEnvFlag {
+		return detach(args, stdout, stderr, *tlsOn, *caOut != "")
+	}
 	var (
 		base     string
 		shutdown func(context.Context) error
+		ready    readyInfo
 	)
 	if *tlsOn {
 		st, err := stack.New(stack.Options{Graph: opts, TLS: true, Box: bopts, Identity: identity.Options{
@@ -210,6 +224,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		base = st.BaseURL
+		ready.Authority, ready.CA = st.AuthorityHost, path
 		fmt.Fprintln(stderr, "downloads:", st.Graph.DownloadOrigin())
 		fmt.Fprintln(stderr, "authority:", st.AuthorityHost)
 		fmt.Fprintln(stderr, "ca:", path)
@@ -227,6 +242,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printBoxURLs(stderr, st)
 	}
 	fmt.Fprintln(stdout, base)
+	ready.Graph = base
+	defer removeState()
+	if err := announceReady(ready); err != nil {
+		_ = shutdown(context.Background())
+		return err
+	}
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -132,7 +132,7 @@ touch %[5]s; sleep 60`, srv.URL, filepath.Join(dir, "config"), bin, emulator.Dem
 		}
 	}
 	for _, want := range []string{"ID                TYPE  URL", "view  https://1drv.ms/f/s!", "edit  https://1drv.ms/f/s!",
-		"Note: 6 columns left out to fit; -o wide shows them.", "TYPE  SCOPE      URL", "NAME", "Archive"} {
+		"Note: not shown to fit 80 columns: SCOPE, ROLES, EXPIRES (-o wide shows them)", "TYPE  SCOPE      URL", "NAME", "Archive"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
 		}

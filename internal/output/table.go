@@ -102,8 +102,10 @@ func (t *Table) Render() error {
 		width = max(width, len(r))
 	}
 	var buf bytes.Buffer
+	note := ""
 	if t.ios.IsStdoutTTY() {
-		if err := t.renderTTY(&buf, width); err != nil {
+		var err error
+		if note, err = t.renderTTY(&buf, width); err != nil {
 			return fmt.Errorf("render table: %w", err)
 		}
 	} else {
@@ -112,8 +114,13 @@ func (t *Table) Render() error {
 			buf.WriteByte('\n')
 		}
 	}
-	_, err := t.ios.Out.Write(buf.Bytes())
-	return err
+	if _, err := t.ios.Out.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(t.ios.ErrOut, note)
+	}
+	return nil
 }
 
 // trailingPad matches the spaces that end a line, and the colour codes after them.
@@ -123,8 +130,8 @@ var trailingPad = regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)*)$`)
 const gap = 2
 
 // fit decides, for a terminal maxWidth columns wide, which columns to show and how wide each
-// may be (0: whole). It returns the shown column indexes and the headers of dropped ones.
-func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []string) {
+// may be (0: whole). It returns the shown column indexes and the dropped ones.
+func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []int) {
 	widths := make([]int, ncols)
 	col := func(i int) Column {
 		if i < len(t.cols) {
@@ -199,13 +206,15 @@ func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []st
 		if visible[i] {
 			shown = append(shown, i)
 		} else {
-			dropped = append(dropped, col(i).Header)
+			dropped = append(dropped, i)
 		}
 	}
 	return shown, limit, dropped
 }
 
-func (t *Table) renderTTY(buf *bytes.Buffer, width int) error {
+// renderTTY lays the table out for a terminal into buf and returns the note to print after it, if
+// columns that hold something were left out.
+func (t *Table) renderTTY(buf *bytes.Buffer, width int) (string, error) {
 	maxWidth := t.ios.TerminalWidth()
 	shown, limit, dropped := t.fit(width, maxWidth)
 	cs := t.ios.ColorScheme()
@@ -267,11 +276,11 @@ func (t *Table) renderTTY(buf *bytes.Buffer, width int) error {
 			row = append(row, s)
 		}
 		if err := tbl.Append(row...); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := tbl.Render(); err != nil {
-		return err
+		return "", err
 	}
 
 	lines := strings.Split(strings.TrimRight(tb.String(), "\n"), "\n")
@@ -284,16 +293,29 @@ func (t *Table) renderTTY(buf *bytes.Buffer, width int) error {
 		buf.WriteString(line)
 		buf.WriteByte('\n')
 	}
-	if len(dropped) > 0 {
-		// The note itself must fit too: it names the columns when there is room.
-		note := fmt.Sprintf("Note: %s left out to fit %d columns; -o wide shows every column.", strings.Join(dropped, ", "), maxWidth)
-		if twwidth.Width(note) > maxWidth {
-			note = fmt.Sprintf("Note: %d columns left out to fit; -o wide shows them.", len(dropped))
+	// Only columns that held something are worth a note: an EXPIRES of "-" lost nothing.
+	var lost []string
+	for _, i := range dropped {
+		for _, r := range t.rows {
+			if i < len(r) && !blank(r[i]) {
+				lost = append(lost, t.cols[i].Header)
+				break
+			}
 		}
-		fmt.Fprintln(t.ios.ErrOut, note)
 	}
-	return nil
+	if len(lost) == 0 {
+		return "", nil
+	}
+	// The note itself must fit too: it names the columns when there is room.
+	note := fmt.Sprintf("Note: not shown to fit %d columns: %s (-o wide shows them)", maxWidth, strings.Join(lost, ", "))
+	if twwidth.Width(note) > maxWidth {
+		note = fmt.Sprintf("Note: %d columns not shown to fit (-o wide shows them)", len(lost))
+	}
+	return note, nil
 }
+
+// blank reports a cell that says nothing beyond the default: empty, "-" or "no".
+func blank(s string) bool { return s == "" || s == "-" || s == "no" }
 
 // pad returns cells extended with empty strings to n columns.
 func pad(cells []string, n int) []string {

@@ -209,7 +209,7 @@ func TestTableFitsTheTerminal(t *testing.T) {
 	url := "https://1drv.ms/f/s!CnJAWg5N-k5sOCTJsyw6wl1ErCmEtrBl" // 52
 	cols := []Column{{Header: "ID"}, {Header: "TYPE", Drop: 2}, {Header: "SCOPE", Drop: 1},
 		{Header: "WHO", Drop: 3, Truncate: true}, {Header: "PASSWORD", Drop: 4}, {Header: "URL"}}
-	row := []string{"A543230F01E4F6AD", "view", "anonymous", "Megan Bowen, Adele Vance", "no", url}
+	row := []string{"A543230F01E4F6AD", "view", "anonymous", "Megan Bowen, Adele Vance", "yes", url}
 
 	// Room for everything: nothing changes, no note.
 	out, note := fitted(200, false, cols, row)
@@ -220,7 +220,7 @@ func TestTableFitsTheTerminal(t *testing.T) {
 	out, note = fitted(100, false, cols, row)
 	want := "ID                TYPE  SCOPE      WHO          URL\n" +
 		"A543230F01E4F6AD  view  anonymous  Megan Bowe…  " + url + "\n"
-	if out != want || note != "Note: PASSWORD left out to fit 100 columns; -o wide shows every column.\n" {
+	if out != want || note != "Note: not shown to fit 100 columns: PASSWORD (-o wide shows them)\n" {
 		t.Errorf("100 columns:\n got %q\nwant %q\nnote %q", out, want, note)
 	}
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -233,7 +233,7 @@ func TestTableFitsTheTerminal(t *testing.T) {
 	if want := "ID                TYPE  URL\nA543230F01E4F6AD  view  " + url + "\n"; out != want {
 		t.Errorf("80 columns:\n got %q\nwant %q", out, want)
 	}
-	if note != "Note: 3 columns left out to fit; -o wide shows them.\n" { // the names would not fit
+	if note != "Note: not shown to fit 80 columns: SCOPE, WHO, PASSWORD (-o wide shows them)\n" {
 
 		t.Errorf("note %q", note)
 	}
@@ -243,8 +243,14 @@ func TestTableFitsTheTerminal(t *testing.T) {
 		t.Errorf("URL cut: %q", out)
 	}
 	_, note = fitted(60, false, cols, row)
-	if note != "Note: 4 columns left out to fit; -o wide shows them.\n" {
+	if note != "Note: 4 columns not shown to fit (-o wide shows them)\n" {
 		t.Errorf("note %q", note)
+	}
+	// A column left out that said nothing ("-", "no") is not worth a note.
+	quiet := append([]string(nil), row...)
+	quiet[4] = "no"
+	if _, note = fitted(100, false, cols, quiet); note != "" {
+		t.Errorf("note for a blank column: %q", note)
 	}
 	// -o wide: every column whole.
 	out, note = fitted(80, true, cols, row)

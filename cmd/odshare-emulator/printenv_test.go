@@ -1,0 +1,142 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain runs the emulator itself when this binary is started as --print-env's background
+// emulator; otherwise the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv(envReadyFD) != "" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// parseEnv reads the export lines --print-env prints.
+func parseEnv(t *testing.T, out string) map[string]string {
+	t.Helper()
+	env := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^export ([A-Z_]+)='([^']*)';$`).FindAllStringSubmatch(out, -1) {
+		env[m[1]] = m[2]
+	}
+	return env
+}
+
+// stopBackground kills the background emulator and waits until it has removed its directory.
+func stopBackground(t *testing.T, env map[string]string) {
+	t.Helper()
+	pid, err := strconv.Atoi(env["ODSHARE_EMULATOR_PID"])
+	if err != nil {
+		t.Fatalf("no pid: %v", env)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(env["ODSHARE_CONFIG_DIR"])
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("%s still there after the emulator was stopped", dir)
+}
+
+// --print-env: the emulator goes to the background and the shell gets what it needs, a config
+// directory of its own included, so the real ~/.config/odshare is never written.
+func TestPrintEnvTLS(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"--listen", "127.0.0.1:0", "--tls", "--auto-approve", "--print-env", "--random-seed", "1", "--exit-after", "2m"}, &out, &errb); err != nil {
+		t.Fatalf("run: %v; stderr %s", err, errb.String())
+	}
+	env := parseEnv(t, out.String())
+	t.Cleanup(func() { stopBackground(t, env) })
+	for _, k := range []string{"ODSHARE_GRAPH_ENDPOINT", "ODSHARE_AUTHORITY_HOST", "ODSHARE_CA_FILE", "ODSHARE_CONFIG_DIR", "ODSHARE_EMULATOR_PID"} {
+		if env[k] == "" {
+			t.Errorf("no %s in:\n%s", k, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "\nunset ") || !strings.Contains(out.String(), " ODSHARE_ACCESS_TOKEN;") {
+		t.Errorf("ODSHARE_ACCESS_TOKEN is not unset:\n%s", out.String())
+	}
+	if !strings.Contains(errb.String(), "stop it with: kill $ODSHARE_EMULATOR_PID") {
+		t.Errorf("stderr %q", errb.String())
+	}
+	st, err := os.Stat(env["ODSHARE_CONFIG_DIR"])
+	if err != nil || !st.IsDir() || st.Mode().Perm() != 0o700 {
+		t.Fatalf("config dir: %v %v", st, err)
+	}
+	if home, _ := os.UserConfigDir(); strings.HasPrefix(env["ODSHARE_CONFIG_DIR"], home) {
+		t.Errorf("config dir %s is in the user's config dir", env["ODSHARE_CONFIG_DIR"])
+	}
+	// It serves, over TLS, with the CA it names: Graph wants a token it issued.
+	pem, err := os.ReadFile(env["ODSHARE_CA_FILE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
+	if code := getWith(t, c, env["ODSHARE_GRAPH_ENDPOINT"]+"/me/drive", ""); code != http.StatusUnauthorized {
+		t.Errorf("Graph without a token: %d", code)
+	}
+	if code := get(t, c, env["ODSHARE_AUTHORITY_HOST"]+"/common/v2.0/.well-known/openid-configuration"); code != http.StatusOK {
+		t.Errorf("discovery: %d", code)
+	}
+}
+
+func TestPrintEnvHTTP(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"--print-env", "--random-seed", "1", "--exit-after", "2m"}, &out, &errb); err != nil {
+		t.Fatalf("run: %v; stderr %s", err, errb.String())
+	}
+	env := parseEnv(t, out.String())
+	t.Cleanup(func() { stopBackground(t, env) })
+	if env["ODSHARE_ACCESS_TOKEN"] == "" || env["ODSHARE_AUTHORITY_HOST"] != "" || !strings.HasPrefix(env["ODSHARE_GRAPH_ENDPOINT"], "http://127.0.0.1:") {
+		t.Fatalf("env %v", env)
+	}
+	if code := getWith(t, http.DefaultClient, env["ODSHARE_GRAPH_ENDPOINT"]+"/me/drive", env["ODSHARE_ACCESS_TOKEN"]); code != http.StatusOK {
+		t.Errorf("Graph with the token: %d", code)
+	}
+}
+
+// A bad flag is reported by the command run, not lost in the background.
+func TestPrintEnvBadFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"--print-env", "--listen", "0.0.0.0:0"}, &out, &errb)
+	if err == nil || out.Len() != 0 {
+		t.Fatalf("err %v, stdout %q", err, out.String())
+	}
+}
+
+// --exit-after stops the emulator by itself (tests and demos leave nothing running).
+func TestExitAfter(t *testing.T) {
+	var out, errb bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- run(context.Background(), []string{"--exit-after", "200ms"}, &out, &errb) }()
+	select {
+	case err := <-done:
+		if err != nil || !strings.HasPrefix(out.String(), "http://127.0.0.1:") {
+			t.Errorf("err %v, stdout %q", err, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("still serving")
+	}
+}
