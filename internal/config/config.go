@@ -2,7 +2,7 @@
 // flag > environment (ODSHARE_*) > config.yaml in the config directory > default, and hands the
 // rest of the program a plain typed Config.
 //
-// Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET, ODSHARE_CERTIFICATE_PASSWORD) are read from the environment only, never
+// Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET, ODSHARE_CERTIFICATE_PASSWORD, ODSHARE_LINK_PASSWORD) are read from the environment only, never
 // from the config file, so that `config list` and a shared dotfile repo cannot leak them.
 package config
 
@@ -82,6 +82,9 @@ type Config struct {
 	ClientSecret string // ODSHARE_CLIENT_SECRET: app-only sign-in
 	// CertificatePassword (ODSHARE_CERTIFICATE_PASSWORD) opens a PFX certificate.
 	CertificatePassword string
+	// LinkPassword (ODSHARE_LINK_PASSWORD) is the password `link create` gives a link when neither
+	// --password nor --password-stdin is used: a way to keep it off the command line.
+	LinkPassword string
 
 	// Source tells where each key's value came from: "flag", "env", "file" or "default".
 	Source map[string]string
@@ -157,6 +160,7 @@ func Load(flags map[string]string) (*Config, error) {
 		AccessToken:         os.Getenv(EnvPrefix + "_ACCESS_TOKEN"),
 		ClientSecret:        os.Getenv(EnvPrefix + "_CLIENT_SECRET"),
 		CertificatePassword: os.Getenv(EnvPrefix + "_CERTIFICATE_PASSWORD"),
+		LinkPassword:        os.Getenv(EnvPrefix + "_LINK_PASSWORD"),
 		Source:              src,
 	}
 	cloudName := strings.ToLower(v.GetString("cloud"))

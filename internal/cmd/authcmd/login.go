@@ -1,7 +1,6 @@
 package authcmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,14 +11,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/odshare/odshare/internal/auth"
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
-	"github.com/odshare/odshare/internal/redact"
 )
 
 // LoginOptions are the validated inputs of one `auth login`.
@@ -163,28 +160,11 @@ func checkAppSettings(s auth.Settings, clientIDGiven bool) error {
 // readSecret reads the client secret from stdin: hidden at a terminal prompt, else one line.
 // It never comes from a flag, so it cannot land in shell history.
 func readSecret(ios *iostreams.IOStreams) (string, error) {
-	if ios.IsStdinTTY() {
-		if !ios.CanPrompt() {
-			return "", cmdutil.FlagErrorf("no client secret: set ODSHARE_CLIENT_SECRET, pipe it on stdin, or use --certificate")
-		}
-		fmt.Fprint(ios.ErrOut, "Client secret: ")
-		b, err := term.ReadPassword(int(os.Stdin.Fd()))
-		fmt.Fprintln(ios.ErrOut)
-		if err != nil {
-			return "", err
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	line, err := bufio.NewReader(ios.In).ReadString('\n')
-	secret := strings.TrimSpace(line)
-	if secret == "" {
-		if err != nil && err.Error() != "EOF" {
-			return "", err
-		}
+	secret, err := cmdutil.ReadSecret(ios, "Client secret: ")
+	if secret = strings.TrimSpace(secret); errors.Is(err, cmdutil.ErrNoSecretInput) || err == nil && secret == "" {
 		return "", cmdutil.FlagErrorf("no client secret: set ODSHARE_CLIENT_SECRET, pipe it on stdin, or use --certificate")
 	}
-	redact.Add(secret)
-	return secret, nil
+	return secret, err
 }
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {

@@ -50,6 +50,7 @@ func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
 		recipients []string
 		retain     bool
 		fromFile   string
+		pwStdin    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "create <item-id | /path | sharing-url | share-id>...",
@@ -70,6 +71,11 @@ Which types and options a drive supports is Graph's to decide: embed links and -
 OneDrive personal only; organization scope and review, blocksDownload and createOnly links are
 OneDrive for Business and SharePoint only. Without --scope, Graph creates the organization's
 default kind of link.
+
+The password never needs to be on the command line, where other local users can read it (ps,
+/proc/PID/cmdline) and the shell keeps it in its history: --password-stdin reads it from stdin
+(the first line; a hidden prompt at a terminal), and ODSHARE_LINK_PASSWORD is used when neither
+--password nor --password-stdin is given.
 
 --expires takes an RFC 3339 time or a duration from now (7d, 12h, 30m); it is sent in UTC.
 
@@ -96,6 +102,9 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 			// Everything is validated here, before a client exists: a usage error never reaches Graph.
 			var err error
 			if opts.Printing, err = f.ResolvePrinting(); err != nil {
+				return err
+			}
+			if err := resolvePassword(f, c, opts, pwStdin, fromFile); err != nil {
 				return err
 			}
 			inputs := args
@@ -169,12 +178,6 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 			if len(req.Recipients) > 0 && req.Scope != api.ScopeUsers {
 				return cmdutil.FlagErrorf("--recipient needs --scope users")
 			}
-			if c.Flags().Changed("password") {
-				if req.Password == "" {
-					return cmdutil.FlagErrorf("--password must not be empty")
-				}
-			}
-			redact.Add(req.Password) // never in a message, whatever Graph echoes
 			if expires != "" {
 				opts.ExpiresArg = expires
 				if req.ExpirationDateTime, err = parseExpiry(expires, time.Now()); err != nil {
@@ -196,7 +199,8 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 	fl := cmd.Flags()
 	fl.StringVarP(&linkType, "type", "t", "", "Link `type`: "+joinLinkTypes())
 	fl.StringVarP(&scope, "scope", "s", "", "Who the link works for: "+joinScopes())
-	fl.StringVar(&opts.Request.Password, "password", "", "Password for the link (OneDrive personal only); never printed")
+	fl.StringVar(&opts.Request.Password, "password", "", "Password for the link (OneDrive personal only); visible to other local users in the process list and kept in shell history: prefer --password-stdin or ODSHARE_LINK_PASSWORD")
+	fl.BoolVar(&pwStdin, "password-stdin", false, "Read the link's password from stdin (a hidden prompt at a terminal)")
 	fl.StringVar(&expires, "expires", "", "Expiry: RFC 3339 `time` or a duration such as 7d, 12h, 30m")
 	fl.StringArrayVar(&recipients, "recipient", nil, "`email` of a person the link is for (repeatable; with --scope users)")
 	fl.BoolVar(&retain, "retain-inherited-permissions", true, "Keep inherited permissions when the item is shared for the first time (sent only when given)")
@@ -212,6 +216,39 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// resolvePassword picks the link password: --password, --password-stdin (not both), else
+// ODSHARE_LINK_PASSWORD. stdin can feed either the password or --from-file -, not both. The
+// password is registered with package redact, so no message can print it whatever Graph echoes.
+func resolvePassword(f *cmdutil.Factory, c *cobra.Command, opts *CreateOptions, fromStdin bool, fromFile string) error {
+	req := &opts.Request
+	given := c.Flags().Changed("password")
+	switch {
+	case given && fromStdin:
+		return cmdutil.FlagErrorf("--password and --password-stdin cannot be used together")
+	case fromStdin && fromFile == "-":
+		return cmdutil.FlagErrorf("--password-stdin and --from-file - both read stdin: give the items in a file or as arguments")
+	case given && req.Password == "":
+		return cmdutil.FlagErrorf("--password must not be empty")
+	case fromStdin:
+		pw, err := cmdutil.ReadSecret(opts.IO, "Link password: ")
+		if errors.Is(err, cmdutil.ErrNoSecretInput) {
+			return cmdutil.FlagErrorf("--password-stdin: no password on stdin")
+		}
+		if err != nil {
+			return err
+		}
+		req.Password = pw
+	case !given:
+		cfg, err := f.Config()
+		if err != nil {
+			return err
+		}
+		req.Password = cfg.LinkPassword
+	}
+	redact.Add(req.Password)
+	return nil
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {

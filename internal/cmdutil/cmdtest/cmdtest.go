@@ -31,7 +31,7 @@ type Env struct {
 func New(t *testing.T) *Env {
 	t.Helper()
 	t.Setenv("ODSHARE_CONFIG_DIR", t.TempDir())
-	for _, k := range []string{"ODSHARE_OUTPUT", "ODSHARE_GRAPH_ENDPOINT", "ODSHARE_CLOUD", "ODSHARE_ACCESS_TOKEN"} {
+	for _, k := range []string{"ODSHARE_OUTPUT", "ODSHARE_GRAPH_ENDPOINT", "ODSHARE_CLOUD", "ODSHARE_ACCESS_TOKEN", "ODSHARE_LINK_PASSWORD"} {
 		t.Setenv(k, "")
 	}
 	ios, in, out, errOut := iostreams.Test()
