@@ -137,6 +137,9 @@ func (c *fileCache) acquire(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), cacheDirMode); err != nil {
 		return fmt.Errorf("create token cache directory: %w", err)
 	}
+	if err := refuseSymlink(c.lock.Path()); err != nil {
+		return err
+	}
 	wctx := ctx
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -172,11 +175,17 @@ func (c *fileCache) release() {
 // read returns the cache file's JSON, "{}" for a missing or blank file, and a *CacheError for
 // anything unreadable or not a JSON object. A file readable by others is tightened to 0600 first.
 func (c *fileCache) read() ([]byte, error) {
-	f, err := os.Open(c.path)
+	if err := refuseSymlink(c.path); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(c.path, os.O_RDONLY|oNoFollow, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return []byte(emptyCacheObject), nil
 	}
 	if err != nil {
+		if err := refuseSymlink(c.path); err != nil { // swapped in after the first look (ELOOP)
+			return nil, err
+		}
 		return nil, &CacheError{Path: c.path, Err: err}
 	}
 	defer f.Close()
@@ -205,6 +214,20 @@ func (c *fileCache) read() ([]byte, error) {
 	return data, nil
 }
 
+// errCacheSymlink refuses a token cache (or its lock file) that is a symbolic link.
+var errCacheSymlink = errors.New("it is a symbolic link, and odshare never follows one for the token cache (it would read, tighten or overwrite whatever the link points at)")
+
+// refuseSymlink returns a *CacheError when path is a symbolic link. The token cache is never
+// followed: a link planted in the config directory would otherwise make odshare chmod its target,
+// read tokens from it, or replace the link with a file. (A symlinked config.yaml is followed, for
+// dotfile managers; it holds no secret.)
+func refuseSymlink(path string) error {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return &CacheError{Path: path, Err: errCacheSymlink}
+	}
+	return nil
+}
+
 // validCacheJSON checks that data is one JSON object, without putting any of it in the error:
 // a half-written cache is full of token text.
 func validCacheJSON(data []byte) error {
@@ -223,6 +246,9 @@ func validCacheJSON(data []byte) error {
 // in the same directory (same filesystem, so rename is atomic), fsync, rename, fsync the
 // directory so the rename itself survives a crash.
 func writeFileAtomic(path string, data []byte) (err error) {
+	if err := refuseSymlink(path); err != nil {
+		return err // renaming over it would replace the link; writing through it, the file it names
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, cacheDirMode); err != nil {
 		return fmt.Errorf("create token cache directory: %w", err)

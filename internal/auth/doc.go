@@ -18,7 +18,8 @@
 //     removing a lock file while another process waits on it breaks mutual exclusion)
 //
 // The directory is created 0700 and the files 0600; a cache file found with a wider mode is
-// tightened to 0600 on the next read. Every write goes to a temporary file in the same
+// tightened to 0600 on the next read. A cache or lock file that is a symbolic link is refused, never
+// followed (O_NOFOLLOW and Lstat): tightening, reading or replacing it would act on whatever it names. Every write goes to a temporary file in the same
 // directory, is fsynced and then renamed over the cache file, so a reader sees either the old or
 // the new cache, never a prefix. A cache that is not valid JSON is reported as a *CacheError and
 // left untouched: it may be a good cache damaged by hand, and `odshare auth logout` (or deleting

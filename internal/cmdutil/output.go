@@ -1,10 +1,12 @@
 package cmdutil
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
 )
@@ -44,6 +46,10 @@ func (p Printing) Table(ios *iostreams.IOStreams, cols ...output.Column) *output
 // request is sent.
 func (f *Factory) ResolvePrinting() (Printing, error) {
 	cfg, err := f.Config()
+	var unsafe *config.UnsafeError
+	if errors.As(err, &unsafe) {
+		return Printing{}, err // not a usage error: the directory's permissions are wrong (exit 1)
+	}
 	if err != nil {
 		return Printing{}, &FlagError{Err: err}
 	}

@@ -116,6 +116,12 @@ func Load(flags map[string]string) (*Config, error) {
 		v.SetDefault(k.Name, k.Default)
 	}
 	file := filepath.Join(dir, FileName)
+	if err := checkPrivate(dir, "config directory", currentUID()); err != nil {
+		return nil, err
+	}
+	if err := checkPrivate(file, "config file", currentUID()); err != nil {
+		return nil, err
+	}
 	v.SetConfigFile(file)
 	v.SetConfigType("yaml")
 	fileValues := map[string]bool{}
@@ -241,12 +247,26 @@ func (c *Config) Value(key string) string {
 
 // Set writes key=value into the config file in dir, keeping the other keys. The directory is
 // created 0700 and the file written 0600 through a temp file and rename, so a crash never leaves
-// half a file. An empty value removes the key.
+// half a file; a config.yaml that is a symlink is written where it points. A directory or file
+// others can write is refused (UnsafeError). An empty value removes the key.
 func Set(dir, key, value string) error {
 	if _, ok := LookupKey(key); !ok {
 		return fmt.Errorf("unknown key %q: valid keys are %s", key, strings.Join(keyNames(), ", "))
 	}
 	file := filepath.Join(dir, FileName)
+	for path, what := range map[string]string{dir: "config directory", file: "config file"} {
+		if err := checkPrivate(path, what, currentUID()); err != nil {
+			return err
+		}
+	}
+	// A config.yaml that is a symlink (a dotfile manager's) is updated where it points, so the link
+	// stays a link.
+	target := file
+	if fi, err := os.Lstat(file); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(file); err != nil {
+			return fmt.Errorf("resolve %s: %w", file, err)
+		}
+	}
 	values := map[string]string{}
 	if b, err := os.ReadFile(file); err == nil {
 		if err := yaml.Unmarshal(b, &values); err != nil {
@@ -267,7 +287,7 @@ func Set(dir, key, value string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".config-*.yaml")
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".config-*.yaml")
 	if err != nil {
 		return err
 	}
@@ -283,7 +303,7 @@ func Set(dir, key, value string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), file)
+	return os.Rename(tmp.Name(), target)
 }
 
 // FileValue returns key's value in the config file in dir ("" when unset or no file).
