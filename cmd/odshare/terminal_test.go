@@ -152,3 +152,64 @@ func waitFor(t *testing.T, get func() string, ok func(string) bool) string {
 	t.Fatalf("timed out; last seen:\n%s", last)
 	return ""
 }
+
+// TestWaitsShowInTerminal runs commands that wait in a real terminal (tmux), stdout to a file:
+// `link create` throttled with Retry-After 2 says on stderr that Graph throttled it and when it
+// retries, and `share children --recursive` behind slow pages shows what it is listing.
+// Once the command is done the line is gone and the results are in the file.
+func TestWaitsShowInTerminal(t *testing.T) {
+	tmux := testutil.Tool(t, "tmux")
+	emu, err := emulator.New(emulator.Options{RandomSeed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	bin := odshareBinary(t, dir)
+	tm := tmuxServer(t, tmux, "waits")
+
+	run := func(name, args, waitText string) (screen, stdout string) {
+		t.Helper()
+		exitFile, outFile := filepath.Join(dir, name+".exit"), filepath.Join(dir, name+".out")
+		script := fmt.Sprintf("env -u CI ODSHARE_GRAPH_ENDPOINT=%s/v1.0 ODSHARE_ACCESS_TOKEN=t ODSHARE_CONFIG_DIR=%s %s %s >%s; echo $? >%s; sleep 60",
+			srv.URL, filepath.Join(dir, "config"), bin, args, outFile, exitFile)
+		tm("new-session", "-d", "-s", name, "-x", "120", "-y", "10", "sh", "-c", script)
+		screen = waitFor(t, func() string {
+			code, _ := os.ReadFile(exitFile)
+			return tm("capture-pane", "-p", "-t", name) + "\n[exit status: " + strings.TrimSpace(string(code)) + "]"
+		}, func(s string) bool { return strings.Contains(s, waitText) })
+		code := waitFor(t, func() string { b, _ := os.ReadFile(exitFile); return strings.TrimSpace(string(b)) }, func(s string) bool { return s != "" })
+		b, _ := os.ReadFile(outFile)
+		if code != "0" {
+			t.Fatalf("%s: exit status %s; stdout %q; screen:\n%s", name, code, b, tm("capture-pane", "-p", "-t", name))
+		}
+		if after := tm("capture-pane", "-p", "-t", name); strings.TrimSpace(after) != "" {
+			t.Errorf("%s: the screen still shows, after the command ended:\n%s", name, after)
+		}
+		return screen, string(b)
+	}
+
+	f, err := emulator.ParseFault("method=POST,status=429,retry-after=2,times=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.AddFault(f)
+	screen, out := run("create", "link create /Photos --type view --scope anonymous", "throttled by Graph (HTTP 429), retrying in")
+	if !strings.Contains(screen, "Creating the link — throttled by Graph (HTTP 429), retrying in ") {
+		t.Errorf("create: screen while waiting:\n%s", screen)
+	}
+	if !strings.Contains(out, "created") {
+		t.Errorf("create: stdout %q", out)
+	}
+
+	emu.ClearFaults()
+	if f, err = emulator.ParseFault("latency=700ms,path=/drives/**"); err != nil {
+		t.Fatal(err)
+	}
+	emu.AddFault(f)
+	screen, out = run("walk", "share children "+emulator.DemoSharedFolderShareID+" --recursive", "Listing the shared folder: 205 items in 2 folders so far")
+	if n := strings.Count(out, "\n"); n != 455 {
+		t.Errorf("walk: %d lines on stdout, want 455; screen was:\n%s", n, screen)
+	}
+}

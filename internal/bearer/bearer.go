@@ -96,6 +96,14 @@ type Options struct {
 	MaxAttempts int
 	// MaxRetryWait caps one Retry-After wait; 0 means httpretry.DefaultMaxRetryWait.
 	MaxRetryWait time.Duration
+	// RetryBudget is how long, in all, one Send waits out throttling (429, 503, and what a Call's
+	// RetryAlso adds) before giving up with a *ThrottledError: 0 means httpretry.DefaultRetryBudget; a
+	// negative value means no throttled retry at all.
+	RetryBudget time.Duration
+	// Service names the server for people in wait reasons ("Graph"); empty means Name.
+	Service string
+	// OnWait, when set, is told before every wait between attempts, so a terminal can show it.
+	OnWait func(ctx context.Context, w Wait)
 	// Sleep waits between attempts; nil means httpretry.Sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxBody bounds a response body held in memory; 0 means 32 MiB.
@@ -110,8 +118,11 @@ type Options struct {
 // defaults-filled options, for engines (such as Graph's bulk pacer) that wait on their own.
 type Sender struct {
 	Name        string
+	Service     string
 	MaxAttempts int
 	MaxWait     time.Duration
+	RetryBudget time.Duration // 0 means no throttled retries
+	OnWait      func(ctx context.Context, w Wait)
 	Sleep       func(ctx context.Context, d time.Duration) error
 
 	hc        *http.Client
@@ -141,6 +152,9 @@ func NewSender(o Options) (*Sender, error) {
 		Name:        o.Name,
 		MaxAttempts: o.MaxAttempts,
 		MaxWait:     o.MaxRetryWait,
+		Service:     o.Service,
+		RetryBudget: o.RetryBudget,
+		OnWait:      o.OnWait,
 		Sleep:       o.Sleep,
 		hc:          &hc,
 		tokens:      o.Tokens,
@@ -159,6 +173,15 @@ func NewSender(o Options) (*Sender, error) {
 	}
 	if s.Sleep == nil {
 		s.Sleep = httpretry.Sleep
+	}
+	if s.Service == "" {
+		s.Service = s.Name
+	}
+	switch {
+	case s.RetryBudget == 0:
+		s.RetryBudget = httpretry.DefaultRetryBudget
+	case s.RetryBudget < 0:
+		s.RetryBudget = 0
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
@@ -196,9 +219,12 @@ type Call struct {
 
 // Send sends c with a bearer token and returns the response, or c.Fail's error for status >= 400.
 //
-// It retries 429, 503 and 504 after their Retry-After (capped at MaxWait; exponential backoff when absent
-// or unusable), other transient 5xx and dropped connections (reset, EOF, a body cut short) with
-// exponential backoff and full jitter, up to MaxAttempts attempts; a cancelled ctx ends any wait at once
+// Throttling (429, 503, and what c.RetryAlso adds) is retried after its Retry-After (capped at MaxWait), or
+// with httpretry.ThrottleBackoff when there is none, for as long as RetryBudget allows; each retry counts
+// at least httpretry.MinThrottleCharge against it, and when it is spent the error is a *ThrottledError
+// wrapping c.Fail's. 504 is retried after its Retry-After, other transient 5xx and dropped connections
+// (reset, EOF, a body cut short) with exponential backoff and full jitter, up to MaxAttempts attempts
+// (throttled ones not counted). OnWait hears of every wait; a cancelled ctx ends any wait at once
 // with ctx.Err() and is never retried. On a 401 a Refresher token source is asked for a new token once,
 // and the request is sent once more without using up an attempt, unless Fail's error has an Unauthorized
 // method that says the 401 is not about the token; if the refresh fails, the error wraps both Fail's error
@@ -226,7 +252,9 @@ func (s *Sender) Send(ctx context.Context, c *Call) (*Response, error) {
 
 	var refreshedToken string
 	refreshed := false
-	for attempt := 1; ; attempt++ {
+	throttles := 0                  // throttled answers so far
+	var charged time.Duration       // of the retry budget
+	for attempt := 1; ; attempt++ { // attempt counts all but throttled answers and the 401 refresh
 		tok := refreshedToken
 		if tok == "" {
 			var err error
@@ -242,7 +270,7 @@ func (s *Sender) Send(ctx context.Context, c *Call) (*Response, error) {
 			if !httpretry.RetryableTransport(err) || attempt >= s.MaxAttempts {
 				return nil, err
 			}
-			if err := s.Sleep(ctx, httpretry.Backoff(attempt)); err != nil {
+			if err := s.wait(ctx, "the connection to "+s.Service+" dropped", httpretry.Backoff(attempt)); err != nil {
 				return nil, err
 			}
 			continue
@@ -263,15 +291,67 @@ func (s *Sender) Send(ctx context.Context, c *Call) (*Response, error) {
 			attempt-- // the refresh retry is not a failure retry: it doesn't use up MaxAttempts
 			continue
 		}
-		wait, retry := httpretry.Wait(attempt, resp.StatusCode, resp.Header.Get("Retry-After"), s.MaxWait, c.RetryAlso)
+		if status := resp.StatusCode; httpretry.Throttled(status) || c.RetryAlso != nil && c.RetryAlso(status) {
+			throttles++
+			attempt--
+			wait, ok := httpretry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			if !ok {
+				wait = httpretry.ThrottleBackoff(throttles)
+			}
+			wait = min(wait, s.MaxWait)
+			charge := max(wait, httpretry.MinThrottleCharge)
+			if charged+charge > s.RetryBudget {
+				return nil, &ThrottledError{Err: failure, Retries: throttles - 1, Budget: s.RetryBudget}
+			}
+			charged += charge
+			if err := s.wait(ctx, fmt.Sprintf("throttled by %s (HTTP %d)", s.Service, status), wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		wait, retry := httpretry.Wait(attempt, resp.StatusCode, resp.Header.Get("Retry-After"), s.MaxWait, nil)
 		if !retry || attempt >= s.MaxAttempts {
 			return nil, failure
 		}
-		if err := s.Sleep(ctx, wait); err != nil {
+		if err := s.wait(ctx, fmt.Sprintf("%s answered HTTP %d", s.Service, resp.StatusCode), wait); err != nil {
 			return nil, err
 		}
 	}
 }
+
+// wait tells OnWait why and how long, then sleeps; it returns ctx.Err() at once when ctx ends.
+func (s *Sender) wait(ctx context.Context, why string, d time.Duration) error {
+	if s.OnWait != nil && d > 0 && ctx.Err() == nil {
+		s.OnWait(ctx, Wait{Reason: why, Delay: d})
+	}
+	return s.Sleep(ctx, d)
+}
+
+// Wait is a pause before a request is sent again, as reported to Options.OnWait.
+type Wait struct {
+	// Reason says why, for people: "throttled by Graph (HTTP 429)".
+	Reason string
+	// Delay is how long the sender waits before the next attempt.
+	Delay time.Duration
+}
+
+// ThrottledError is a server's throttling answer to a request that was retried until the retry budget
+// was spent. It unwraps to the client's error for the last answer.
+type ThrottledError struct {
+	Err     error
+	Retries int
+	Budget  time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	if e.Budget <= 0 {
+		return e.Err.Error() + "; not retried, as the retry budget is 0 (--retry-budget)"
+	}
+	return fmt.Sprintf("%s; still throttled after %d retries, which spent the %s retry budget (raise it with --retry-budget)",
+		e.Err.Error(), e.Retries, e.Budget)
+}
+
+func (e *ThrottledError) Unwrap() error { return e.Err }
 
 // refreshable reports whether a 401's error asks for a new token: an error with an Unauthorized method
 // decides (Graph's says no to SharePoint's access-denied 401, which a new token would not change); any

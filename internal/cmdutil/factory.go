@@ -13,6 +13,7 @@ import (
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/httpx"
 	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/progress"
 	"github.com/odshare/odshare/internal/redact"
 )
 
@@ -36,6 +37,10 @@ type Factory struct {
 	// Graph returns a Graph client for the configured endpoint and credential.
 	Graph func() (*graph.Client, error)
 
+	// Progress shows on a terminal's stderr what the command is doing and what its requests
+	// wait for (throttling); it draws nothing elsewhere.
+	Progress *progress.Tracker
+
 	// Debug, when set, receives one line per HTTP request (redacted).
 	Debug bool
 	// JQ is the --jq expression; it implies JSON output.
@@ -46,7 +51,7 @@ type Factory struct {
 
 // New returns a Factory wired for the real program.
 func New(ios *iostreams.IOStreams, version string) *Factory {
-	f := &Factory{IOStreams: ios, Version: version, ConfigFlags: map[string]string{}}
+	f := &Factory{IOStreams: ios, Version: version, ConfigFlags: map[string]string{}, Progress: progress.NewTracker(ios)}
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
 		cfg, err := config.Load(f.ConfigFlags)
 		if err == nil {
@@ -106,10 +111,15 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 			return nil, err
 		}
 		opts := graph.Options{
-			BaseURL:    cfg.GraphEndpoint,
-			HTTPClient: hc,
-			Tokens:     ts,
-			UserAgent:  "odshare/" + version,
+			BaseURL:     cfg.GraphEndpoint,
+			HTTPClient:  hc,
+			Tokens:      ts,
+			UserAgent:   "odshare/" + version,
+			RetryBudget: cfg.RetryBudget,
+			OnWait:      func(_ context.Context, w graph.Wait) { f.Progress.Waiting(w.Reason, w.Delay) },
+		}
+		if cfg.RetryBudget == 0 {
+			opts.RetryBudget = -1 // the user said 0: never retry throttling
 		}
 		if f.Debug {
 			opts.Debug = ios.ErrOut

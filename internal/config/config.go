@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
@@ -61,6 +62,7 @@ var Keys = []Key{
 	{"scopes", "", "Graph scopes to sign in with, comma-separated (default Files.ReadWrite)"},
 	{"certificate", "", "certificate file for app-only sign-in: PEM with the key, or PFX"},
 	{"ca_file", "", "PEM file of extra CA certificates to trust"},
+	{"retry_budget", "5m", "how long one request waits out Graph's throttling (429, 503) before giving up; 0 never retries"},
 }
 
 // Config is the resolved configuration.
@@ -77,6 +79,8 @@ type Config struct {
 	Scopes        []string // resource scopes for delegated sign-in; nil = the default
 	Certificate   string   // app-only certificate file
 	CAFile        string
+	// RetryBudget is how long one request waits out throttling in all; 0 means no retries.
+	RetryBudget time.Duration
 
 	AccessToken  string // ODSHARE_ACCESS_TOKEN: used as is, no sign-in
 	ClientSecret string // ODSHARE_CLIENT_SECRET: app-only sign-in
@@ -169,6 +173,10 @@ func Load(flags map[string]string) (*Config, error) {
 		LinkPassword:        os.Getenv(EnvPrefix + "_LINK_PASSWORD"),
 		Source:              src,
 	}
+	rb := strings.TrimSpace(v.GetString("retry_budget"))
+	if c.RetryBudget, err = time.ParseDuration(rb); err != nil || c.RetryBudget < 0 {
+		return nil, fmt.Errorf("invalid retry_budget %q (from %s): give a duration such as 5m or 90s, or 0 to never retry", rb, src["retry_budget"])
+	}
 	cloudName := strings.ToLower(v.GetString("cloud"))
 	cloud, ok := Clouds[cloudName]
 	if !ok {
@@ -241,6 +249,8 @@ func (c *Config) Value(key string) string {
 		return strings.Join(c.Scopes, ",")
 	case "certificate":
 		return c.Certificate
+	case "retry_budget":
+		return c.RetryBudget.String()
 	}
 	return ""
 }

@@ -3,7 +3,9 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadPrecedence(t *testing.T) {
@@ -116,5 +118,26 @@ func TestSetFileModesAndUnknownKey(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dir, FileName))
 	if string(b) != "{}\n" {
 		t.Fatalf("unset left %q", b)
+	}
+}
+
+func TestRetryBudget(t *testing.T) {
+	t.Setenv("ODSHARE_CONFIG_DIR", t.TempDir())
+	for in, want := range map[string]time.Duration{"": 5 * time.Minute, "10m": 10 * time.Minute, "90s": 90 * time.Second, "0": 0} {
+		t.Setenv("ODSHARE_RETRY_BUDGET", in)
+		c, err := Load(nil)
+		if err != nil || c.RetryBudget != want {
+			t.Errorf("ODSHARE_RETRY_BUDGET=%q: %v, %v; want %v", in, c.RetryBudget, err, want)
+		}
+	}
+	for _, bad := range []string{"soon", "-1m", "5"} {
+		t.Setenv("ODSHARE_RETRY_BUDGET", bad)
+		if _, err := Load(nil); err == nil || !strings.Contains(err.Error(), "invalid retry_budget") {
+			t.Errorf("ODSHARE_RETRY_BUDGET=%q: err = %v", bad, err)
+		}
+	}
+	t.Setenv("ODSHARE_RETRY_BUDGET", "1m")
+	if c, err := Load(map[string]string{"retry_budget": "2m"}); err != nil || c.RetryBudget != 2*time.Minute || c.Source["retry_budget"] != "flag" {
+		t.Errorf("flag: %+v, %v", c, err)
 	}
 }

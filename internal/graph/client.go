@@ -56,6 +56,11 @@ type Options struct {
 	// (which makes one Client) ends however many @odata.nextLinks Graph sends; 0 means
 	// DefaultMaxPages. See also SetMaxPages.
 	MaxPages int
+	// RetryBudget is how long, in all, one request waits out throttling (429, 503) before giving up:
+	// 0 means httpretry.DefaultRetryBudget (5 minutes); a negative value means not at all.
+	RetryBudget time.Duration
+	// OnWait, when set, is told before every wait between attempts, so a terminal can show it.
+	OnWait func(ctx context.Context, w Wait)
 	// Sleep waits between attempts; nil means a real timer that returns ctx.Err() at once on cancellation.
 	// Tests inject one that records the waits.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -88,6 +93,9 @@ func New(o Options) (*Client, error) {
 		UserAgent:    o.UserAgent,
 		MaxAttempts:  o.MaxAttempts,
 		MaxRetryWait: o.MaxRetryWait,
+		RetryBudget:  o.RetryBudget,
+		Service:      "Graph",
+		OnWait:       o.OnWait,
 		Sleep:        o.Sleep,
 		MaxBody:      maxBody,
 		Log:          c.logAttempt,
@@ -116,6 +124,13 @@ type Request struct {
 	Header http.Header
 }
 
+// Wait is a pause before a request is sent again, as reported to Options.OnWait.
+type Wait = bearer.Wait
+
+// ThrottledError is Graph's throttling answer to a request retried until the retry budget was spent; it
+// unwraps to the last *Error.
+type ThrottledError = bearer.ThrottledError
+
 // Response is a successful (status < 400) Graph response with its whole body read; Header has Graph's
 // request-id.
 type Response = bearer.Response
@@ -126,10 +141,11 @@ const maxBody = 32 << 20
 
 // Do sends req with a bearer token and returns the response, or an *Error for status >= 400.
 //
-// It retries: 429, 503 and 504 after their Retry-After (capped at MaxRetryWait; exponential backoff when
-// absent or unusable) [THR]; other transient 5xx and dropped connections (reset, EOF, a body cut short)
-// with exponential backoff and full jitter. Attempts are bounded by MaxAttempts; a cancelled ctx ends any
-// wait at once with ctx.Err() and is never retried. On a 401 a Refresher token source is asked for a new
+// It retries throttling (429, 503) after its Retry-After (capped at MaxRetryWait), or with exponential
+// backoff from 1 s to 60 s without one, until RetryBudget has been spent waiting (then a *ThrottledError)
+// [THR]; 504 after its Retry-After, other transient 5xx and dropped connections (reset, EOF, a body cut
+// short) with exponential backoff and full jitter, at most MaxAttempts attempts. A cancelled ctx ends any
+// wait at once with ctx.Err() and is never retried. OnWait hears of every wait. On a 401 a Refresher token source is asked for a new
 // token once, and the request is sent once more.
 //
 // Dropped connections are retried for POST too. createLink is safe to repeat: Graph returns the existing

@@ -82,16 +82,48 @@ func isDecimal(s string) bool {
 // in [0, min(BackoffCap, BackoffBase*2^(retry-1))]. Jitter keeps many odshare processes (a script's loop)
 // from retrying in lockstep.
 func Backoff(retry int) time.Duration {
-	ceil := BackoffCap
-	if retry < 1 {
-		retry = 1
-	}
+	return time.Duration(rand.Int64N(int64(ceiling(BackoffBase, BackoffCap, retry)) + 1))
+}
+
+// ceiling is base*2^(retry-1), at most limit; retry counts from 1.
+func ceiling(base, limit time.Duration, retry int) time.Duration {
+	retry = max(retry, 1)
 	if retry < 16 {
-		if d := BackoffBase << (retry - 1); d < ceil {
-			ceil = d
+		if d := base << (retry - 1); d < limit {
+			return d
 		}
 	}
-	return time.Duration(rand.Int64N(int64(ceil) + 1))
+	return limit
+}
+
+// Throttling waits. A throttled request (429, or 503, which Graph also answers when it sheds load) is
+// retried for as long as a time budget allows rather than a fixed number of times: real throttle windows
+// last 30 to 120 seconds, often without a Retry-After (OneDrive/onedrive-api-docs#1307, #901, #797), so
+// five quick attempts give up long before the service would have answered.
+const (
+	// DefaultRetryBudget is how long, in all, a client waits out throttling for one request.
+	DefaultRetryBudget = 5 * time.Minute
+	// MinThrottleCharge is the least a throttled retry counts against the budget however short its wait,
+	// so a server answering "Retry-After: 0" forever gets at most one retry per second of budget.
+	MinThrottleCharge = time.Second
+	// ThrottleBackoffBase is the first wait for a throttled request without a usable Retry-After; it doubles
+	// per retry up to DefaultMaxRetryWait.
+	ThrottleBackoffBase = time.Second
+)
+
+// Throttled reports the statuses that mean "too much, come back later": 429 and 503.
+func Throttled(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// ThrottleBackoff is the wait before the retry-th retry (1 for the first) of a throttled request that came
+// without a usable Retry-After: exponential from ThrottleBackoffBase to DefaultMaxRetryWait with equal
+// jitter (between half the ceiling and the ceiling), so a throttled client really backs off, yet many
+// clients don't come back in lockstep.
+func ThrottleBackoff(retry int) time.Duration {
+	ceil := ceiling(ThrottleBackoffBase, DefaultMaxRetryWait, retry)
+	half := ceil / 2
+	return half + time.Duration(rand.Int64N(int64(ceil-half)+1))
 }
 
 // HonoursRetryAfter lists the statuses whose Retry-After tells a client when to come back: 429, 503 and

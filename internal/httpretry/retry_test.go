@@ -159,3 +159,16 @@ func TestWait(t *testing.T) {
 		}
 	}
 }
+
+func TestThrottleBackoff(t *testing.T) {
+	for retry, ceil := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 4: 8 * time.Second, 6: 32 * time.Second, 7: time.Minute, 40: time.Minute} {
+		for range 50 {
+			if d := ThrottleBackoff(retry); d < ceil/2 || d > ceil {
+				t.Fatalf("ThrottleBackoff(%d) = %v, want within [%v, %v]", retry, d, ceil/2, ceil)
+			}
+		}
+	}
+	if !Throttled(429) || !Throttled(503) || Throttled(504) || Throttled(500) {
+		t.Error("Throttled: want 429 and 503 only")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/progress"
 	"github.com/odshare/odshare/internal/redact"
 )
 
@@ -24,6 +25,8 @@ type CreateOptions struct {
 	IO       *iostreams.IOStreams
 	Graph    func() (*graph.Client, error)
 	Printing cmdutil.Printing
+	// Progress shows on a terminal that the command is working, and what it waits for.
+	Progress *progress.Tracker
 
 	Drive   graph.DriveRef
 	Item    graph.ItemRef
@@ -41,7 +44,7 @@ type CreateOptions struct {
 }
 
 func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Graph: f.Graph}
+	opts := &CreateOptions{IO: f.IOStreams, Graph: f.Graph, Progress: f.Progress}
 	var (
 		drive      cmdutil.DriveFlags
 		linkType   string
@@ -256,7 +259,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	spinner := opts.Progress.Spinner("Creating the link")
 	res, err := client.CreateLink(ctx, opts.Drive, opts.Item, opts.Request)
+	spinner.Done()
 	if err != nil {
 		return fmt.Errorf("create link for %s: %w", output.Sanitize(opts.Item.Value), err)
 	}

@@ -4,6 +4,7 @@ package root
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,11 +15,13 @@ import (
 	"github.com/odshare/odshare/internal/cmd/share"
 	"github.com/odshare/odshare/internal/cmd/version"
 	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/httpretry"
 )
 
 // NewCmdRoot returns the odshare command tree.
 func NewCmdRoot(f *cmdutil.Factory, ver, commit, date string) *cobra.Command {
 	var accountFlag string
+	var retryBudget time.Duration
 	cmd := &cobra.Command{
 		Use:   "odshare <command> <subcommand> [flags]",
 		Short: "Share OneDrive and SharePoint items from the command line",
@@ -40,6 +43,12 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 			if c.Flags().Changed("account") {
 				f.ConfigFlags["account"] = accountFlag
 			}
+			if c.Flags().Changed("retry-budget") {
+				if retryBudget < 0 {
+					return cmdutil.FlagErrorf("invalid --retry-budget %s: give a duration such as 10m, or 0 to never retry", retryBudget)
+				}
+				f.ConfigFlags["retry_budget"] = retryBudget.String()
+			}
 			return nil
 		},
 	}
@@ -51,6 +60,7 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&accountFlag, "account", "", "Use this signed-in account (`UPN`) when several are cached (env ODSHARE_ACCOUNT)")
 	pf.BoolVar(&f.Debug, "debug", false, "Log each HTTP request to stderr (tokens and passwords redacted)")
+	pf.DurationVar(&retryBudget, "retry-budget", httpretry.DefaultRetryBudget, "How long one request waits out Graph's throttling before giving up; 0 never retries (env ODSHARE_RETRY_BUDGET)")
 
 	cmd.AddCommand(authcmd.NewCmdAuth(f))
 	cmd.AddCommand(link.NewCmdLink(f))

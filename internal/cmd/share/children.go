@@ -19,6 +19,7 @@ import (
 	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/progress"
 )
 
 // maxConcurrency bounds --concurrency: Graph throttles a client that lists too much at once.
@@ -29,6 +30,8 @@ type ChildrenOptions struct {
 	IO       *iostreams.IOStreams
 	Graph    func() (*graph.Client, error)
 	Printing cmdutil.Printing
+	// Progress shows on a terminal that the listing is going on, and what it waits for.
+	Progress *progress.Tracker
 
 	Token  string
 	Prefer graph.Prefer
@@ -59,7 +62,7 @@ const (
 )
 
 func newCmdChildren(f *cmdutil.Factory, runF func(context.Context, *ChildrenOptions) error) *cobra.Command {
-	opts := &ChildrenOptions{IO: f.IOStreams, Graph: f.Graph}
+	opts := &ChildrenOptions{IO: f.IOStreams, Graph: f.Graph, Progress: f.Progress}
 	var redeem redeemFlags
 	cmd := &cobra.Command{
 		Use:   "children <sharing-url | share-id>",
@@ -194,12 +197,15 @@ func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 		return nil
 	}
 	// Nothing is printed until the last page has arrived, so a failure part-way leaves stdout
-	// empty rather than holding half a listing.
+	// empty rather than holding half a listing; meanwhile a terminal shows the count.
 	var items []json.RawMessage
+	spinner := opts.spinner()
 	err = listShareRoot(ctx, client, opts, func(page []json.RawMessage) error {
 		items = append(items, page...)
+		spinner.SetLabel("Listing the shared folder: " + plural(len(items), "item"))
 		return nil
 	})
+	spinner.Done()
 	if err != nil {
 		return fmt.Errorf("list shared folder: %w", err)
 	}
@@ -211,6 +217,16 @@ func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 		return err
 	}
 	return t.Render()
+}
+
+// spinner starts the line that shows a listing is under way (see progress.Tracker). None is
+// drawn when ndjson streams to a terminal: its lines show the progress, and a spinner would be
+// drawn in among them.
+func (opts *ChildrenOptions) spinner() *progress.Bar {
+	if opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == "" && opts.IO.IsStdoutTTY() {
+		return nil
+	}
+	return opts.Progress.Spinner("Listing the shared folder")
 }
 
 // listShareRoot lists the shared folder itself; $top is sent only when --top was given.
@@ -270,6 +286,9 @@ type walker struct {
 	stack []*folderJob
 	busy  int // folders being listed
 	err   error
+	// what a terminal is shown: items listed, folders begun
+	spinner        *progress.Bar
+	items, folders int
 }
 
 func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
@@ -291,6 +310,7 @@ func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 	defer cancel()
 	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sink: sink, stack: []*folderJob{{node: root}}}
 	w.cond = sync.NewCond(&w.mu)
+	w.spinner = opts.spinner()
 	stop := context.AfterFunc(ctx, func() {
 		w.mu.Lock()
 		w.cond.Broadcast()
@@ -302,6 +322,7 @@ func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 		wg.Go(w.work)
 	}
 	wg.Wait()
+	w.spinner.Done()
 	if w.err != nil {
 		return w.err
 	}
@@ -436,6 +457,7 @@ func (w *walker) next() *folderJob {
 	w.stack[len(w.stack)-1] = nil
 	w.stack = w.stack[:len(w.stack)-1]
 	w.busy++
+	w.folders++
 	return job
 }
 
@@ -495,6 +517,8 @@ func (w *walker) page(job *folderJob, raws []json.RawMessage) error {
 		}
 		w.stack = append(w.stack, sub)
 	}
+	w.items += len(items)
+	w.spinner.SetLabel(fmt.Sprintf("Listing the shared folder: %s in %s so far", plural(w.items, "item"), plural(w.folders, "folder")))
 	w.cond.Broadcast()
 	return nil
 }
@@ -503,6 +527,14 @@ func (w *walker) page(job *folderJob, raws []json.RawMessage) error {
 // OneNote notebooks are one thing to people (notes §5), so they are listed but not opened.
 func walkable(it api.DriveItem) bool {
 	return it.Folder != nil || (it.RemoteItem != nil && it.RemoteItem.Folder != nil)
+}
+
+// plural is "1 item", "2 items".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func joinPath(dir, name string) string {
