@@ -134,24 +134,26 @@ func TestRetry429WithoutRetryAfterBacksOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := sl.Got()
-	if len(got) != 2 || got[0] > httpretry.BackoffBase || got[1] > 2*httpretry.BackoffBase {
-		t.Errorf("waits = %v, want two backoffs within [0, 500ms] and [0, 1s]", got)
+	// Throttling without a usable Retry-After backs off from ThrottleBackoffBase (bearer's rule).
+	if base := httpretry.ThrottleBackoffBase; len(got) != 2 || got[0] < base/2 || got[0] > base || got[1] < base || got[1] > 2*base {
+		t.Errorf("waits = %v, want two throttle backoffs within [500ms, 1s] and [1s, 2s]", got)
 	}
 }
 
 func TestRetry5xxThenGiveUp(t *testing.T) {
-	s := scripted.New(t, reply(500, ``), reply(502, ``), reply(503, `{"type":"error","status":503,"code":"unavailable","message":"Unavailable"}`, "BOX-REQUEST-ID", "r5"))
+	// 503 is throttling, retried for the retry budget rather than MaxAttempts: 502 repeats here.
+	s := scripted.New(t, reply(500, ``), reply(503, ``), reply(502, `{"type":"error","status":502,"code":"unavailable","message":"Unavailable"}`, "BOX-REQUEST-ID", "r5"))
 	c, sl := newTestClient(t, s, func(o *Options) { o.MaxAttempts = 4 })
 	_, err := c.Do(context.Background(), &Request{Path: "/users/me"})
 	var be *Error
-	if !errors.As(err, &be) || be.StatusCode != 503 || be.Code != "unavailable" || be.RequestID != "r5" {
+	if !errors.As(err, &be) || be.StatusCode != 502 || be.Code != "unavailable" || be.RequestID != "r5" {
 		t.Fatalf("err = %#v", err)
 	}
-	if n := len(s.Requests()); n != 4 {
-		t.Errorf("%d attempts, want 4", n)
+	if n := len(s.Requests()); n != 5 {
+		t.Errorf("%d attempts, want 4 and the throttled one", n)
 	}
-	if n := len(sl.Got()); n != 3 {
-		t.Errorf("%d waits, want 3", n)
+	if n := len(sl.Got()); n != 4 {
+		t.Errorf("%d waits, want 4", n)
 	}
 
 	s5 := scripted.New(t, reply(504, ``))
