@@ -64,7 +64,7 @@ func TestBigFolderPaging(t *testing.T) {
 	}
 	built := time.Since(start)
 	t.Logf("built a %d-file folder in %v", bigCount, built)
-	if built > 10*time.Second && !raceEnabled { // 0.3-0.9 s here; the quadratic build it guards against takes minutes
+	if built > time.Minute && !raceEnabled { // 0.3-0.9 s idle, 13 s under a load of 30; the quadratic build it guards against takes many minutes
 		t.Errorf("building %d files took %v", bigCount, built)
 	}
 	base := "http://localhost/v1.0/drives/" + DemoBusinessDriveID + "/root:/Big:/children"
