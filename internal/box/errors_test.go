@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/odshare/odshare/internal/testutil/scripted"
@@ -165,4 +166,30 @@ func TestDoReturnsBoxErrors(t *testing.T) {
 	if err.Error() != "not_found: Not Found (HTTP 404, request-id h)" {
 		t.Errorf("text = %q", err)
 	}
+}
+
+func FuzzNewError(f *testing.F) {
+	for _, b := range []string{
+		`{"type":"error","status":400,"code":"bad_request","message":"Bad Request","context_info":{"errors":[{"reason":"invalid_parameter","name":"x","message":"y"}]},"request_id":"r"}`,
+		`{"error":"invalid_grant","error_description":"Invalid refresh token"}`,
+		`{"type":"error","context_info":{"conflicts":[{"type":"file"}]}}`,
+		`{"type":"error","code":"\u001b]0;x\u0007","message":"\u202e"}`,
+		`<html>502</html>`, ``, `null`, `{"context_info":{"errors":null}}`,
+	} {
+		f.Add(400, b, `Bearer realm="Service", error="invalid_token"`)
+	}
+	f.Fuzz(func(t *testing.T, status int, body, challenge string) {
+		h := http.Header{"Box-Request-Id": {"rid"}}
+		if !strings.ContainsAny(challenge, "\r\n") {
+			h.Set("WWW-Authenticate", challenge)
+		}
+		e := NewError("GET", "u", status, h, []byte(body))
+		text := e.Error()
+		if e.StatusCode != status || strings.ContainsFunc(text, unicode.IsControl) || utf8.RuneCountInString(text) > 1100 || !utf8.ValidString(text) {
+			t.Fatalf("NewError(%d, %q) = %q", status, body, text)
+		}
+		if len(e.Details) > maxDetailsKept {
+			t.Fatalf("%d details kept", len(e.Details))
+		}
+	})
 }

@@ -194,7 +194,7 @@ func boxAPIHeader(a *LinkAccess) (http.Header, error) {
 // GetSharedItem returns the item a shared link points at: GET /shared_items[?fields=…] with the BoxApi
 // header. The bearer token is still needed (Box requires it even for open links). A wrong or missing
 // password is Box's 403 incorrect_shared_item_password. Items inside a shared folder are then reached with
-// the same LinkAccess (ListFolderItems, GetItem is not enough: pass the header with Do).
+// the same LinkAccess (ListFolderItems' Link, GetItemWithLink).
 func (c *Client) GetSharedItem(ctx context.Context, link LinkAccess, fields []string) (*Item, json.RawMessage, error) {
 	hdr, err := boxAPIHeader(&link)
 	if err != nil {
