@@ -199,10 +199,14 @@ func TestNoRetryOn4xxOr501(t *testing.T) {
 }
 
 func TestCancelDuringWaitReturnsAtOnce(t *testing.T) {
-	s := newServer(t, reply(429, "", "Retry-After", "50"))
-	c, _ := s.client(t, func(o *Options) { o.Sleep = nil }) // the real timer
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(20*time.Millisecond, cancel)
+	// The cancel is armed by the answer itself, so a loaded machine cannot cancel before the request
+	// is sent; it then lands in the 50-second wait (or, at worst, while the answer is read).
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		time.AfterFunc(20*time.Millisecond, cancel)
+		reply(429, "", "Retry-After", "50")(w, r)
+	})
+	c, _ := s.client(t, func(o *Options) { o.Sleep = nil }) // the real timer
 	start := time.Now()
 	_, err := c.Do(ctx, &Request{Path: "/me"})
 	if !errors.Is(err, context.Canceled) {
