@@ -29,6 +29,9 @@ func TestInvite(t *testing.T) {
 		t.Fatalf("%d entries: %s", len(v), r.body)
 	}
 	megan := v[0]["grantedToV2"].(map[string]any)["user"].(map[string]any)
+	if su, _ := v[0]["grantedToV2"].(map[string]any)["siteUser"].(map[string]any); su["loginName"] != "i:0#.f|membership|megan@contoso.example" {
+		t.Errorf("business grant without its siteUser: %v", v[0]["grantedToV2"])
+	}
 	if megan["id"] != DemoMeganID || v[0]["roles"].([]any)[0] != "write" || v[0]["error"] != nil {
 		t.Errorf("tenant user: %v", v[0])
 	}

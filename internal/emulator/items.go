@@ -2,8 +2,10 @@ package emulator
 
 import (
 	"encoding/base64"
+	"hash/fnv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -324,16 +326,23 @@ func (s *Server) permRefs(it *item) []permRef {
 }
 
 func ownerPermJSON(u *user) map[string]any {
-	login := "i:0#.f|membership|" + lower(u.upn)
 	ident := map[string]any{"id": u.id, "displayName": u.displayName, "email": u.mail}
 	return map[string]any{
-		"id":    "aTowIy5mfG1lbWJlcnNoaXB8" + base64.RawURLEncoding.EncodeToString([]byte(lower(u.upn))),
-		"roles": []string{"owner"},
-		"grantedToV2": map[string]any{
-			"user":     ident,
-			"siteUser": map[string]any{"id": "4", "displayName": u.displayName, "email": u.mail, "loginName": login},
-		},
+		"id":          "aTowIy5mfG1lbWJlcnNoaXB8" + base64.RawURLEncoding.EncodeToString([]byte(lower(u.upn))),
+		"roles":       []string{"owner"},
+		"grantedToV2": map[string]any{"user": ident, "siteUser": siteUserOf(u, "4")},
 	}
+}
+
+// siteUserOf is a tenant user as a SharePoint site user (grantedToV2.siteUser on business drives
+// [PR, INV samples]); the owner is site user 4, others get a stable number from their UPN.
+func siteUserOf(u *user, id string) map[string]any {
+	if id == "" {
+		h := fnv.New32a()
+		h.Write([]byte(lower(u.upn)))
+		id = strconv.Itoa(10 + int(h.Sum32()%9000))
+	}
+	return map[string]any{"id": id, "displayName": u.displayName, "email": u.mail, "loginName": "i:0#.f|membership|" + lower(u.upn)}
 }
 
 // permJSON renders a permission. The password is never stored, so it cannot be echoed.
@@ -375,7 +384,11 @@ func (s *Server) permJSON(p *perm, inheritedFrom *item) map[string]any {
 		if p.link != nil {
 			m["grantedToIdentitiesV2"] = ids
 		} else {
-			m["grantedToV2"] = ids[0]
+			g := ids[0].(map[string]any)
+			if r := p.grantedTo[0]; r.user != nil && !personal {
+				g["siteUser"] = siteUserOf(r.user, "")
+			}
+			m["grantedToV2"] = g
 		}
 	}
 	if inv := p.invitation; inv != nil {
