@@ -57,15 +57,23 @@ func TestBigFolderPaging(t *testing.T) {
 	if raceEnabled {
 		bigCount = 20_000
 	}
+	// The build must be linear: a folder ten times bigger may take ten times as long, not a
+	// hundred (the quadratic build this guards against took minutes). A ratio to a tenth-size
+	// build, not a wall-clock bound, so a loaded machine slows both alike.
+	begin := time.Now()
+	if _, err := New(Options{Seed: bigFixture(bigCount / 10), RandomSeed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	tenth := time.Since(begin)
 	start := time.Now()
 	s, err := New(Options{Seed: bigFixture(bigCount), RandomSeed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	built := time.Since(start)
-	t.Logf("built a %d-file folder in %v", bigCount, built)
-	if built > time.Minute && !raceEnabled { // 0.3-0.9 s idle, 13 s under a load of 30; the quadratic build it guards against takes many minutes
-		t.Errorf("building %d files took %v", bigCount, built)
+	t.Logf("built a %d-file folder in %v (a tenth of it in %v)", bigCount, built, tenth)
+	if built > 40*tenth && built > 2*time.Second && !raceEnabled {
+		t.Errorf("building %d files took %v, %0.f times a tenth-size build (%v): not linear", bigCount, built, float64(built)/float64(tenth), tenth)
 	}
 	base := "http://localhost/v1.0/drives/" + DemoBusinessDriveID + "/root:/Big:/children"
 	var pg idPage

@@ -240,9 +240,15 @@ func (st stream) readAt(p []byte, off int64) {
 	fillContent(st.seed, off, p)
 }
 
+// chunkPool holds writeTo's 64 KiB buffers: hashing 100,000 small files at start must not
+// allocate 100,000 of them.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 // writeTo writes bytes [from, to) to w in chunks.
 func (st stream) writeTo(w io.Writer, from, to int64) error {
-	buf := make([]byte, min(64<<10, max(0, to-from)))
+	bp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(bp)
+	buf := *bp
 	for from < to {
 		n := int64(len(buf))
 		if to-from < n {
