@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -242,6 +243,72 @@ func validCacheJSON(data []byte) error {
 	return nil
 }
 
+// createTemp is os.CreateTemp, the one way this package creates files in the cache directory (the
+// write probe and every cache write). A test of an unwritable directory running as root, which
+// directory modes do not stop, replaces it.
+var createTemp = os.CreateTemp
+
+// checkWritable proves that the cache can be saved, by creating and removing a temporary file
+// beside it, as writeFileAtomic will. guardWrites runs it before every request MSAL makes that
+// could issue or rotate tokens.
+func (c *fileCache) checkWritable() error {
+	dir := filepath.Dir(c.path)
+	if err := os.MkdirAll(dir, cacheDirMode); err != nil {
+		return &CacheWriteError{Dir: dir, Err: err}
+	}
+	f, err := createTemp(dir, filepath.Base(c.path)+".probe-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // "permission denied", "read-only file system": the directory is already named
+		}
+		return &CacheWriteError{Dir: dir, Err: err}
+	}
+	name := f.Name()
+	_ = f.Close()
+	if err := os.Remove(name); err != nil {
+		return &CacheWriteError{Dir: dir, Err: err}
+	}
+	return nil
+}
+
+// guardWrites returns a copy of hc whose POSTs (MSAL's requests to the token and device-code
+// endpoints; discovery is GET) first check that fc can be written, so the identity platform is never
+// asked to rotate a refresh token, or to issue tokens, that could not be saved.
+func guardWrites(hc *http.Client, fc *fileCache) *http.Client {
+	c := *hc
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.Transport = &writeGuard{next: next, check: fc.checkWritable}
+	return &c
+}
+
+type writeGuard struct {
+	next  http.RoundTripper
+	check func() error
+}
+
+func (g *writeGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost {
+		if err := g.check(); err != nil {
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, err
+		}
+	}
+	return g.next.RoundTrip(req)
+}
+
+// CloseIdleConnections is forwarded, for http.Client.CloseIdleConnections.
+func (g *writeGuard) CloseIdleConnections() {
+	if c, ok := g.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // writeFileAtomic replaces path with data so that no reader ever sees a partial file: temp file
 // in the same directory (same filesystem, so rename is atomic), fsync, rename, fsync the
 // directory so the rename itself survives a crash.
@@ -253,7 +320,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err := os.MkdirAll(dir, cacheDirMode); err != nil {
 		return fmt.Errorf("create token cache directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+tempFilePattern) // created 0600
+	tmp, err := createTemp(dir, filepath.Base(path)+tempFilePattern) // created 0600
 	if err != nil {
 		return fmt.Errorf("write token cache: %w", err)
 	}

@@ -48,6 +48,22 @@ func (e *CacheError) Error() string {
 // Unwrap exposes the cause, e.g. fs.ErrPermission for an unreadable file.
 func (e *CacheError) Unwrap() error { return e.Err }
 
+// CacheWriteError means the token cache cannot be written, found before anything was asked of the
+// identity platform: a refresh rotates the refresh token, and a rotated token that cannot be saved is
+// lost, with every later run failing with invalid_grant. It exits 1: the sign-in is intact, and only
+// the directory needs fixing.
+type CacheWriteError struct {
+	Dir string
+	Err error
+}
+
+func (e *CacheWriteError) Error() string {
+	return fmt.Sprintf("cannot write the token cache in %s (%v); nothing was sent to the identity platform, so the sign-in is intact: make the directory writable (or set ODSHARE_CONFIG_DIR) and run again",
+		e.Dir, e.Err)
+}
+
+func (e *CacheWriteError) Unwrap() error { return e.Err }
+
 // oauthError is the error body of the token and devicecode endpoints (RFC 6749 §5.2 plus Entra's
 // extras). Only these fields are ever copied into an error message: the request, which can carry
 // a refresh token, client secret or assertion, never is.
@@ -132,6 +148,10 @@ func silentError(ctx context.Context, what string, err error) error {
 	if errors.As(err, &ce) {
 		return err
 	}
+	var we *CacheWriteError
+	if errors.As(err, &we) {
+		return fmt.Errorf("%s: %w", what, we)
+	}
 	if oe, ok := asOAuthError(err); ok {
 		if needsSignIn[oe.Error] {
 			return fmt.Errorf("%s: identity platform rejected the cached sign-in (%s): %w", what, redactText(oe.String()), ErrNotSignedIn)
@@ -153,6 +173,10 @@ func loginError(what string, err error) error {
 	var ce *CacheError
 	if errors.As(err, &ce) {
 		return err
+	}
+	var we *CacheWriteError
+	if errors.As(err, &we) {
+		return fmt.Errorf("%s: %w", what, we)
 	}
 	if oe, ok := asOAuthError(err); ok {
 		switch oe.Error {

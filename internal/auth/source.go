@@ -264,7 +264,7 @@ func newPublicClient(r resolved, fc *fileCache) (public.Client, error) {
 		public.WithCache(fc),
 		public.WithInstanceDiscovery(r.instanceDiscovery),
 	}
-	opts = append(opts, public.WithHTTPClient(r.HTTPClient)) // never nil after resolve
+	opts = append(opts, public.WithHTTPClient(guardWrites(r.HTTPClient, fc)))
 	pc, err := public.New(r.ClientID, opts...)
 	if err != nil {
 		return public.Client{}, fmt.Errorf("auth: %s", redactText(err.Error()))
@@ -293,7 +293,7 @@ func newConfidentialClient(r resolved, fc *fileCache) (confClient, error) {
 		confidential.WithCache(fc),
 		confidential.WithInstanceDiscovery(r.instanceDiscovery),
 	}
-	opts = append(opts, confidential.WithHTTPClient(r.HTTPClient)) // never nil after resolve
+	opts = append(opts, confidential.WithHTTPClient(guardWrites(r.HTTPClient, fc)))
 	cc, err := confidential.New(r.authority, r.ClientID, cred, opts...)
 	if err != nil {
 		return confClient{}, fmt.Errorf("auth: %s", redactText(err.Error()))
