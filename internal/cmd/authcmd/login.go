@@ -17,6 +17,7 @@ import (
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // LoginOptions are the validated inputs of one `auth login`.
@@ -224,7 +225,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	stop := func() {}
 	res, err := auth.LoginDeviceCode(ctx, opts.Settings, func(message string) {
-		fmt.Fprintln(opts.IO.ErrOut, output.SanitizeLines(message))
+		fmt.Fprintln(opts.IO.ErrOut, output.SanitizeLines(redact.String(message))) // the identity platform's text
 		if opts.IO.IsStderrTTY() {
 			stop = spin(opts.IO, "Waiting for you to sign in (Ctrl-C to cancel)")
 		}
