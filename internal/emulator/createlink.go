@@ -127,7 +127,7 @@ func (s *Server) createLink(c *reqCtx, it *item) *apiError {
 	if err := s.st.addPerm(p); err != nil {
 		return errf(http.StatusInternalServerError, codeGeneral, err.Error())
 	}
-	s.st.touch(it, s.now())
+	s.st.touchSharing(it, s.now())
 	s.countStat(func(st *Stats) { st.CreateLink.Created++ })
 	writeJSON(c.w, http.StatusCreated, s.permJSON(p, nil))
 	return nil

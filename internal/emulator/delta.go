@@ -83,17 +83,20 @@ func decodeDeltaToken(s string) (deltaToken, bool) {
 	return t, true
 }
 
-// hierarchicalSharing reports whether the request asks for Prefer: hierarchicalsharing.
-func hierarchicalSharing(r *http.Request) bool {
+// prefers reports whether the request's Prefer headers hold the preference name.
+func prefers(r *http.Request, name string) bool {
 	for _, h := range r.Header.Values("Prefer") {
 		for _, v := range strings.Split(h, ",") {
-			if strings.EqualFold(strings.TrimSpace(v), "hierarchicalsharing") {
+			if strings.EqualFold(strings.TrimSpace(v), name) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// hierarchicalSharing reports whether the request asks for Prefer: hierarchicalsharing.
+func hierarchicalSharing(r *http.Request) bool { return prefers(r, "hierarchicalsharing") }
 
 // errResync is delta's answer to a token it can no longer serve: 410 Gone, resyncRequired with
 // the inner code resyncChangesApplyDifferences, and a Location that starts a fresh enumeration
@@ -252,6 +255,16 @@ func (s *Server) serveDelta(c *reqCtx, root *item, segToken string) *apiError {
 		}
 	}
 	hier := business && hierarchicalSharing(c.r)
+	// deltashowsharingchanges "requires you to use" deltashowremovedasdeleted and
+	// deltatraversepermissiongaps, and applies to business drives only [delta doc].
+	showSharing := business && prefers(c.r, "deltashowsharingchanges")
+	if showSharing && !(prefers(c.r, "deltashowremovedasdeleted") && prefers(c.r, "deltatraversepermissiongaps")) {
+		return badRequest("Prefer: deltashowsharingchanges needs deltashowremovedasdeleted and deltatraversepermissiongaps too.")
+	}
+	var changesFrom int64 = -1 // in a round of changes, the seq after which sharing changes count
+	if t, ok := decodeDeltaToken(token); ok && (t.kind == "d" || t.kind == "c") {
+		changesFrom = t.from
+	}
 	vals := make([]any, 0, len(items))
 	for _, it := range items {
 		doc := s.itemDoc(c, it)
@@ -260,6 +273,9 @@ func (s *Server) serveDelta(c *reqCtx, root *item, segToken string) *apiError {
 			doc.CTag = ""
 		}
 		doc.Shared = s.deltaShared(it, root, hier)
+		if showSharing && changesFrom >= 0 && it.sharingChanged > changesFrom {
+			doc.SharedChanged = "True"
+		}
 		if sel != nil {
 			vals = append(vals, selectStruct(doc, sel))
 		} else {

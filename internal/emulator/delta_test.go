@@ -313,3 +313,40 @@ func TestDeltaSharedFacet(t *testing.T) {
 		t.Errorf("personal inheriting child: %v", p["Summary.pdf"]["shared"])
 	}
 }
+
+// TestDeltaSharingChanges: with Prefer: deltashowremovedasdeleted, deltatraversepermissiongaps,
+// deltashowsharingchanges (business only) items that changed through their permissions carry
+// "@microsoft.graph.sharedChanged":"True"; other changes don't [delta doc].
+func TestDeltaSharingChanges(t *testing.T) {
+	e := newEnv(t, Options{})
+	biz := "/drives/" + DemoBusinessDriveID + "/root/delta"
+	dl := e.get(biz + "?token=latest").json(t)["@odata.deltaLink"].(string)
+	e.post(bizFile+"/createLink", `{"type":"view","scope":"organization"}`)
+	budget := e.get("/drives/" + DemoBusinessDriveID + "/root:/Reports/Budget%202024.xlsx:").json(t)["id"].(string)
+	if err := e.srv.ChangeContent(budget, -1); err != nil {
+		t.Fatal(err)
+	}
+	all := "deltashowremovedasdeleted, deltatraversepermissiongaps, deltashowsharingchanges"
+	items, _, _ := e.deltaRound(dl, "Prefer", all)
+	if len(items) != 2 {
+		t.Fatalf("changes: %v", ids(items))
+	}
+	for _, it := range items {
+		want := it["name"] == "Plan 2025 (draft)+v2.docx"
+		if got := it["@microsoft.graph.sharedChanged"] == "True"; got != want {
+			t.Errorf("%s: sharedChanged %v", it["name"], it["@microsoft.graph.sharedChanged"])
+		}
+	}
+	if items, _, _ := e.deltaRound(dl); items[0]["@microsoft.graph.sharedChanged"] != nil || items[1]["@microsoft.graph.sharedChanged"] != nil {
+		t.Error("annotated without the preference")
+	}
+	if r := e.get(dl, "Prefer", "deltashowsharingchanges"); r.status != 400 {
+		t.Errorf("deltashowsharingchanges alone: %d", r.status)
+	}
+	// Consumer OneDrive doesn't support it: the preference is ignored.
+	pdl := e.get("/me/drive/root/delta?token=latest").json(t)["@odata.deltaLink"].(string)
+	e.post(personalFile+"/createLink", `{"type":"edit"}`)
+	if items, _, _ := e.deltaRound(pdl, "Prefer", all); len(items) != 1 || items[0]["@microsoft.graph.sharedChanged"] != nil {
+		t.Errorf("personal: %v", items)
+	}
+}

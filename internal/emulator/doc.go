@@ -93,8 +93,11 @@
 //     (owner, scope) carries the widest scope of the item's and its ancestors' permissions; with
 //     Prefer: hierarchicalsharing on business drives and libraries only items with permissions
 //     of their own have it, an item whose own permissions were all removed and the unshared
-//     enumerated root have an empty {} (personal drives ignore the preference). deltaExcludeParent,
-//     deleted items and the deltashowsharingchanges family are not emulated.
+//     enumerated root have an empty {} (personal drives ignore the preference). With Prefer:
+//     deltashowremovedasdeleted, deltatraversepermissiongaps, deltashowsharingchanges (all three,
+//     else 400; business only) items that changed through their permissions carry
+//     "@microsoft.graph.sharedChanged":"True". deltaExcludeParent and deleted items are not
+//     emulated.
 //   - Content [driveitem-get-content]: GET content answers 302 to a pre-authenticated URL
 //     (also in files' @microsoft.graph.downloadUrl) on the download origin: Listen serves it on a
 //     second listener under the other loopback name (localhost while Graph is on 127.0.0.1), so

@@ -110,7 +110,7 @@ func (s *Server) invite(c *reqCtx, it *item) *apiError {
 		}
 		vals = append(vals, m)
 	}
-	s.st.touch(it, s.now())
+	s.st.touchSharing(it, s.now())
 	writeJSON(c.w, status, map[string]any{"value": vals})
 	return nil
 }
@@ -170,7 +170,7 @@ func (s *Server) grant(c *reqCtx, p *perm) *apiError {
 			p.grantedTo = append(p.grantedTo, r)
 		}
 	}
-	s.st.touch(p.item, s.now())
+	s.st.touchSharing(p.item, s.now())
 	writeJSON(c.w, http.StatusOK, map[string]any{"value": []any{s.permJSON(p, nil)}})
 	return nil
 }
@@ -208,7 +208,7 @@ func (s *Server) revokeGrants(c *reqCtx, it *item, ref permRef) *apiError {
 			return r.key() == g.key() || (g.email != "" && strings.EqualFold(recipientLabel(r), g.email))
 		})
 	}
-	s.st.touch(it, s.now())
+	s.st.touchSharing(it, s.now())
 	writeJSON(c.w, http.StatusOK, s.permJSON(p, nil))
 	return nil
 }

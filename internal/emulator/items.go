@@ -84,6 +84,9 @@ type driveItemDoc struct {
 	ChildrenNextLink string `json:"children@odata.nextLink,omitempty"`
 	// DownloadURL is the short-lived pre-authenticated content URL of a file [OD driveitem].
 	DownloadURL string `json:"@microsoft.graph.downloadUrl,omitempty"`
+	// SharedChanged is delta's "@microsoft.graph.sharedChanged":"True" on items that changed
+	// through their permissions, with Prefer: deltashowsharingchanges [delta doc].
+	SharedChanged string `json:"@microsoft.graph.sharedChanged,omitempty"`
 }
 
 type identityDoc struct {

@@ -91,7 +91,7 @@ func (s *Server) servePermission(c *reqCtx, it *item, id string) *apiError {
 			return errInherited()
 		}
 		s.st.removePerm(ref.p)
-		s.st.touch(it, s.now())
+		s.st.touchSharing(it, s.now())
 		c.w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
@@ -104,7 +104,7 @@ func (s *Server) servePermission(c *reqCtx, it *item, id string) *apiError {
 	if e := patchPermission(ref.p, upd); e != nil {
 		return e
 	}
-	s.st.touch(it, s.now())
+	s.st.touchSharing(it, s.now())
 	writeJSON(c.w, http.StatusOK, s.permJSON(ref.p, nil))
 	return nil
 }

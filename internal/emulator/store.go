@@ -76,6 +76,7 @@ type item struct {
 	pre, desc              int   // index in drive.order and number of descendants: the subtree is order[pre : pre+1+desc]
 	changed                int64 // seq of the last change (0: as built from the fixture)
 	changedAt              time.Time
+	sharingChanged         int64 // seq of the last permission change
 	hadUnique              bool // had permissions of its own at some time (hierarchicalsharing's empty facet)
 	version                int  // content version: eTag and cTag end with it; the content stream is seeded by it
 	hashVersion            int  // the version hashDoc was computed for (0: not yet)
@@ -690,6 +691,12 @@ func (st *store) touch(it *item, now time.Time) {
 	st.seq++
 	it.changed, it.changedAt = st.seq, now
 	st.changeLog = append(st.changeLog, change{st.seq, it})
+}
+
+// touchSharing records a change to it's permissions (delta's sharedChanged annotation).
+func (st *store) touchSharing(it *item, now time.Time) {
+	st.touch(it, now)
+	it.sharingChanged = st.seq
 }
 
 func computeSizes(it *item) int64 {
