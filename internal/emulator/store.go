@@ -77,9 +77,9 @@ type item struct {
 	changed                int64 // seq of the last change (0: as built from the fixture)
 	changedAt              time.Time
 	sharingChanged         int64 // seq of the last permission change
-	hadUnique              bool // had permissions of its own at some time (hierarchicalsharing's empty facet)
-	version                int  // content version: eTag and cTag end with it; the content stream is seeded by it
-	hashVersion            int  // the version hashDoc was computed for (0: not yet)
+	hadUnique              bool  // had permissions of its own at some time (hierarchicalsharing's empty facet)
+	version                int   // content version: eTag and cTag end with it; the content stream is seeded by it
+	hashVersion            int   // the version hashDoc was computed for (0: not yet)
 	hashDoc                hashesDoc
 }
 
