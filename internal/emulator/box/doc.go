@@ -19,7 +19,11 @@
 //     {"type","id","etag","shared_link"} and shared_link is null when there is none. Folder
 //     entries are mini objects unless fields asks for more. Dates are in the user's zone with
 //     its offset. etag (= sequence_id) grows with every link change; If-Match on a PUT (412
-//     precondition_failed) and If-None-Match on a GET (304) are honoured.
+//     precondition_failed) and If-None-Match on a GET (304) are honoured. Fields are those of
+//     Box's resources for the item's type: permissions as File (Full) and Folder (Full) list
+//     them (web links have none), shared_link_permission_options for files only.
+//   - Every route is checked against Box's OpenAPI (testdata/box-openapi) by
+//     conformance_test.go, which names the few places where that file is wrong about Box.
 //   - Shared links: only by PUT, 200 every time (create, change and remove alike). One link per
 //     item: a repeat PUT keeps the URL and changes the settings, members left out keep their
 //     value; {"shared_link": null} removes it, and a later create gets a new URL while the old

@@ -143,7 +143,9 @@ func (s *Server) field(c *reqCtx, it *item, g *grant, name string) (any, bool) {
 	case "created_by", "modified_by", "owned_by":
 		return userMini(it.owner), true
 	case "parent":
-		if it.parent == nil || (g.link != nil && it == g.link) {
+		// Through its own link a file or folder shows no parent; a web link always has one
+		// (Box's Web link resource has no null parent [OA WebLink]).
+		if it.parent == nil || (g.link != nil && it == g.link && it.typ != TypeWebLink) {
 			return nil, true
 		}
 		return s.miniFolder(c, it.parent), true
@@ -201,23 +203,31 @@ func (s *Server) field(c *reqCtx, it *item, g *grant, name string) (any, bool) {
 	case "is_accessible_via_shared_link":
 		return g.link != nil, true
 	case "shared_link_permission_options":
-		opts := []string{"can_preview"}
-		if it.typ != TypeWebLink {
-			opts = append(opts, "can_download")
+		// A File (Full) field only [OA File--Full; /shared_items: "can be returned by
+		// requesting it in the fields query parameter"]; folders and web links don't have it.
+		if it.typ != TypeFile {
+			return nil, false
 		}
-		if it.typ == TypeFile && it.owner.ent.editLinks {
+		opts := []string{"can_preview", "can_download"}
+		if it.owner.ent.editLinks {
 			opts = append(opts, "can_edit")
 		}
 		return opts, true
 	case "permissions":
+		// The members of File (Full) and Folder (Full) permissions [OA]; web links have no
+		// permissions field [OA WebLink].
 		share := g.manage && !it.root
-		p := obj{{"can_download", g.download}, {"can_preview", true}, {"can_upload", g.manage && it.typ == TypeFolder},
-			{"can_comment", g.link == nil}, {"can_rename", g.manage}, {"can_delete", g.manage},
-			{"can_share", share}, {"can_set_share_access", share}, {"can_invite_collaborator", g.manage}}
-		if it.typ == TypeWebLink {
-			p = slices.DeleteFunc(p, func(m kv) bool { return m.k == "can_download" || m.k == "can_upload" })
+		switch it.typ {
+		case TypeFile:
+			return obj{{"can_delete", g.manage}, {"can_download", g.download}, {"can_invite_collaborator", g.manage},
+				{"can_rename", g.manage}, {"can_set_share_access", share}, {"can_share", share},
+				{"can_annotate", g.link == nil}, {"can_comment", g.link == nil}, {"can_preview", true}, {"can_upload", g.manage},
+				{"can_view_annotations_all", g.link == nil}, {"can_view_annotations_self", true}}, true
+		case TypeFolder:
+			return obj{{"can_delete", g.manage}, {"can_download", g.download}, {"can_invite_collaborator", g.manage},
+				{"can_rename", g.manage}, {"can_set_share_access", share}, {"can_share", share}, {"can_upload", g.manage}}, true
 		}
-		return p, true
+		return nil, false
 	}
 	return nil, false
 }
