@@ -18,8 +18,9 @@ build:
 ## seed corpora included).
 test: test-deps fmt-check vet generated-check unit
 
-## test-deps: install the commands in .ci/test-deps that are missing (as root, with apt-get); elsewhere
-## say which are missing. The tests that need one skip without it, and fail under CI=true.
+## test-deps: install the commands in .ci/test-deps that are missing (as root, with apt-get), then the
+## npm packages locked in the folders of .ci/test-npm (npm ci into ~/.cache/odshare/npm); elsewhere say
+## what is missing. The tests that need one skip without it, and fail under CI=true.
 test-deps:
 	@bash .ci/test-deps.sh
 

@@ -30,9 +30,17 @@ func Tool(t testing.TB, names ...string) string {
 			return p
 		}
 	}
-	reason := fmt.Sprintf("%s not installed (Debian package %s)", names[0], pkg)
+	skipOrFail(t, fmt.Sprintf("%s not installed (Debian package %s)", names[0], pkg),
+		"CI must have it (make test installs .ci/test-deps as root)", "`make test-deps` as root installs it")
+	return ""
+}
+
+// skipOrFail fails the test under CI=true and skips it elsewhere, recording the reason in
+// SkipLogEnv's file.
+func skipOrFail(t testing.TB, reason, ciHint, localHint string) {
+	t.Helper()
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s: CI must have it (make test installs .ci/test-deps as root)", reason)
+		t.Fatalf("%s: %s", reason, ciHint)
 	}
 	if log := os.Getenv(SkipLogEnv); log != "" {
 		if f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
@@ -40,8 +48,7 @@ func Tool(t testing.TB, names ...string) string {
 			_ = f.Close()
 		}
 	}
-	t.Skip(reason + "; `make test-deps` as root installs it")
-	return ""
+	t.Skip(reason + "; " + localHint)
 }
 
 // toolPackage reads the Debian package that provides cmd from .ci/test-deps.

@@ -1,6 +1,8 @@
 package testutil
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,12 +23,7 @@ func TestToolHelper(t *testing.T) {
 // CI=true; with tmux on PATH it runs.
 func TestTool(t *testing.T) {
 	run := func(path, ci string) (string, string, error) {
-		log := filepath.Join(t.TempDir(), "skips")
-		cmd := exec.Command(os.Args[0], "-test.run=^TestToolHelper$", "-test.v")
-		cmd.Env = append(os.Environ(), "TOOL_HELPER=1", "PATH="+path, "CI="+ci, SkipLogEnv+"="+log)
-		out, err := cmd.CombinedOutput()
-		b, _ := os.ReadFile(log)
-		return string(out), string(b), err
+		return runHelper(t, "TestToolHelper", "TOOL_HELPER=1", "PATH="+path, "CI="+ci)
 	}
 	empty := t.TempDir()
 	out, log, err := run(empty, "")
@@ -66,4 +63,59 @@ func TestToolPackage(t *testing.T) {
 	if _, err := toolPackage(root, "#"); err == nil {
 		t.Error("a comment is not a tool")
 	}
+}
+
+// TestNodeModulesHelper is run by TestNodeModules in a child process; alone it does nothing.
+func TestNodeModulesHelper(t *testing.T) {
+	if os.Getenv("NODE_MODULES_HELPER") != "1" {
+		return
+	}
+	t.Log("modules at " + NodeModules(t, filepath.Join(RepoRoot(t), "internal", "emulator", "box", "testdata", "sdk")))
+}
+
+// TestNodeModules runs TestNodeModulesHelper with an empty npm cache (a skip, or a failure under
+// CI=true) and with the lockfile's folder installed and marked complete (its node_modules).
+func TestNodeModules(t *testing.T) {
+	run := func(cache, ci string) (string, string, error) {
+		return runHelper(t, "TestNodeModulesHelper", "NODE_MODULES_HELPER=1", "ODSHARE_NPM_CACHE="+cache, "CI="+ci)
+	}
+	cache := t.TempDir()
+	out, log, err := run(cache, "")
+	if err != nil || !strings.Contains(out, "--- SKIP: TestNodeModulesHelper") ||
+		!strings.HasPrefix(log, "TestNodeModulesHelper\tnpm packages of internal/emulator/box/testdata/sdk not installed") {
+		t.Fatalf("empty cache, not CI: want a skip, got %v %q\n%s", err, log, out)
+	}
+	if out, _, err := run(cache, "true"); err == nil || !strings.Contains(out, "--- FAIL: TestNodeModulesHelper") {
+		t.Errorf("empty cache, CI=true: want a failure, got %v\n%s", err, out)
+	}
+	lock, err := os.ReadFile(filepath.Join(RepoRoot(t), "internal", "emulator", "box", "testdata", "sdk", "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(lock)
+	inst := filepath.Join(cache, hex.EncodeToString(sum[:8]))
+	// A half-done install (no .installed) doesn't count.
+	if err := os.MkdirAll(filepath.Join(inst, "node_modules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ := run(cache, ""); !strings.Contains(out, "--- SKIP") {
+		t.Errorf("unfinished install used:\n%s", out)
+	}
+	if err := os.WriteFile(filepath.Join(inst, ".installed"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := run(cache, "true"); err != nil || !strings.Contains(out, "modules at "+filepath.Join(inst, "node_modules")) {
+		t.Errorf("installed: want its node_modules, got %v\n%s", err, out)
+	}
+}
+
+// runHelper runs the test named helper of this binary in a child process with env added, and
+// returns its output and what it wrote to the skip log.
+func runHelper(t *testing.T, helper string, env ...string) (out, skipLog string, err error) {
+	log := filepath.Join(t.TempDir(), "skips")
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$", "-test.v")
+	cmd.Env = append(append(os.Environ(), env...), SkipLogEnv+"="+log)
+	b, err := cmd.CombinedOutput()
+	l, _ := os.ReadFile(log)
+	return string(b), string(l), err
 }

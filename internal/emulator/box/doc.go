@@ -23,7 +23,8 @@
 //     Box's resources for the item's type: permissions as File (Full) and Folder (Full) list
 //     them (web links have none), shared_link_permission_options for files only.
 //   - Every route is checked against Box's OpenAPI (testdata/box-openapi) by
-//     conformance_test.go, which names the few places where that file is wrong about Box.
+//     conformance_test.go, which names the few places where that file is wrong about Box; and
+//     Box's official Node SDK (testdata/sdk) runs unmodified against it in sdk_test.go.
 //   - Shared links: only by PUT, 200 every time (create, change and remove alike). One link per
 //     item: a repeat PUT keeps the URL and changes the settings, members left out keep their
 //     value; {"shared_link": null} removes it, and a later create gets a new URL while the old
