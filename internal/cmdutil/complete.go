@@ -143,6 +143,9 @@ func (f *Factory) folderEntries(ctx context.Context, drive graph.DriveRef, dir s
 	if err != nil {
 		return nil, err
 	}
+	if drive, err = client.ResolveSite(ctx, drive); err != nil {
+		return nil, err
+	}
 	addr := drive.ItemPath(graph.ItemRef{Kind: graph.ItemByPath, Value: dir})
 	var entries []string
 	errEnough := errors.New("one page is enough")

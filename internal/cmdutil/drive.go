@@ -22,7 +22,7 @@ func AddDriveFlags(cmd *cobra.Command, d *DriveFlags) {
 	fl.StringVar(&d.Drive, "drive", "", "Act on the drive with this `id` (/drives/{id})")
 	fl.StringVar(&d.User, "user", "", "Act on this user's OneDrive (`id-or-UPN`; /users/{id}/drive)")
 	fl.StringVar(&d.Group, "group", "", "Act on this Microsoft 365 group's drive (`id`; /groups/{id}/drive)")
-	fl.StringVar(&d.Site, "site", "", "Act on this SharePoint site's default library (`id`; /sites/{id}/drive)")
+	fl.StringVar(&d.Site, "site", "", "Act on this SharePoint site's default library (`id-or-URL`; /sites/{id}/drive; a URL is resolved with GET /sites/{host}:/{path})")
 }
 
 // Ref validates the flags and returns the drive they select; the default is /me/drive.
@@ -46,6 +46,13 @@ func (d DriveFlags) Ref() (graph.DriveRef, error) {
 		return graph.DriveRef{Kind: graph.DriveOfUser, ID: d.User}, nil
 	case d.Group != "":
 		return graph.DriveRef{Kind: graph.DriveOfGroup, ID: d.Group}, nil
+	case d.Site != "" && (strings.Contains(d.Site, "://") || strings.Contains(d.Site, ":/")):
+		// A site's URL, resolved to its id through GET /sites/{hostname}:/{path} when used.
+		host, path, err := graph.ParseSiteURL(d.Site)
+		if err != nil {
+			return graph.DriveRef{}, FlagErrorf("--site: %v", err)
+		}
+		return graph.DriveRef{Kind: graph.DriveOfSiteURL, ID: host + ":" + path}, nil
 	case d.Site != "":
 		return graph.DriveRef{Kind: graph.DriveOfSite, ID: d.Site}, nil
 	}

@@ -160,6 +160,9 @@ func TestConformanceJSONSchema(t *testing.T) {
 	for _, p := range []string{"/me/drive", "/drives/" + DemoBusinessDriveID, "/groups/" + DemoGroupID + "/drive", "/sites/" + DemoSiteID + "/drive"} {
 		check("drive", "GET", p, "", 200)
 	}
+	for _, p := range []string{"/sites/" + DemoSiteID, "/sites/contoso.sharepoint.com:/sites/Engineering"} {
+		check("site", "GET", p, "", 200)
+	}
 	for _, tok := range []string{encodeShare(DemoSharedFolderURL), DemoSharedFileShareID, encodeShare(e.get(bizFolder).json(t)["webUrl"].(string))} {
 		check("sharedDriveItem", "GET", "/shares/"+tok, "", 200)
 	}

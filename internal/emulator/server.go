@@ -461,20 +461,18 @@ func (s *Server) route(c *reqCtx, segs []seg) *apiError {
 			return errf(http.StatusNotFound, codeItemNotFound, "The drive could not be found.")
 		}
 		return s.routeDrive(c, d, segs[2:])
-	case is(segs[0], "groups"), is(segs[0], "sites"):
+	case is(segs[0], "sites"):
+		return s.routeSites(c, segs[1:])
+	case is(segs[0], "groups"):
 		if len(segs) < 3 || !is(segs[2], "drive") {
 			if len(segs) >= 3 {
 				return segmentNotFound(segs[2])
 			}
 			return badRequest("Only /" + segs[0].name + "/{id}/drive is emulated.")
 		}
-		m := st.groups
-		if is(segs[0], "sites") {
-			m = st.sites
-		}
-		d := m[lower(segs[1].name)]
+		d := st.groups[lower(segs[1].name)]
 		if d == nil {
-			return errf(http.StatusNotFound, codeItemNotFound, "The "+strings.TrimSuffix(lower(segs[0].name), "s")+" or its drive could not be found.")
+			return errf(http.StatusNotFound, codeItemNotFound, "The group or its drive could not be found.")
 		}
 		return s.routeDrive(c, d, segs[3:])
 	case is(segs[0], "shares"):

@@ -25,7 +25,7 @@ type store struct {
 	usersByKey map[string]*user // lower-cased id, UPN and mail
 	drives     map[string]*drive
 	groups     map[string]*drive
-	sites      map[string]*drive
+	siteList   []*site
 	items      map[string]*item // lower-cased id
 	links      map[string]*perm // normalised link webUrl
 	shareIDs   map[string]*perm
@@ -136,7 +136,6 @@ func newStore(f *Fixture) (*store, error) {
 		usersByKey: map[string]*user{},
 		drives:     map[string]*drive{},
 		groups:     map[string]*drive{},
-		sites:      map[string]*drive{},
 		items:      make(map[string]*item, n),
 		links:      map[string]*perm{},
 		shareIDs:   map[string]*perm{},
@@ -250,7 +249,7 @@ func newStore(f *Fixture) (*store, error) {
 		if d == nil {
 			return nil, fmt.Errorf("fixture: site %q: drive %q unknown", s.ID, s.Drive)
 		}
-		st.sites[lower(s.ID)] = d
+		st.siteList = append(st.siteList, &site{id: s.ID, name: s.Name, displayName: s.DisplayName, drive: d})
 	}
 	for _, u := range st.users {
 		if u.drive == "" {

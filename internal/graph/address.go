@@ -21,6 +21,9 @@ const (
 	DriveOfUser                   // /users/{id}/drive
 	DriveOfGroup                  // /groups/{id}/drive
 	DriveOfSite                   // /sites/{id}/drive
+	// DriveOfSiteURL is a site named by its URL; ID is "{hostname}:/{server-relative-path}".
+	// Client.ResolveSite turns it into DriveOfSite with the site's id before any item is addressed.
+	DriveOfSiteURL
 )
 
 // DriveRef names a drive. ID is unused for DriveMe.
@@ -43,6 +46,9 @@ func (d DriveRef) Path() string {
 		return "/groups/" + escapeSegment(d.ID) + "/drive"
 	case DriveOfSite:
 		return "/sites/" + escapeSegment(d.ID) + "/drive"
+	case DriveOfSiteURL:
+		host, path, _ := strings.Cut(d.ID, ":")
+		return "/sites/" + escapeSegment(host) + ":" + EscapePath(path) + ":/drive"
 	default:
 		return "/me/drive"
 	}
@@ -277,4 +283,32 @@ func ShareToken(ref ItemRef) string {
 	default:
 		return ""
 	}
+}
+
+// siteStops are the path segments that begin what lies inside a site rather than the site's own
+// path: its libraries, pages and settings, as a URL copied from a browser holds them.
+var siteStops = map[string]bool{"shared documents": true, "forms": true, "sitepages": true, "_layouts": true,
+	"lists": true, "pages": true, "documents": true}
+
+// ParseSiteURL reads a SharePoint site's URL as a browser shows it
+// ("https://contoso.sharepoint.com/sites/Engineering", possibly followed by a library, a page or a
+// query) or as Graph spells it ("contoso.sharepoint.com:/sites/Engineering"), and returns the
+// site's host name and server-relative path for GET /sites/{hostname}:/{server-relative-path} [SGP].
+func ParseSiteURL(s string) (host, path string, err error) {
+	raw := s
+	if h, p, ok := strings.Cut(s, ":/"); ok && !strings.Contains(h, "/") && !strings.EqualFold(h, "https") && !strings.EqualFold(h, "http") {
+		s = "https://" + h + "/" + p
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Port() != "" {
+		return "", "", fmt.Errorf("site URL %q: want https://{host}/{path} or {host}:/{path}", raw)
+	}
+	var segs []string
+	for _, seg := range strings.Split(strings.Trim(u.Path, "/"), "/") {
+		if seg == "" || siteStops[strings.ToLower(seg)] || strings.Contains(seg, ".aspx") {
+			break
+		}
+		segs = append(segs, seg)
+	}
+	return strings.ToLower(u.Hostname()), "/" + strings.Join(segs, "/"), nil
 }

@@ -315,3 +315,25 @@ func TestParseItemRefRefusesUserInfo(t *testing.T) {
 		}
 	}
 }
+
+func TestParseSiteURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://contoso.sharepoint.com/sites/Engineering":                                             "contoso.sharepoint.com:/sites/Engineering",
+		"https://Contoso.SharePoint.com/sites/Engineering/":                                            "contoso.sharepoint.com:/sites/Engineering",
+		"https://contoso.sharepoint.com/sites/Engineering/Shared%20Documents/Forms/AllItems.aspx?id=x": "contoso.sharepoint.com:/sites/Engineering",
+		"https://contoso.sharepoint.com/sites/Engineering/SitePages/Home.aspx":                         "contoso.sharepoint.com:/sites/Engineering",
+		"https://contoso.sharepoint.com/teams/Ops/Sub":                                                 "contoso.sharepoint.com:/teams/Ops/Sub",
+		"https://contoso.sharepoint.com/":                                                              "contoso.sharepoint.com:/",
+		"contoso.sharepoint.com:/sites/Engineering":                                                    "contoso.sharepoint.com:/sites/Engineering",
+	} {
+		host, path, err := ParseSiteURL(in)
+		if err != nil || host+":"+path != want {
+			t.Errorf("ParseSiteURL(%q) = %q, %q, %v; want %s", in, host, path, err, want)
+		}
+	}
+	for _, bad := range []string{"http://contoso.sharepoint.com/sites/x", "https://u:p@contoso.sharepoint.com/sites/x", "https:///sites/x", "https://contoso.sharepoint.com:8443/sites/x"} {
+		if _, _, err := ParseSiteURL(bad); err == nil {
+			t.Errorf("ParseSiteURL(%q): no error", bad)
+		}
+	}
+}

@@ -118,6 +118,15 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	if err != nil {
 		return err
 	}
+	for _, it := range items {
+		if it.Ref.Kind == ItemByID || it.Ref.Kind == ItemByPath {
+			// One request for the site, before the batches, rather than one per item.
+			if drive, err = c.ResolveSite(ctx, drive); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	// The engine's context also ends when authentication fails for good (see abort): every later
 	// batch would fail the same way.
 	runCtx, cancel := context.WithCancel(ctx)

@@ -100,6 +100,9 @@ func (c *Client) itemAddress(ctx context.Context, drive DriveRef, item ItemRef) 
 		}
 		return driveItemPath(driveID, itemID), driveID, itemID, nil
 	default:
+		if drive, err = c.ResolveSite(ctx, drive); err != nil {
+			return "", "", "", err
+		}
 		if err := checkDrive(drive); err != nil {
 			return "", "", "", err
 		}
@@ -391,5 +394,34 @@ func checkDrive(d DriveRef) error {
 	if d.Kind != DriveMe && d.ID == "" {
 		return errors.New("graph: drive reference has no id")
 	}
+	if d.Kind == DriveOfSiteURL {
+		// /sites/{host}:/{path}:/drive is documented, but not every request below it is: address
+		// the site by id (ResolveSite).
+		return errors.New("graph: a site URL must be resolved to the site's id first")
+	}
 	return nil
+}
+
+// ResolveSite returns d with a site named by URL (DriveOfSiteURL) turned into the site by id:
+// GET /sites/{hostname}:/{server-relative-path} answers the site [SGP], whose id then addresses its
+// default library as /sites/{id}/drive. Any other drive is returned as it is, without a request.
+func (c *Client) ResolveSite(ctx context.Context, d DriveRef) (DriveRef, error) {
+	if d.Kind != DriveOfSiteURL {
+		return d, nil
+	}
+	host, path, _ := strings.Cut(d.ID, ":")
+	var site struct {
+		ID string `json:"id"`
+	}
+	p := "/sites/" + escapeSegment(host) + ":" + EscapePath(path)
+	if path == "/" {
+		p = "/sites/" + escapeSegment(host) // the host's root site [SITE]
+	}
+	if _, err := c.getJSON(ctx, p, PreferNone, &site); err != nil {
+		return d, fmt.Errorf("find site %s%s: %w", host, path, err)
+	}
+	if site.ID == "" {
+		return d, fmt.Errorf("find site %s%s: Graph's answer has no id", host, path)
+	}
+	return DriveRef{Kind: DriveOfSite, ID: site.ID}, nil
 }
