@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +79,8 @@ The password never needs to be on the command line, where other local users can 
 (the first line; a hidden prompt at a terminal), and ODSHARE_LINK_PASSWORD is used when neither
 --password nor --password-stdin is given.
 
---expires takes an RFC 3339 time or a duration from now (7d, 12h, 30m); it is sent in UTC.
+--expires takes a date (2026-12-31: the end of that day in your local time zone), an RFC 3339
+time, or a duration from now (7d, 2w, 12h, 30m, 1w2d); it is sent in UTC.
 
 Several items (arguments, or --from-file with one item per line, "-" for stdin; blank lines and
 lines starting with "#" are skipped) are shared through Graph JSON batching: up to 20 requests
@@ -155,18 +155,16 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 				return cmdutil.FlagErrorf("invalid --concurrency %d: use 1 to 16", opts.Concurrency)
 			}
 			req := &opts.Request
-			if !slices.Contains(api.LinkTypes, api.LinkType(linkType)) {
-				if linkType == "" {
-					return cmdutil.FlagErrorf("missing --type: valid values are %s", joinLinkTypes())
-				}
-				return cmdutil.FlagErrorf("invalid --type %q: valid values are %s", linkType, joinLinkTypes())
+			if linkType == "" {
+				return cmdutil.FlagErrorf("missing --type: valid values are %s", joinLinkTypes())
 			}
-			req.Type = api.LinkType(linkType)
+			if req.Type, err = parseLinkType(linkType); err != nil {
+				return err
+			}
 			if scope != "" {
-				if !slices.Contains(api.LinkScopes, api.LinkScope(scope)) {
-					return cmdutil.FlagErrorf("invalid --scope %q: valid values are %s", scope, joinScopes())
+				if req.Scope, err = parseScope(scope); err != nil {
+					return err
 				}
-				req.Scope = api.LinkScope(scope)
 			}
 			for _, r := range recipients {
 				addr, err := mail.ParseAddress(r)
@@ -204,7 +202,7 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 	fl.StringVarP(&scope, "scope", "s", "", "Who the link works for: "+joinScopes())
 	fl.StringVar(&opts.Request.Password, "password", "", "Password for the link (OneDrive personal only); visible to other local users in the process list and kept in shell history: prefer --password-stdin or ODSHARE_LINK_PASSWORD")
 	fl.BoolVar(&pwStdin, "password-stdin", false, "Read the link's password from stdin (a hidden prompt at a terminal)")
-	fl.StringVar(&expires, "expires", "", "Expiry: RFC 3339 `time` or a duration such as 7d, 12h, 30m")
+	fl.StringVar(&expires, "expires", "", "Expiry: a date (end of that day, local time), an RFC 3339 `time`, or a duration such as 7d, 2w, 12h")
 	fl.StringArrayVar(&recipients, "recipient", nil, "`email` of a person the link is for (repeatable; with --scope users)")
 	fl.BoolVar(&retain, "retain-inherited-permissions", true, "Keep inherited permissions when the item is shared for the first time (sent only when given)")
 	fl.StringVar(&fromFile, "from-file", "", "Read items from `file`, one per line (\"-\" for stdin)")
@@ -263,7 +261,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	res, err := client.CreateLink(ctx, opts.Drive, opts.Item, opts.Request)
 	spinner.Done()
 	if err != nil {
-		return fmt.Errorf("create link for %s: %w", output.Sanitize(opts.Item.Value), err)
+		return itemError("create link for", opts.Item, err)
 	}
 	decoded, err := decodePermission(res.Raw)
 	if err != nil {
@@ -319,4 +317,28 @@ func toStrings[T ~string](vs []T) []string {
 }
 
 func joinLinkTypes() string { return strings.Join(toStrings(api.LinkTypes), ", ") }
-func joinScopes() string    { return strings.Join(toStrings(api.LinkScopes), ", ") }
+func joinScopes() string    { return strings.Join(toStrings(api.LinkScopes), ", ") + " (or anyone)" }
+
+// parseLinkType reads --type in any case ("blocksdownload"), as Graph's own values are mixed-case.
+func parseLinkType(s string) (api.LinkType, error) {
+	for _, t := range api.LinkTypes {
+		if strings.EqualFold(s, string(t)) {
+			return t, nil
+		}
+	}
+	return "", cmdutil.FlagErrorf("invalid --type %q: valid values are %s", s, joinLinkTypes())
+}
+
+// parseScope reads --scope in any case, and "anyone" as anonymous: SharePoint's sharing dialog
+// calls such links "Anyone with the link".
+func parseScope(s string) (api.LinkScope, error) {
+	if strings.EqualFold(s, "anyone") {
+		return api.ScopeAnonymous, nil
+	}
+	for _, sc := range api.LinkScopes {
+		if strings.EqualFold(s, string(sc)) {
+			return sc, nil
+		}
+	}
+	return "", cmdutil.FlagErrorf("invalid --scope %q: valid values are %s", s, joinScopes())
+}

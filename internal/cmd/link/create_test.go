@@ -42,7 +42,7 @@ func TestNewCmdCreate(t *testing.T) {
 			drive: graph.DriveRef{Kind: graph.DriveOfSite, ID: "s1"},
 			item:  graph.ItemRef{Kind: graph.ItemBySharingURL, Value: "https://1drv.ms/f/s!AbC"}},
 		{name: "bad type", cli: "x --type share", wantErr: `invalid --type "share": valid values are view, edit, embed, review, blocksDownload, createOnly`},
-		{name: "bad scope", cli: "x --type view --scope public", wantErr: `invalid --scope "public": valid values are anonymous, organization, users`},
+		{name: "bad scope", cli: "x --type view --scope public", wantErr: `invalid --scope "public": valid values are anonymous, organization, users (or anyone)`},
 		{name: "users without recipient", cli: "x --type view --scope users", wantErr: "--scope users needs at least one --recipient"},
 		{name: "two drives", cli: "x --type view --group g --site s", wantErr: "specify only one of --drive, --user, --group or --site"},
 		{name: "blank drive", cli: "x --type view --drive ' '", wantErr: "--drive must not be blank"},

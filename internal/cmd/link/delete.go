@@ -85,16 +85,14 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 			}
 			typeGiven = c.Flags().Changed("type")
 			if typeGiven {
-				if !slices.Contains(api.LinkTypes, api.LinkType(linkType)) {
-					return cmdutil.FlagErrorf("invalid --type %q: valid values are %s", linkType, joinLinkTypes())
+				if opts.Type, err = parseLinkType(linkType); err != nil {
+					return err
 				}
-				opts.Type = api.LinkType(linkType)
 			}
 			if c.Flags().Changed("scope") {
-				if !slices.Contains(api.LinkScopes, api.LinkScope(scope)) {
-					return cmdutil.FlagErrorf("invalid --scope %q: valid values are %s", scope, joinScopes())
+				if opts.Scope, err = parseScope(scope); err != nil {
+					return err
 				}
-				opts.Scope = api.LinkScope(scope)
 			}
 			filtered := opts.Type != "" || opts.Scope != ""
 			switch {
@@ -148,7 +146,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	// inherited links a filter must skip.
 	perms, err := listPermissions(ctx, client, addr, true)
 	if err != nil {
-		return fmt.Errorf("list permissions of %s: %w", item, err)
+		return itemError("list permissions of", opts.Item, err)
 	}
 	var targets []*permission
 	if opts.ItSelf {

@@ -30,7 +30,7 @@ func TestNewCmdDelete(t *testing.T) {
 		{name: "ids and filter", cli: "/Reports p1 --scope anonymous --yes", wantErr: "give permission ids or --type/--scope, not both"},
 		{name: "bad type", cli: "/Reports --type share --yes", wantErr: `invalid --type "share": valid values are view, edit, embed, review, blocksDownload, createOnly`},
 		{name: "empty type", cli: "/Reports --type '' --yes", wantErr: `invalid --type "": valid values are view, edit, embed, review, blocksDownload, createOnly`},
-		{name: "bad scope", cli: "/Reports --scope public --yes", wantErr: `invalid --scope "public": valid values are anonymous, organization, users`},
+		{name: "bad scope", cli: "/Reports --scope public --yes", wantErr: `invalid --scope "public": valid values are anonymous, organization, users (or anyone)`},
 		{name: "blank id", cli: "/Reports ' ' --yes", wantErr: `invalid permission id " "`},
 		{name: "no item", cli: "--yes", wantErr: "missing item: give an item id, a /path, a sharing URL or a share id"},
 		{name: "two drives", cli: "/a p1 --group g --user u --yes", wantErr: "specify only one of --drive, --user, --group or --site"},

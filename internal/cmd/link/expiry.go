@@ -7,11 +7,16 @@ import (
 	"time"
 )
 
-var daysPrefix = regexp.MustCompile(`^(\d+)d(.*)$`)
+// weeksDays matches the leading week and day counts of a duration ("2w", "1w3d", "7d12h").
+var weeksDays = regexp.MustCompile(`^(?:(\d+)w)?(?:(\d+)d)?(.*)$`)
+
+// expiryUsage is the hint every bad --expires gets.
+const expiryUsage = "use a date (2026-12-31: the end of that day, local time), an RFC 3339 time (2026-12-31T17:00:00Z) or a duration such as 7d, 2w, 12h or 30m"
 
 // parseExpiry turns --expires into the UTC RFC 3339 string Graph wants (whole seconds,
-// "yyyy-MM-ddTHH:mm:ssZ" as the createLink docs show). It takes an RFC 3339 time or a duration
-// from now such as 7d, 12h, 30m or 1d12h; the result must lie in the future.
+// "yyyy-MM-ddTHH:mm:ssZ" as the createLink docs show). It takes an RFC 3339 time; a date, meaning
+// the end of that day (23:59:59) in now's time zone, the local one (TZ); or a duration from now
+// such as 7d, 2w, 12h, 30m or 1w2d12h. The result must lie in the future.
 func parseExpiry(s string, now time.Time) (string, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		if !t.After(now) {
@@ -19,9 +24,16 @@ func parseExpiry(s string, now time.Time) (string, error) {
 		}
 		return wireTime(t, now), nil
 	}
+	if d, err := time.ParseInLocation(time.DateOnly, s, now.Location()); err == nil {
+		end := time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, now.Location())
+		if !end.After(now) {
+			return "", fmt.Errorf("invalid --expires %q: that day is over", s)
+		}
+		return wireTime(end, now), nil
+	}
 	d, err := parseDuration(s)
 	if err != nil || d <= 0 {
-		return "", fmt.Errorf("invalid --expires %q: use an RFC 3339 time (2026-12-31T17:00:00Z) or a duration such as 7d, 12h or 30m", s)
+		return "", fmt.Errorf("invalid --expires %q: %s", s, expiryUsage)
 	}
 	return wireTime(now.Add(d), now), nil
 }
@@ -36,23 +48,39 @@ func wireTime(t, now time.Time) string {
 	return w.Format("2006-01-02T15:04:05Z")
 }
 
-// parseDuration is time.ParseDuration plus a leading day count ("7d", "1d12h").
+// maxDays bounds a duration's weeks and days (a hundred years).
+const maxDays = 36500
+
+// parseDuration is time.ParseDuration plus leading week and day counts ("2w", "7d", "1w2d12h").
 func parseDuration(s string) (time.Duration, error) {
-	var days time.Duration
-	if m := daysPrefix.FindStringSubmatch(s); m != nil {
-		n, err := strconv.Atoi(m[1])
-		if err != nil || n > 36500 {
+	m := weeksDays.FindStringSubmatch(s)
+	if m == nil || s == "" {
+		return 0, fmt.Errorf("bad duration")
+	}
+	days := 0
+	for i, unit := range []int{7, 1} {
+		if m[i+1] == "" {
+			continue
+		}
+		n, err := strconv.Atoi(m[i+1])
+		if err != nil || n > maxDays {
 			return 0, fmt.Errorf("bad day count")
 		}
-		days = time.Duration(n) * 24 * time.Hour
-		s = m[2]
-		if s == "" {
-			return days, nil
-		}
+		days += n * unit
 	}
-	d, err := time.ParseDuration(s)
+	if days > maxDays {
+		return 0, fmt.Errorf("bad day count")
+	}
+	total := time.Duration(days) * 24 * time.Hour
+	if m[3] == "" {
+		if m[1] == "" && m[2] == "" {
+			return 0, fmt.Errorf("bad duration")
+		}
+		return total, nil
+	}
+	d, err := time.ParseDuration(m[3])
 	if err != nil {
 		return 0, err
 	}
-	return days + d, nil
+	return total + d, nil
 }

@@ -67,7 +67,7 @@ func sameLinkURL(a, b string) bool {
 func findLink(ctx context.Context, client *graph.Client, addr string, item graph.ItemRef) (*permission, error) {
 	perms, err := listPermissions(ctx, client, addr, false)
 	if err != nil {
-		return nil, fmt.Errorf("list permissions of %s: %w", output.Sanitize(item.Value), err)
+		return nil, itemError("list permissions of", item, err)
 	}
 	return pickLink(perms, item)
 }

@@ -70,7 +70,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	perms, err := listPermissions(ctx, client, addr, opts.All)
 	if err != nil {
-		return fmt.Errorf("list permissions of %s: %w", output.Sanitize(opts.Item.Value), err)
+		return itemError("list permissions of", opts.Item, err)
 	}
 	if len(perms) == 0 && !opts.Printing.JSON() {
 		what := "sharing links"

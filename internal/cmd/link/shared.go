@@ -3,8 +3,11 @@ package link
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/odshare/odshare/internal/cmdutil"
@@ -270,7 +273,32 @@ func openItem(ctx context.Context, newClient func() (*graph.Client, error), driv
 	}
 	addr, err := client.ItemAddress(ctx, drive, item)
 	if err != nil {
-		return nil, "", fmt.Errorf("find %s: %w", output.Sanitize(item.Value), err)
+		return nil, "", itemError("find", item, err)
 	}
 	return client, addr, nil
 }
+
+// idLike matches what drive item ids look like: OneDrive's "D4648F06C91D9D3D!103", Business's
+// "01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K". A file or folder name usually does not.
+var idLike = regexp.MustCompile(`^[0-9A-Za-z!_-]{12,}$`)
+
+// itemError wraps err, a failure of op on the item, with the item as the user gave it. An item
+// given without a leading "/" is an id; when Graph cannot find it and it does not look like one
+// ("Notes.txt"), a second line says that paths start with "/".
+func itemError(op string, item graph.ItemRef, err error) error {
+	e := fmt.Errorf("%s %s: %w", op, output.Sanitize(item.Value), err)
+	var ge *graph.Error
+	if item.Kind == graph.ItemByID && errors.As(err, &ge) && ge.StatusCode == http.StatusNotFound && !idLike.MatchString(item.Value) {
+		return &hintError{err: e, hint: fmt.Sprintf("%q was taken as an item id: paths start with /, as in %s", output.Sanitize(item.Value), shellQuote("/"+item.Value))}
+	}
+	return e
+}
+
+// hintError is an error with a second line saying how to fix it.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (h *hintError) Error() string { return h.err.Error() + "\n" + h.hint }
+func (h *hintError) Unwrap() error { return h.err }

@@ -54,8 +54,9 @@ What Graph allows is narrow, and Graph, not odshare, has the last word:
 Organization links and people ("users") links can't be modified at all. A refusal is
 printed with Graph's error and the exit status is 1.
 
---role takes read or write (repeatable). --expires takes an RFC 3339 time or a duration
-from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare link list
+--role takes read or write (repeatable). --expires takes a date (2026-12-31: the end of that
+day in your local time zone), an RFC 3339 time, or a duration from now (7d, 2w, 12h, 30m);
+it is sent in UTC. Find permission ids with "odshare link list
 --all", or give the sharing URL (or share id) of a link alone to change that link.`,
 		Example: `  $ odshare link update /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... --role read
   $ odshare link update /Photos 5f3c... --expires 30d -o json
@@ -90,7 +91,7 @@ from now (7d, 12h, 30m); it is sent in UTC. Find permission ids with "odshare li
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&roles, "role", nil, "New `role` of the permission: "+strings.Join(updateRoles, ", ")+" (repeatable)")
-	fl.StringVar(&expires, "expires", "", "New expiry of an anonymous link: RFC 3339 `time` or a duration such as 7d")
+	fl.StringVar(&expires, "expires", "", "New expiry of an anonymous link: a date (end of that day, local time), an RFC 3339 `time`, or a duration such as 7d, 2w")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
