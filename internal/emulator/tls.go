@@ -11,12 +11,6 @@ import (
 	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
-// GenerateCA makes a throw-away certificate authority and a serving certificate it signs (see
-// kit.GenerateCA).
-func GenerateCA(hosts ...string) (caPEM []byte, tlsCert tls.Certificate, err error) {
-	return kit.GenerateCA(hosts...)
-}
-
 // CAPEM returns the PEM of the CA that signed the serving certificate after Listen with TLS on,
 // and nil before.
 func (s *Server) CAPEM() []byte {
@@ -27,7 +21,7 @@ func (s *Server) CAPEM() []byte {
 
 // Listen serves s on addr (for example "127.0.0.1:0") in the background and returns the Graph
 // base URL (".../v1.0") and a function that shuts the listeners down. With tlsOn it serves HTTPS
-// with a certificate from GenerateCA (see CAPEM). It speaks HTTP/1.1 only, so the reset and
+// with a certificate from kit.GenerateCA (see CAPEM). It speaks HTTP/1.1 only, so the reset and
 // truncate faults act on real TCP connections.
 //
 // Unless Options.DownloadOrigin is set, a second listener on the same address, another port,

@@ -168,38 +168,14 @@ func (c *Client) GetShare(ctx context.Context, token string, prefer Prefer) (*ap
 	return &sdi, raw, nil
 }
 
-// GetItem returns an item: GET {drive}{item}, or GET /shares/{token}/driveItem for a sharing URL or share
-// id (drive is then ignored, see DriveRef.ItemPath).
-func (c *Client) GetItem(ctx context.Context, drive DriveRef, item ItemRef) (*api.DriveItem, json.RawMessage, error) {
-	if item.Value == "" {
-		return nil, nil, errors.New("graph: empty item reference")
-	}
-	if item.Kind == ItemByID || item.Kind == ItemByPath {
-		if err := checkDrive(drive); err != nil {
-			return nil, nil, err
-		}
-	}
-	var di api.DriveItem
-	raw, err := c.getJSON(ctx, drive.ItemPath(item), PreferNone, &di)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &di, raw, nil
-}
-
 // ListShareChildren lists a shared folder: GET /shares/{token}/driveItem/children, then every
 // @odata.nextLink verbatim, never rebuilt from $skiptoken [PAG], until there is none. each gets every page's
 // items as raw JSON in order, once per page, empty pages included [PAG]; an error from each stops paging
 // and is returned as is. A nextLink to another scheme or host than BaseURL is refused, so the token never
 // follows a link off Graph.
-func (c *Client) ListShareChildren(ctx context.Context, token string, prefer Prefer, each func(page []json.RawMessage) error) error {
-	return c.ListShareChildrenTop(ctx, token, prefer, 0, each)
-}
-
-// ListShareChildrenTop is ListShareChildren asking for pages of top items ("?$top=N") when top > 0.
-// Graph may still send smaller pages (or larger ones, on personal OneDrive), so top is a hint for page
-// size, never a limit on the total.
-func (c *Client) ListShareChildrenTop(ctx context.Context, token string, prefer Prefer, top int, each func(page []json.RawMessage) error) error {
+// With top > 0 it asks for pages of top items ("?$top=N"); Graph may still send smaller pages (or larger
+// ones, on personal OneDrive), so top is a hint for page size, never a limit on the total.
+func (c *Client) ListShareChildren(ctx context.Context, token string, prefer Prefer, top int, each func(page []json.RawMessage) error) error {
 	p, err := sharesPath(token)
 	if err != nil {
 		return err

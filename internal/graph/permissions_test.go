@@ -178,7 +178,7 @@ func TestListChildrenTopAndPaging(t *testing.T) {
 	if err := c.ListChildren(ctx, "/me/drive/root", 0, collect); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ListShareChildrenTop(ctx, "s!abc", PreferRedeem, 5, collect); err != nil {
+	if err := c.ListShareChildren(ctx, "s!abc", PreferRedeem, 5, collect); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(pages) != "[2 0 1 1]" {

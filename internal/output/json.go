@@ -80,16 +80,6 @@ func WriteJSON(ios *iostreams.IOStreams, raw []byte, jq string) error {
 	return err
 }
 
-// WriteJSONValue writes a value odshare builds itself (an encode-url result,
-// say) through WriteJSON, so it is formatted and filtered like Graph's JSON.
-func WriteJSONValue(ios *iostreams.IOStreams, v any, jq string) error {
-	b, err := MarshalJSON(v)
-	if err != nil {
-		return err
-	}
-	return WriteJSON(ios, b, jq)
-}
-
 // MarshalJSON is json.Marshal without HTML escaping: every JSON odshare prints goes through it,
 // so a URL reads "&", not "\u0026", and a json.RawMessage inside v (Graph's own object) is
 // compacted, never re-escaped. Struct field order is kept.

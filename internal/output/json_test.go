@@ -158,14 +158,20 @@ func TestCompileJQ(t *testing.T) {
 	}
 }
 
-func TestWriteJSONValue(t *testing.T) {
+// TestMarshalJSONThenWriteJSON is how odshare prints a value it builds itself (an encode-url result):
+// MarshalJSON keeps "&" as is, and WriteJSON formats and filters it like Graph's JSON.
+func TestMarshalJSONThenWriteJSON(t *testing.T) {
 	type encoded struct {
 		URL     string `json:"url"`
 		ShareID string `json:"shareId"`
 	}
 	v := encoded{URL: "https://contoso.sharepoint.com/a?b=1&c=2", ShareID: "u!aHR0cHM"}
+	b, err := MarshalJSON(v)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ios, _, out, _ := iostreams.Test()
-	if err := WriteJSONValue(ios, v, ""); err != nil {
+	if err := WriteJSON(ios, b, ""); err != nil {
 		t.Fatal(err)
 	}
 	want := "{\n  \"url\": \"https://contoso.sharepoint.com/a?b=1&c=2\",\n  \"shareId\": \"u!aHR0cHM\"\n}\n"
@@ -173,13 +179,13 @@ func TestWriteJSONValue(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 	ios, _, out, _ = iostreams.Test()
-	if err := WriteJSONValue(ios, v, ".shareId"); err != nil {
+	if err := WriteJSON(ios, b, ".shareId"); err != nil {
 		t.Fatal(err)
 	}
 	if got := out.String(); got != "u!aHR0cHM\n" {
 		t.Errorf("with jq got %q", got)
 	}
-	if err := WriteJSONValue(ios, func() {}, ""); err == nil {
+	if _, err := MarshalJSON(func() {}); err == nil {
 		t.Error("no error for unencodable value")
 	}
 }

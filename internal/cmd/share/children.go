@@ -231,7 +231,7 @@ func (opts *ChildrenOptions) spinner() *progress.Bar {
 
 // listShareRoot lists the shared folder itself; $top is sent only when --top was given.
 func listShareRoot(ctx context.Context, client *graph.Client, opts *ChildrenOptions, each func([]json.RawMessage) error) error {
-	return client.ListShareChildrenTop(ctx, opts.Token, opts.Prefer, opts.Top, each)
+	return client.ListShareChildren(ctx, opts.Token, opts.Prefer, opts.Top, each)
 }
 
 // folderJob is one folder to list: the shared folder itself (addr "") or a subfolder by its

@@ -119,14 +119,13 @@ type Server struct {
 	apps        map[string]*appReg // client id
 	tenants     map[string]string  // lower-case tenant id or domain -> tenant id
 
-	mu       sync.Mutex
-	codes    map[string]*deviceCode   // device_code
-	byUser   map[string]*deviceCode   // normalised user code
-	refresh  map[string]*refreshGrant // refresh token
-	live     map[string]bool          // uti of every access token issued and not yet force-expired
-	expired  map[string]bool          // uti of access tokens expired by ExpireAccessTokens
-	forms    map[string]formTicket    // per-form anti-CSRF token
-	nextCode int
+	mu      sync.Mutex
+	codes   map[string]*deviceCode   // device_code
+	byUser  map[string]*deviceCode   // normalised user code
+	refresh map[string]*refreshGrant // refresh token
+	live    map[string]bool          // uti of every access token issued and not yet force-expired
+	expired map[string]bool          // uti of access tokens expired by ExpireAccessTokens
+	forms   map[string]formTicket    // per-form anti-CSRF token
 
 	authzForms map[string]authzTicket // consent-page flow token -> the authorization request
 	authCodes  map[string]*authCode   // authorization code -> what it grants

@@ -31,7 +31,7 @@ type Options struct {
 	// (Graph.Seed, or emulator.DemoFixture when nil) in tenant identity.DefaultTenantID; then an
 	// empty DefaultUser means the fixture's "me".
 	Identity identity.Options
-	// TLS makes Listen serve HTTPS with a throw-away CA (emulator.GenerateCA). MSAL accepts
+	// TLS makes Listen serve HTTPS with a throw-away CA (kit.GenerateCA). MSAL accepts
 	// only https authorities, so signing in with MSAL needs it.
 	TLS bool
 	// NoIdentity leaves the identity side out: Graph then takes any bearer token as its
