@@ -62,7 +62,9 @@ func TestRunBox(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tok map[string]any
-	json.NewDecoder(res.Body).Decode(&tok)
+	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil {
+		t.Fatal(err)
+	}
 	res.Body.Close()
 	if res.StatusCode != 200 || tok["access_token"] == nil {
 		t.Fatalf("ccg: %d %v", res.StatusCode, tok)
@@ -72,12 +74,14 @@ func TestRunBox(t *testing.T) {
 func TestRunBoxSeed(t *testing.T) {
 	dir := t.TempDir()
 	seed := filepath.Join(dir, "seed.yaml")
-	os.WriteFile(seed, []byte(`box:
+	if err := os.WriteFile(seed, []byte(`box:
   enterprises: [{id: "7", name: Solo, plan: free}]
   users:
     - {id: "8", login: solo@x.example, name: Solo, enterprise: "7", developerToken: SoloToken,
        items: [{name: hello.txt, id: "9", size: 5}]}
-`), 0o600)
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base, stderr := start(t, "--seed", seed)
 	api := boxLine(t, stderr, "box-api")
 	req, _ := http.NewRequest("GET", api+"/files/9?fields=name", nil)
@@ -96,7 +100,9 @@ func TestRunBoxSeed(t *testing.T) {
 		t.Fatalf("graph demo: %d", code)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(bad, []byte("box:\n  enterprisse: []\n"), 0o600)
+	if err := os.WriteFile(bad, []byte("box:\n  enterprisse: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := run(t.Context(), []string{"--seed", bad}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "enterprisse") {
 		t.Fatalf("unknown key: %v", err)
 	}

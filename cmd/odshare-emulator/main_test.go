@@ -66,7 +66,7 @@ func start(t *testing.T, args ...string) (base string, stderr *syncBuffer) {
 	if err != nil {
 		t.Fatalf("reading base URL: %v (stderr: %s)", err, stderr.String())
 	}
-	go io.Copy(io.Discard, pr)
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	return strings.TrimSpace(line), stderr
 }
 
@@ -330,7 +330,9 @@ func TestRunTLSAutoApprove(t *testing.T) {
 
 func TestRunSeedFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "seed.yaml")
-	os.WriteFile(p, []byte("users: [{id: u, userPrincipalName: u@x.example}]\ndrives: [{id: d1, driveType: personal, owner: u}]\n"), 0o600)
+	if err := os.WriteFile(p, []byte("users: [{id: u, userPrincipalName: u@x.example}]\ndrives: [{id: d1, driveType: personal, owner: u}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base, _ := start(t, "--seed", p, "--random-seed", "5")
 	if s := get(t, http.DefaultClient, base+"/drives/d1"); s != 200 {
 		t.Errorf("seeded drive: %d", s)

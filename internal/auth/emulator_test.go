@@ -398,6 +398,9 @@ func TestLoginApp(t *testing.T) {
 	if err != nil {
 		t.Fatalf("certificate: %v", err)
 	}
+	if !info.AppOnly || info.ClientID != identity.DemoCertAppClientID {
+		t.Errorf("certificate LoginApp = %+v", info)
+	}
 	csrc, _ := NewAppSource(cert)
 	ctok, err := csrc.Token(ctx)
 	if err != nil {

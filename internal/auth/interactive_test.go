@@ -102,7 +102,7 @@ func (b *fakeBrowser) run(authURL string) (int, string, error) {
 			return st, page, errors.New("consent page without a form")
 		}
 		b.decide(form)
-		st, page, at, err = b.post(at.ResolveReference(&url.URL{Path: action}).String(), form)
+		st, page, _, err = b.post(at.ResolveReference(&url.URL{Path: action}).String(), form)
 		if err != nil {
 			return 0, "", err
 		}

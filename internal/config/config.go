@@ -202,11 +202,8 @@ func (c *Config) AppOnly() bool {
 
 // splitList splits a comma- or space-separated list, dropping empty items.
 func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, f)
-	}
-	return out
+	var out []string // nil, not empty, for no items
+	return append(out, strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })...)
 }
 
 func envName(key string) string { return EnvPrefix + "_" + strings.ToUpper(key) }

@@ -364,7 +364,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	plain := func(status int, msg string) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
-		io.WriteString(w, msg+"\n")
+		_, _ = io.WriteString(w, msg+"\n")
 	}
 	esc := r.URL.EscapedPath()
 	tok, ok := strings.CutPrefix(esc, downloadPrefix)

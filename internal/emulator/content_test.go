@@ -43,7 +43,7 @@ func (e *testEnv) noRedirect(path string, headers ...string) *http.Response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	io.Copy(io.Discard, res.Body)
+	_, _ = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res
 }
@@ -286,7 +286,7 @@ func TestListenDownloadHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop(context.Background())
+	defer func() { _ = stop(context.Background()) }()
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(s.CAPEM())
 	var sawAuth []string

@@ -146,14 +146,18 @@ drives:
           - {shareId: "s!docs", link: {type: view, scope: organization, webUrl: "https://fabrikam.sharepoint.com/:f:/g/docs"}}
 `
 	yp := filepath.Join(dir, "f.yaml")
-	os.WriteFile(yp, []byte(yml), 0o600)
+	if err := os.WriteFile(yp, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	f, err := LoadFixture(yp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	js, _ := json.Marshal(f)
 	jp := filepath.Join(dir, "f.json")
-	os.WriteFile(jp, js, 0o600)
+	if err := os.WriteFile(jp, js, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	f2, err := LoadFixture(jp)
 	if err != nil {
 		t.Fatalf("json round trip: %v\n%s", err, js)
@@ -181,7 +185,9 @@ drives:
 	}
 	for name, y := range bad {
 		p := filepath.Join(dir, "bad.yml")
-		os.WriteFile(p, []byte(y), 0o600)
+		if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		f, err := LoadFixture(p)
 		if err == nil {
 			_, err = New(Options{Seed: f})

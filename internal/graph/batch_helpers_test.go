@@ -32,7 +32,6 @@ type subResp struct {
 // sub-requests, fail whole batches (outer), or drop responses.
 type batchFake struct {
 	*httptest.Server
-	t *testing.T
 
 	mu      sync.Mutex
 	batches int

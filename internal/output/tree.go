@@ -52,13 +52,11 @@ func writeTreeChildren(w *bufio.Writer, prefix string, n *TreeNode) {
 	}
 }
 
+// writeTreeLine writes one node; a write error sticks in w and WriteTree returns it from Flush.
 func writeTreeLine(w *bufio.Writer, prefix string, n *TreeNode) {
-	w.WriteString(prefix)
-	w.WriteString(Sanitize(n.Name))
+	slash := ""
 	if n.Folder {
-		w.WriteByte('/')
+		slash = "/"
 	}
-	w.WriteString("  ")
-	w.WriteString(HumanSize(n.Size))
-	w.WriteByte('\n')
+	_, _ = w.WriteString(prefix + Sanitize(n.Name) + slash + "  " + HumanSize(n.Size) + "\n")
 }

@@ -19,7 +19,7 @@ import (
 
 // readItems reads --from-file: one item per line, blank lines and "#" comments skipped.
 func readItems(name string, ios *iostreams.IOStreams) ([]string, error) {
-	var r io.Reader = ios.In
+	r := io.Reader(ios.In)
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {

@@ -44,7 +44,9 @@ func TestBoxBesideGraph(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tok map[string]any
-	json.NewDecoder(res.Body).Decode(&tok)
+	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil {
+		t.Fatal(err)
+	}
 	res.Body.Close()
 	req, _ := http.NewRequest("GET", api+"/users/me", nil)
 	req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
@@ -53,7 +55,9 @@ func TestBoxBesideGraph(t *testing.T) {
 		t.Fatal(err)
 	}
 	var me map[string]any
-	json.NewDecoder(res.Body).Decode(&me)
+	if err := json.NewDecoder(res.Body).Decode(&me); err != nil {
+		t.Fatal(err)
+	}
 	res.Body.Close()
 	if me["login"] != box.DemoUserLogin {
 		t.Fatalf("me %v", me)
@@ -70,14 +74,18 @@ func TestBoxBesideGraph(t *testing.T) {
 func TestLoadFixtures(t *testing.T) {
 	dir := t.TempDir()
 	both := filepath.Join(dir, "both.json")
-	os.WriteFile(both, []byte(`{"me":"a@x.example","users":[{"id":"1","userPrincipalName":"a@x.example","displayName":"A"}],"drives":[],
-	 "box":{"enterprises":[{"id":"1","name":"E"}],"users":[{"login":"b@x.example","name":"B","enterprise":"1"}]}}`), 0o600)
+	if err := os.WriteFile(both, []byte(`{"me":"a@x.example","users":[{"id":"1","userPrincipalName":"a@x.example","displayName":"A"}],"drives":[],
+	 "box":{"enterprises":[{"id":"1","name":"E"}],"users":[{"login":"b@x.example","name":"B","enterprise":"1"}]}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	g, b, err := LoadFixtures(both)
 	if err != nil || g == nil || g.Me != "a@x.example" || b == nil || b.Users[0].Login != "b@x.example" {
 		t.Fatalf("both: %v %+v %+v", err, g, b)
 	}
 	graphOnly := filepath.Join(dir, "g.yaml")
-	os.WriteFile(graphOnly, []byte("me: a@x.example\nusers: [{id: '1', userPrincipalName: a@x.example, displayName: A}]\ndrives: []\n"), 0o600)
+	if err := os.WriteFile(graphOnly, []byte("me: a@x.example\nusers: [{id: '1', userPrincipalName: a@x.example, displayName: A}]\ndrives: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if g, b, err := LoadFixtures(graphOnly); err != nil || g == nil || b != nil {
 		t.Fatalf("graph only: %v %v %v", err, g, b)
 	}
