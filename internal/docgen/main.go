@@ -69,7 +69,10 @@ func run(dir string) error {
 	if err := doc.GenMarkdownTree(cmd, ref); err != nil {
 		return err
 	}
-	return doc.GenManTree(cmd, &doc.GenManHeader{Title: "ODSHARE", Section: "1", Source: "odshare", Manual: "odshare manual", Date: &manDate}, man)
+	if err := doc.GenManTree(cmd, &doc.GenManHeader{Title: "ODSHARE", Section: "1", Source: "odshare", Manual: "odshare manual", Date: &manDate}, man); err != nil {
+		return err
+	}
+	return manSections(cmd, man)
 }
 
 func disableAutoGenTag(c *cobra.Command) {
