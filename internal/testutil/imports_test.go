@@ -1,0 +1,157 @@
+package testutil
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/odshare/odshare/"
+
+// layers places every package of the module, tests aside, in the one-way flow docs/architecture.md
+// describes: a package imports only packages of a lower layer. The emulator's packages form their own
+// stack (emulatorLayers) and import nothing of the client's.
+var layers = map[string]int{
+	"cmd/odshare":       9,
+	"internal/app":      8,
+	"internal/docgen":   8,
+	"internal/cmd/root": 7,
+	// commands
+	"internal/cmd/authcmd": 6, "internal/cmd/configcmd": 6, "internal/cmd/encodeurl": 6,
+	"internal/cmd/link": 6, "internal/cmd/share": 6, "internal/cmd/version": 6,
+	"internal/cmdutil/cmdtest": 6, // test support: a Factory wired to the in-process emulator
+	"internal/cmdutil":         5,
+	// providers
+	"internal/graph": 4, "internal/box": 4,
+	// transports and sign-in
+	"internal/bearer": 3, "internal/auth": 3,
+	"internal/graph/api": 2, "internal/safetext": 2, "internal/output": 2, "internal/progress": 2,
+	// leaves
+	"internal/httpx": 1, "internal/httpretry": 1, "internal/redact": 1, "internal/config": 1,
+	"internal/iostreams": 1, "internal/build": 1,
+	"internal/httpx/httpxtest": 1, "internal/testutil": 1, "internal/testutil/scripted": 1,
+}
+
+var emulatorLayers = map[string]int{
+	"cmd/odshare-emulator":       4,
+	"internal/emulator/stack":    3,
+	"internal/emulator":          2,
+	"internal/emulator/box":      2,
+	"internal/emulator/identity": 1,
+	"internal/emulator/kit":      1,
+}
+
+// soleImporters are third-party modules only one package may import, so that each is used in one
+// place and the rest of the code stays independent of it.
+var soleImporters = map[string][]string{
+	"github.com/AzureAD/microsoft-authentication-library-for-go": {"internal/auth"},
+	"github.com/spf13/viper":                                     {"internal/config"},
+}
+
+// cobraUser reports whether pkg may import cobra: the command layer only.
+func cobraUser(pkg string) bool {
+	return pkg == "internal/app" || pkg == "internal/docgen" || pkg == "internal/cmdutil" ||
+		strings.HasPrefix(pkg, "internal/cmd/") || strings.HasPrefix(pkg, "internal/cmdutil/")
+}
+
+// packageImports reads the imports of every package's non-test files, keyed by the package's path
+// inside the module.
+func packageImports(t *testing.T, root string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); p != root && (n == "testdata" || strings.HasPrefix(n, ".") || n == "bin" || n == "dist") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		pkg := filepath.ToSlash(rel)
+		if _, ok := out[pkg]; !ok {
+			out[pkg] = nil
+		}
+		for _, imp := range f.Imports {
+			ip, _ := strconv.Unquote(imp.Path.Value)
+			if !slices.Contains(out[pkg], ip) {
+				out[pkg] = append(out[pkg], ip)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestImportsFlowOneWay checks the import rules of docs/architecture.md on the code as it is: every
+// package has a layer and imports only lower ones; the emulator imports none of the client (and the
+// client none of the emulator); MSAL and viper each have one importer; cobra stays in the command layer.
+// A new package, or a new import across layers, fails here until this table and the document agree.
+func TestImportsFlowOneWay(t *testing.T) {
+	root := RepoRoot(t)
+	if b, err := os.ReadFile(filepath.Join(root, "go.mod")); err != nil || !strings.Contains(string(b), "module "+strings.TrimSuffix(module, "/")+"\n") {
+		t.Fatalf("go.mod does not declare %s: %v", module, err)
+	}
+	pkgs := packageImports(t, root)
+	if len(pkgs) < 20 {
+		t.Fatalf("found only %d packages under %s", len(pkgs), root)
+	}
+	for pkg, imps := range pkgs {
+		layer, client := layers[pkg]
+		elayer, emu := emulatorLayers[pkg]
+		if !client && !emu {
+			t.Errorf("%s has no layer: place it in internal/testutil/imports_test.go and docs/architecture.md", pkg)
+			continue
+		}
+		for _, ip := range imps {
+			for mod, allowed := range soleImporters {
+				if (ip == mod || strings.HasPrefix(ip, mod+"/")) && !slices.Contains(allowed, pkg) {
+					t.Errorf("%s imports %s, which only %v may import", pkg, ip, allowed)
+				}
+			}
+			if (ip == "github.com/spf13/cobra" || strings.HasPrefix(ip, "github.com/spf13/cobra/")) && !cobraUser(pkg) {
+				t.Errorf("%s imports cobra outside the command layer", pkg)
+			}
+			dep, ok := strings.CutPrefix(ip, module)
+			if !ok {
+				continue
+			}
+			switch dl, dc := layers[dep]; {
+			case emu && dc:
+				t.Errorf("the emulator's %s imports the client's %s", pkg, dep)
+			case emu:
+				if emulatorLayers[dep] >= elayer {
+					t.Errorf("%s (emulator layer %d) imports %s (layer %d): imports flow down", pkg, elayer, dep, emulatorLayers[dep])
+				}
+			case !dc && pkg != "internal/cmdutil/cmdtest":
+				t.Errorf("the client's %s imports the emulator's %s", pkg, dep)
+			case dc && dl >= layer:
+				t.Errorf("%s (layer %d) imports %s (layer %d): imports flow down", pkg, layer, dep, dl)
+			}
+		}
+	}
+	for pkg := range layers {
+		if _, ok := pkgs[pkg]; !ok {
+			t.Errorf("%s is in the layer table but not in the repository", pkg)
+		}
+	}
+}
