@@ -19,8 +19,8 @@ const module = "github.com/odshare/odshare/"
 // stack (emulatorLayers) and import nothing of the client's.
 var layers = map[string]int{
 	"cmd/odshare":       9,
+	"internal/docgen":   9, // a program beside the binary: the man pages read the exit codes from app
 	"internal/app":      8,
-	"internal/docgen":   8,
 	"internal/cmd/root": 7,
 	// commands
 	"internal/cmd/authcmd": 6, "internal/cmd/configcmd": 6, "internal/cmd/encodeurl": 6,
