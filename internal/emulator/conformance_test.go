@@ -197,6 +197,14 @@ func TestConformanceJSONSchema(t *testing.T) {
 			validateAs(t, loose, strict, "permission", b, "POST "+c.path)
 		}
 	}
+	// revokeGrants is not in the metadata subset; its answer is a permission (permission-revokegrants).
+	bizReports := "/drives/" + DemoBusinessDriveID + "/root:/Reports:"
+	usersLink := e.post(bizReports+"/createLink", `{"type":"view","scope":"users","recipients":[{"email":"megan@contoso.example"},{"email":"x@fabrikam.example"}]}`).json(t)["id"].(string)
+	if r := e.post(bizReports+"/permissions/"+usersLink+"/revokeGrants", `{"grantees":[{"email":"x@fabrikam.example"}]}`); r.status != 200 {
+		t.Fatalf("revokeGrants: %d %s", r.status, r.body)
+	} else {
+		validateAs(t, loose, strict, "permission", r.body, "POST revokeGrants")
+	}
 	collections := map[string]string{
 		"/me/drive/root:/Reports:/children":                                                                    "driveItem",
 		"/shares/" + encodeShare(DemoSharedFolderURL) + "/driveItem/children":                                  "driveItem",

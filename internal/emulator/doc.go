@@ -191,7 +191,7 @@
 // "/v1.0"+url and Batch set to the envelope's request-id, then the envelope (Batch ""); so are
 // downloads (RawURI /_download/..., with the headers they came with, so a test can check that
 // no Authorization followed the redirect). Stats
-// counts requests, batches, throttle 429s and createLink results (created vs existing), so
+// counts requests, batches, throttle and budget 429s, resource units and createLink results (created vs existing), so
 // tests can prove nothing was lost or duplicated. /_emulator/{health,requests,faults,stats}
 // expose these without a token (DELETE resets requests, faults and stats); POST
 // /_emulator/content and /_emulator/delta/expire steer content and delta; with the identity
