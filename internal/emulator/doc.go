@@ -9,7 +9,9 @@
 // # What is emulated
 //
 // Graph routes live under /v1.0. Drive roots: /me/drive, /drives/{id}, /users/{id-or-UPN}/drive,
-// /groups/{id}/drive, /sites/{id}/drive (GET on a root returns the drive). Below a root an item is
+// /groups/{id}/drive, /sites/{id}/drive and /sites/{hostname}:/{server-relative-path}:/drive (GET on
+// a root returns the drive; GET /sites/{id} and /sites/{hostname}:/{server-relative-path} return the
+// site, 404 itemNotFound "Requested site could not be found" for none). Below a root an item is
 // root, items/{id}, root:/{path}[:] or items/{id}:/{relative-path}[:]. On an item: GET,
 // GET children (paged), GET delta (also on a drive: /drives/{id}/delta), GET content, GET
 // permissions (paged), GET/PATCH/DELETE permissions/{id}, POST permissions/{id}/grant and

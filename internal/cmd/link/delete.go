@@ -189,7 +189,11 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if !opts.Yes {
 		// Name what is about to go, so the answer is an informed one.
 		var q strings.Builder
-		fmt.Fprintf(&q, "About to delete from %s:\n", item)
+		if opts.ItSelf {
+			q.WriteString("About to delete:\n")
+		} else {
+			fmt.Fprintf(&q, "About to delete from %s:\n", item)
+		}
 		for _, p := range targets {
 			fmt.Fprintf(&q, "  %s\n", describe(p))
 		}

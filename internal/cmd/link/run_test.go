@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	"github.com/odshare/odshare/internal/emulator"
 	"github.com/odshare/odshare/internal/graph"
@@ -294,3 +295,20 @@ func TestUpdateRunGraphRefuses(t *testing.T) {
 }
 
 func asGraphError(err error, target **graph.Error) bool { return errors.As(err, target) }
+
+// Deleting a link by its own URL, the prompt names that link alone.
+func TestDeleteByURLPrompt(t *testing.T) {
+	e := cmdtest.WithEmulator(t)
+	ios := e.Factory.IOStreams
+	ios.SetStdinTTY(true)
+	ios.SetStderrTTY(true)
+	e.In.WriteString("n\n")
+	err := cmdtest.Execute(e, newCmdDelete(e.Factory, nil), []string{emulator.DemoSharedFolderURL})
+	if !errors.Is(err, cmdutil.ErrSilent) {
+		t.Fatalf("err = %v", err)
+	}
+	want := "About to delete:\n  view anonymous " + emulator.DemoSharedFolderURL + " (id " + emulator.DemoSharedFolderLinkID + ")\nDelete 1 permission? [y/N] "
+	if !strings.HasPrefix(e.ErrOut.String(), want) {
+		t.Errorf("stderr = %q, want %q", e.ErrOut.String(), want)
+	}
+}
