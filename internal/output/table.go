@@ -327,14 +327,6 @@ func pad(cells []string, n int) []string {
 	return out
 }
 
-func toAny(cells []string) []any {
-	out := make([]any, len(cells))
-	for i, c := range cells {
-		out[i] = c
-	}
-	return out
-}
-
 // ScopeColor makes the links anyone can open stand out: "anonymous" in yellow.
 func ScopeColor(cs *iostreams.ColorScheme, s string) string {
 	if s == "anonymous" {

@@ -481,7 +481,7 @@ type exchange struct {
 
 func (r exchange) json(t *testing.T) map[string]any {
 	t.Helper()
-	return resp{r.status, r.header, r.body}.json(t)
+	return resp(r).json(t)
 }
 
 // call sends method path (below the origin) with body and name, value header pairs (a value ""
