@@ -80,7 +80,9 @@
 //     (fixed, from its first request) 429 activityLimitReached with Retry-After the seconds left;
 //     from 80% of it RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (whole seconds),
 //     to app-only callers only unless Budget.HeadersForDelegated, as SharePoint sends them.
-//     Throttled requests still count. Stats.ResourceUnits adds up the costs.
+//     Throttled requests still count. The window is per bearer token (else remote IP), not per
+//     app and tenant as on SharePoint. In a batch the headers ride on each sub-response, not on
+//     the envelope. Stats.ResourceUnits adds up the costs.
 //   - Delta [delta doc]: the subtree in pre-order (an item after its parent) from the item
 //     itself; pages of Options.PageSize or $top (up to 1,000, larger values give 1,000) with
 //     @odata.nextLink, the last with @odata.deltaLink, both ".../delta?token=..." keeping the
