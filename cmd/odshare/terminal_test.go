@@ -107,14 +107,7 @@ func tmuxServer(t *testing.T, tmux, name string) func(args ...string) string {
 // and the URLs are whole.
 func TestTablesFitIn80Columns(t *testing.T) {
 	tmux := testutil.Tool(t, "tmux")
-	emu, err := emulator.New(emulator.Options{RandomSeed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	bin := odshareBinary(t, dir)
+	_, srv, dir, bin := terminalEmulator(t)
 	done := filepath.Join(dir, "done")
 	script := fmt.Sprintf(`export ODSHARE_GRAPH_ENDPOINT=%s/v1.0 ODSHARE_ACCESS_TOKEN=t ODSHARE_CONFIG_DIR=%s NO_COLOR=1
 %[3]s link create /Photos --type view --scope anonymous >/dev/null
@@ -139,6 +132,20 @@ touch %[5]s; sleep 60`, srv.URL, filepath.Join(dir, "config"), bin, emulator.Dem
 	}
 }
 
+// terminalEmulator starts a Graph emulator over plain http for a terminal test, and puts the
+// odshare binary in a new directory.
+func terminalEmulator(t *testing.T) (emu *emulator.Server, srv *httptest.Server, dir, bin string) {
+	t.Helper()
+	emu, err := emulator.New(emulator.Options{RandomSeed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	dir = t.TempDir()
+	return emu, srv, dir, odshareBinary(t, dir)
+}
+
 func waitFor(t *testing.T, get func() string, ok func(string) bool) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -159,14 +166,7 @@ func waitFor(t *testing.T, get func() string, ok func(string) bool) string {
 // Once the command is done the line is gone and the results are in the file.
 func TestWaitsShowInTerminal(t *testing.T) {
 	tmux := testutil.Tool(t, "tmux")
-	emu, err := emulator.New(emulator.Options{RandomSeed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	bin := odshareBinary(t, dir)
+	emu, srv, dir, bin := terminalEmulator(t)
 	tm := tmuxServer(t, tmux, "waits")
 
 	run := func(name, args, waitText string) (screen, stdout string) {
@@ -211,5 +211,52 @@ func TestWaitsShowInTerminal(t *testing.T) {
 	screen, out = run("walk", "share children "+emulator.DemoSharedFolderShareID+" --recursive", "Listing the shared folder: 205 items in 2 folders so far")
 	if n := strings.Count(out, "\n"); n != 455 {
 		t.Errorf("walk: %d lines on stdout, want 455; screen was:\n%s", n, screen)
+	}
+}
+
+// TestBulkInterruptInTerminal: Ctrl-C during a bulk run on a terminal prints the items that have
+// an outcome (here the batch in flight, outcome unknown) and one line summing up the rest, not a
+// row per item never sent; then "interrupted" and exit 130.
+func TestBulkInterruptInTerminal(t *testing.T) {
+	tmux := testutil.Tool(t, "tmux")
+	emu, srv, dir, bin := terminalEmulator(t)
+	f, err := emulator.ParseFault("latency=5s,path=/$batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.AddFault(f)
+	items := filepath.Join(dir, "items.txt")
+	var lines []string
+	for i := 1; i <= 100; i++ {
+		lines = append(lines, fmt.Sprintf("/Reports/Archive/report-%03d.csv", i))
+	}
+	if err := os.WriteFile(items, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exitFile := filepath.Join(dir, "exit")
+	script := fmt.Sprintf("trap : INT; env -u CI NO_COLOR=1 ODSHARE_GRAPH_ENDPOINT=%s/v1.0 ODSHARE_ACCESS_TOKEN=t ODSHARE_CONFIG_DIR=%s %s link create --from-file %s --type view --scope anonymous --concurrency 1; echo $? >%s; sleep 60",
+		srv.URL, filepath.Join(dir, "config"), bin, items, exitFile)
+	tm := tmuxServer(t, tmux, "bulkint")
+	tm("new-session", "-d", "-s", "bulk", "-x", "200", "-y", "40", "sh", "-c", script)
+	waitFor(t, func() string { return tm("capture-pane", "-p", "-t", "bulk") }, func(s string) bool { return strings.Contains(s, "Sharing 0/100") })
+	tm("send-keys", "-t", "bulk", "C-c")
+	code := waitFor(t, func() string { b, _ := os.ReadFile(exitFile); return strings.TrimSpace(string(b)) }, func(s string) bool { return s != "" })
+	screen := tm("capture-pane", "-p", "-t", "bulk")
+	if code != "130" {
+		t.Fatalf("exit status %s, want 130; screen:\n%s", code, screen)
+	}
+	for _, want := range []string{
+		"odshare: 0 of 100 items done, 80 not sent, 20 sent without an answer (outcome unknown); run the same command again to finish",
+		"odshare: interrupted",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	if n := strings.Count(screen, " unknown "); n != 20 {
+		t.Errorf("%d rows of outcome unknown, want 20:\n%s", n, screen)
+	}
+	if strings.Contains(screen, "not sent:") || strings.Contains(screen, "cancelled") {
+		t.Errorf("rows for items never sent:\n%s", screen)
 	}
 }

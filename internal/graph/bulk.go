@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/httpretry"
 )
 
 // BulkItem is one item for CreateLinks.
@@ -41,8 +42,10 @@ type BulkResult struct {
 
 // BulkError is why one bulk item failed.
 type BulkError struct {
-	// Code is Graph's error code ("itemNotFound", "TooManyRequests"), or odshare's own: "cancelled",
-	// "requestFailed" (no usable answer from Graph), "invalidResponse" (an answer odshare can't use).
+	// Code is Graph's error code ("itemNotFound", "TooManyRequests"), or odshare's own: BulkCancelled,
+	// BulkStalled, "unauthenticated" (not sent), BulkOutcomeUnknown (sent, no answer), "requestFailed" (no
+	// usable answer from Graph to a request that could not have made a link), "invalidResponse" (an answer
+	// odshare can't use).
 	Code string
 	// Message is Graph's message, or odshare's description, safe to print.
 	Message string
@@ -59,6 +62,34 @@ func (e *BulkError) Error() string {
 	return e.Code + ": " + e.Message
 }
 
+// The codes of items a run could not finish. An item is reported as not done (BulkCancelled,
+// BulkStalled, "unauthenticated") only when its createLink was never sent, or every send of it was
+// refused (throttled, or an authentication failure); when a send may have reached Graph without an
+// answer coming back, the item is BulkOutcomeUnknown.
+const (
+	// BulkCancelled is an item whose createLink was not sent before the run was interrupted.
+	BulkCancelled = "cancelled"
+	// BulkStalled is an item whose createLink was not sent before the run stopped because Graph
+	// answered nothing for BulkOptions.StallTimeout.
+	BulkStalled = "stalled"
+	// BulkOutcomeUnknown is an item whose createLink was sent but never answered (interrupted, timed
+	// out, the connection dropped): the link may exist. Running the same command again settles it,
+	// since Graph answers 200 with a link of the same type and scope that exists [CL1].
+	BulkOutcomeUnknown = "outcomeUnknown"
+)
+
+// outcomeUnknownHint ends every BulkOutcomeUnknown message.
+const outcomeUnknownHint = "the link may have been made; run the same command again: an item whose link exists is then reported as existing"
+
+// BulkStalledError ends a run in which Graph answered nothing for BulkOptions.StallTimeout.
+type BulkStalledError struct {
+	After time.Duration
+}
+
+func (e *BulkStalledError) Error() string {
+	return fmt.Sprintf("Graph answered no request for %s, so odshare stopped; run the same command again later", e.After)
+}
+
 // BulkOptions tunes CreateLinks.
 type BulkOptions struct {
 	// Concurrency is how many batches may be in flight; 0 means 4.
@@ -68,6 +99,12 @@ type BulkOptions struct {
 	// MaxAttempts bounds the sends of each item's request (share lookup and createLink each), counting
 	// retryable sub-responses (429, 5xx) and failed batches; 0 means 10.
 	MaxAttempts int
+	// BatchTimeout bounds one batch, its own retries included; 0 means the client's retry budget plus
+	// DefaultStallTimeout.
+	BatchTimeout time.Duration
+	// StallTimeout ends the run when a batch fails without an answer and Graph has answered no batch
+	// for this long; 0 means DefaultStallTimeout. The run is then bounded as one request is.
+	StallTimeout time.Duration
 	// OnResult gets every item's result exactly once, as it completes, in no particular order. Calls are
 	// serialized, so it needs no locking of its own; it should return quickly, as workers wait for it.
 	OnResult func(BulkResult)
@@ -76,6 +113,9 @@ type BulkOptions struct {
 const (
 	defaultBulkConcurrency = 4
 	defaultBulkAttempts    = 10
+	// DefaultStallTimeout is as long as one request waits for Graph's answer (the HTTP client's
+	// timeout).
+	DefaultStallTimeout = 2 * time.Minute
 )
 
 // CreateLinks creates (or returns the existing) sharing link for every item, through JSON batches
@@ -96,8 +136,14 @@ const (
 // for that type and scope [CL1]. So an item may come out as existing (Created false) when its first
 // attempt had in fact created the link, but never as two links, nor twice in OnResult.
 //
+// Throttled sub-requests (429, 503) are retried for the client's retry budget, per item; a batch that
+// times out (BatchTimeout) or fails without an answer while Graph has answered nothing for
+// StallTimeout ends the run with a *BulkStalledError, so a Graph that never answers stops a run as
+// soon as it would stop one request.
+//
 // On cancellation it stops sending, waits for the batches in flight, reports every unfinished item as
-// failed with Code "cancelled" and returns ctx.Err(). It returns nil when every item was processed,
+// BulkCancelled, or BulkOutcomeUnknown when its createLink may have reached Graph, and returns
+// ctx.Err(). It returns nil when every item was processed,
 // whatever the failures (callers count them from the results), and an error without calling OnResult at
 // all for invalid options or items.
 func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkItem, req api.CreateLinkRequest, o BulkOptions) error {
@@ -113,6 +159,12 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	}
 	if o.MaxAttempts == 0 {
 		o.MaxAttempts = defaultBulkAttempts
+	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = DefaultStallTimeout
+	}
+	if o.BatchTimeout <= 0 {
+		o.BatchTimeout = c.send.RetryBudget + DefaultStallTimeout
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -131,7 +183,7 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	// batch would fail the same way.
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	e := &bulkEngine{c: c, o: o, ctx: runCtx, cancel: cancel, items: items, body: body}
+	e := &bulkEngine{c: c, o: o, ctx: runCtx, cancel: cancel, items: items, body: body, lastAnswer: time.Now()}
 	e.cond = sync.NewCond(&e.mu)
 	e.tasks = make([]bulkTask, len(items))
 	e.pending = make([]*bulkTask, 0, len(items))
@@ -177,14 +229,21 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	wg.Wait()
 
 	// Every worker is gone: whatever is unfinished was never answered.
-	code, msg := "cancelled", "cancelled before Graph answered"
-	if e.fatal != nil {
-		code, msg = "unauthenticated", "not sent: "+sanitize(e.fatal.Error())
+	code, msg, why := BulkCancelled, "not sent: the run was interrupted", "the run was interrupted"
+	switch {
+	case e.fatal != nil:
+		code, msg, why = "unauthenticated", "not sent: "+sanitize(e.fatal.Error()), "authentication failed"
+	case e.stalled != nil:
+		code, msg, why = BulkStalled, "not sent: "+e.stalled.Error(), fmt.Sprintf("Graph answered nothing for %s", e.stalled.After)
 	}
 	var rest []BulkResult
 	for i := range e.tasks {
 		if t := &e.tasks[i]; !t.done {
 			t.done = true
+			if t.maybeDone {
+				rest = append(rest, e.failure(t, 0, BulkOutcomeUnknown, "sent, but "+why+" before Graph answered: "+outcomeUnknownHint))
+				continue
+			}
 			rest = append(rest, e.failure(t, 0, code, msg))
 		}
 	}
@@ -193,6 +252,9 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 	}
 	if e.fatal != nil {
 		return e.fatal
+	}
+	if e.stalled != nil && ctx.Err() == nil {
+		return e.stalled
 	}
 	if len(rest) == 0 {
 		return nil
@@ -208,9 +270,15 @@ type bulkTask struct {
 	index    int
 	resolve  bool   // url is the share lookup, not createLink yet
 	url      string // the current sub-request's URL
-	attempts int    // sends of the current sub-request
+	attempts int    // sends of the current sub-request, throttled ones not counted
 	eligible time.Time
 	done     bool
+	// maybeDone is set once a createLink of this item may have reached Graph without an answer
+	// coming back (interrupted in flight, timed out, the connection dropped, missing from a batch
+	// response, a 5xx other than 503); only a success or a 4xx settles it.
+	maybeDone bool
+	throttles int           // throttled answers to the current sub-request
+	charged   time.Duration // of the retry budget, by those answers
 }
 
 // bulkEngine is one CreateLinks run. mu guards the queue, the tasks and the pacer; emitMu serializes
@@ -221,8 +289,11 @@ type bulkEngine struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	fatal  error // set by an authentication failure that ends the run
-	items  []BulkItem
-	body   json.RawMessage
+	// stalled is set when Graph answered nothing for StallTimeout; lastAnswer is when it last did.
+	stalled    *BulkStalledError
+	lastAnswer time.Time
+	items      []BulkItem
+	body       json.RawMessage
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -253,7 +324,9 @@ func (e *bulkEngine) work() {
 			}
 		}
 		sentAt := time.Now()
-		resps, err := e.c.batch(e.ctx, reqs)
+		bctx, cancel := context.WithTimeout(e.ctx, e.o.BatchTimeout)
+		resps, err := e.c.batch(bctx, reqs)
+		cancel()
 		e.emit(e.settle(batch, sentAt, resps, err))
 	}
 }
@@ -279,6 +352,9 @@ func (e *bulkEngine) take() ([]*bulkTask, bool) {
 		// Hold off for any Retry-After, and for the pacer's next slot. Slots are booked when a batch
 		// goes, at the rate of that moment, so workers waiting together take turns.
 		if gate := e.pace.gate(); gate.After(now) {
+			if gate.Equal(e.pace.notBefore) {
+				e.notifyWait("throttled by Graph", gate.Sub(now))
+			}
 			if !e.sleepUntil(now, gate, &reached) {
 				e.mu.Unlock()
 				return nil, false
@@ -287,6 +363,9 @@ func (e *bulkEngine) take() ([]*bulkTask, bool) {
 		}
 		batch, earliest := e.takeEligible(now, e.pace.batchSize(e.o.BatchSize))
 		if len(batch) == 0 {
+			if e.inFlight == 0 {
+				e.notifyWait("retrying what Graph throttled or failed", earliest.Sub(now))
+			}
 			if !e.sleepUntil(now, earliest, &reached) {
 				e.mu.Unlock()
 				return nil, false
@@ -300,6 +379,13 @@ func (e *bulkEngine) take() ([]*bulkTask, bool) {
 		e.inFlight++
 		e.mu.Unlock()
 		return batch, true
+	}
+}
+
+// notifyWait tells the client's OnWait that the run waits d, and why.
+func (e *bulkEngine) notifyWait(why string, d time.Duration) {
+	if on := e.c.send.OnWait; on != nil && d > 0 {
+		on(e.ctx, Wait{Reason: why, Delay: d})
 	}
 }
 
@@ -344,10 +430,14 @@ func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchRe
 	var incomplete *BatchIncompleteError
 	if err != nil && !errors.As(err, &incomplete) {
 		if e.ctx.Err() != nil {
-			e.requeue0(batch) // reported as cancelled at the end
+			// Interrupted (or stopped) in flight: the batch may have reached Graph. Reported at
+			// the end, as not sent or outcome unknown.
+			e.inDoubt(batch)
+			e.requeue0(batch)
 			return nil
 		}
 		var gerr *Error
+		var throttled *ThrottledError
 		var tokErr *TokenError
 		if errors.As(err, &tokErr) || errors.As(err, &gerr) && gerr.Unauthorized() {
 			// No token, or Graph refused it even after a refresh: stop the run and hand the
@@ -359,7 +449,25 @@ func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchRe
 			e.requeue0(batch)
 			return nil
 		}
-		permanent := errors.As(err, &gerr) && gerr.StatusCode >= 400 && gerr.StatusCode < 500 &&
+		answered := errors.As(err, &gerr)
+		if answered {
+			e.lastAnswer = now
+		}
+		if !answered || gerr.StatusCode >= 500 && gerr.StatusCode != http.StatusServiceUnavailable {
+			e.inDoubt(batch) // no answer, or a gateway's: the batch may have run
+		}
+		if !answered && now.Sub(e.lastAnswer) >= e.o.StallTimeout {
+			// Graph has answered nothing for as long as one request waits: stop, as one
+			// request would, instead of sending every item into the same silence.
+			if e.stalled == nil {
+				e.stalled = &BulkStalledError{After: e.o.StallTimeout}
+				e.cancel()
+			}
+			e.requeue0(batch)
+			return nil
+		}
+		// A batch Graph kept throttling for the whole retry budget is final: Do waited it out.
+		permanent := errors.As(err, &throttled) || answered && gerr.StatusCode >= 400 && gerr.StatusCode < 500 &&
 			gerr.StatusCode != http.StatusRequestTimeout && gerr.StatusCode != http.StatusFailedDependency &&
 			gerr.StatusCode != http.StatusTooManyRequests
 		status, code, msg := 0, "requestFailed", sanitize(err.Error())
@@ -373,7 +481,7 @@ func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchRe
 		wait := backoff(batch[0].attempts)
 		for _, t := range batch {
 			if permanent || t.attempts >= e.o.MaxAttempts {
-				out = append(out, e.finish(t, e.failure(t, status, code, msg)))
+				out = append(out, e.finish(t, e.final(t, status, code, msg)))
 				continue
 			}
 			t.eligible = now.Add(wait)
@@ -381,14 +489,16 @@ func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchRe
 		}
 		return out
 	}
+	e.lastAnswer = now
 	admitted, throttled := 0, 0
 	var retryAfter time.Duration
 	hasRetryAfter := false
 	for i, t := range batch {
 		r := resps[i]
 		if r.Status == 0 { // unanswered in an incomplete batch: it may or may not have run, so send it again
+			e.inDoubt([]*bulkTask{t})
 			if t.attempts >= e.o.MaxAttempts {
-				out = append(out, e.finish(t, e.failure(t, 0, "requestFailed", sanitize(err.Error()))))
+				out = append(out, e.finish(t, e.final(t, 0, "requestFailed", sanitize(err.Error()))))
 				continue
 			}
 			t.eligible = now.Add(backoff(t.attempts))
@@ -408,21 +518,41 @@ func (e *bulkEngine) settle(batch []*bulkTask, sentAt time.Time, resps []BatchRe
 		case (r.Status == http.StatusOK || r.Status == http.StatusCreated) && !t.resolve:
 			out = append(out, e.finish(t, BulkResult{Index: t.index, Input: e.items[t.index].Input,
 				Status: r.Status, Created: r.Status == http.StatusCreated, Permission: r.Body}))
+		case httpretry.Throttled(r.Status):
+			// Waited out for the retry budget, as a single request is; not counted as an attempt.
+			t.attempts--
+			t.throttles++
+			wait, ok := ParseRetryAfter(r.HeaderValue("Retry-After"), now)
+			if ok {
+				wait = min(wait, e.c.send.MaxWait)
+				retryAfter, hasRetryAfter = max(retryAfter, wait), true
+			} else {
+				wait = httpretry.ThrottleBackoff(t.throttles)
+			}
+			charge := max(wait, httpretry.MinThrottleCharge)
+			if t.charged+charge > e.c.send.RetryBudget {
+				res := e.subFailure(t, r)
+				res.Err.Message += fmt.Sprintf("; still throttled after %d retries, which spent the %s retry budget (raise it with --retry-budget)", t.throttles-1, e.c.send.RetryBudget)
+				out = append(out, e.finish(t, res))
+				continue
+			}
+			t.charged += charge
+			t.eligible = now.Add(wait)
+			e.pending = append(e.pending, t)
 		case honoursRetryAfter(r.Status) || retryableServerError(r.Status):
+			e.inDoubt([]*bulkTask{t}) // a 5xx to createLink may come after the link was made
 			wait, ok := time.Duration(0), false
 			if honoursRetryAfter(r.Status) {
 				if wait, ok = ParseRetryAfter(r.HeaderValue("Retry-After"), now); ok {
 					wait = min(wait, e.c.send.MaxWait)
-					if r.Status == http.StatusTooManyRequests || r.Status == http.StatusServiceUnavailable {
-						retryAfter, hasRetryAfter = max(retryAfter, wait), true
-					}
 				}
 			}
 			if !ok {
 				wait = backoff(t.attempts)
 			}
 			if t.attempts >= e.o.MaxAttempts {
-				out = append(out, e.finish(t, e.subFailure(t, r)))
+				res := e.subFailure(t, r)
+				out = append(out, e.finish(t, e.final(t, res.Status, res.Err.Code, res.Err.Message)))
 				continue
 			}
 			t.eligible = now.Add(wait)
@@ -450,8 +580,28 @@ func (e *bulkEngine) resolved(t *bulkTask, r BatchResponse) (BulkResult, bool) {
 		return e.failure(t, r.Status, "invalidResponse", errMissingAddress.Error()), false
 	}
 	t.resolve, t.url, t.attempts, t.eligible = false, ItemActionPath(driveItemPath(driveID, itemID), "createLink"), 0, time.Time{}
+	t.throttles, t.charged = 0, 0
 	e.pending = append(e.pending, t)
 	return BulkResult{}, true
+}
+
+// inDoubt marks the createLink tasks of a batch that may have run without its answer reaching odshare.
+func (e *bulkEngine) inDoubt(batch []*bulkTask) {
+	for _, t := range batch {
+		if !t.resolve {
+			t.maybeDone = true
+		}
+	}
+}
+
+// final is t's failed result when no more attempts are left: BulkOutcomeUnknown, with the last
+// failure's message, when one of its sends may have made the link.
+func (e *bulkEngine) final(t *bulkTask, status int, code, msg string) BulkResult {
+	if t.maybeDone {
+		return e.failure(t, status, BulkOutcomeUnknown, fmt.Sprintf("sent %d times without a usable answer (%s: %s): %s",
+			t.attempts, code, msg, outcomeUnknownHint))
+	}
+	return e.failure(t, status, code, msg)
 }
 
 // requeue0 puts a sent batch's tasks back without judging them (ctx ended while it was in flight).

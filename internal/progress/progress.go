@@ -39,15 +39,6 @@ type Bar struct {
 	waitUntil time.Time
 }
 
-// Start returns a bar for total units labelled label, drawn on ios.ErrOut only when stderr is
-// a terminal.
-func Start(ios *iostreams.IOStreams, total int, label string) *Bar {
-	if !ios.IsStderrTTY() || total <= 0 {
-		return nil
-	}
-	return start(ios.ErrOut, total, label, Delay, mpb.WithAutoRefresh())
-}
-
 func start(w io.Writer, total int, label string, delay time.Duration, extra ...mpb.ContainerOption) *Bar {
 	b, p := newBar(w, label, delay, extra)
 	b.bar = p.AddBar(int64(total),

@@ -15,7 +15,7 @@ import (
 
 func TestNoBarWhenNotATerminal(t *testing.T) {
 	ios, _, _, errOut := iostreams.Test()
-	b := Start(ios, 10, "links")
+	b := NewTracker(ios).Bar(10, "links")
 	if b != nil {
 		t.Fatal("a bar for a non-terminal stderr")
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,6 @@ import (
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
-	"github.com/odshare/odshare/internal/progress"
 	"github.com/odshare/odshare/internal/redact"
 )
 
@@ -61,6 +61,17 @@ type bulkError struct {
 	Message string `json:"message"`
 }
 
+// outcomeUnknown reports an item whose createLink was sent but never answered.
+func (r bulkResult) outcomeUnknown() bool {
+	return r.Error != nil && r.Error.Code == graph.BulkOutcomeUnknown
+}
+
+// notSent reports an item whose createLink was never sent (or every send was refused) because the
+// run stopped.
+func (r bulkResult) notSent() bool {
+	return r.Error != nil && (r.Error.Code == graph.BulkCancelled || r.Error.Code == graph.BulkStalled || r.Error.Code == "unauthenticated")
+}
+
 // codeExistingLinkDiffers is odshare's error code for an existing link returned without the
 // password, expiry or recipients asked for.
 const codeExistingLinkDiffers = "existingLinkDiffers"
@@ -100,8 +111,8 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	stream := opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == ""
 	results := make([]bulkResult, len(opts.Bulk))
-	failed, differs := 0, 0
-	bar := progress.Start(opts.IO, len(opts.Bulk), "Sharing")
+	failed, differs, unknown, notSent := 0, 0, 0, 0
+	bar := opts.Progress.Bar(len(opts.Bulk), "Sharing")
 	var writeErr error
 	out := bufio.NewWriter(opts.IO.Out)
 	err = client.CreateLinks(ctx, opts.Drive, opts.Bulk, opts.Request, graph.BulkOptions{
@@ -114,6 +125,12 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 			}
 			if res.differs != "" {
 				differs++
+			}
+			switch {
+			case res.outcomeUnknown():
+				unknown++
+			case res.notSent():
+				notSent++
 			}
 			if !stream {
 				results[r.Index] = res
@@ -132,22 +149,40 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 		},
 	})
 	bar.Done()
-	if err != nil && ctx.Err() == nil {
+	var stalled *graph.BulkStalledError
+	stopped := ctx.Err() != nil || errors.As(err, &stalled) // the run ended early, results for all
+	if err != nil && !stopped {
 		return err
 	}
 	if writeErr != nil {
 		return writeErr
 	}
 	if !stream {
-		if err := printBulk(opts, results); err != nil {
+		// On a terminal, the items a stopped run never sent are summed up below, not listed.
+		if err := printBulk(opts, results, stopped && !opts.Printing.JSON() && opts.IO.IsStdoutTTY()); err != nil {
 			return err
 		}
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if stopped {
+		done := len(opts.Bulk) - failed
+		fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of %d items done, %d not sent", done, len(opts.Bulk), notSent)
+		if unknown > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, ", %d sent without an answer (outcome unknown)", unknown)
+		}
+		if other := failed - notSent - unknown; other > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, ", %d failed", other)
+		}
+		fmt.Fprintln(opts.IO.ErrOut, "; run the same command again to finish: links already made are reported as existing")
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
 	}
 	if failed > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of %d items failed\n", failed, len(opts.Bulk))
+		if unknown > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of them were sent without an answer (outcome unknown): run the same command again; a link that was made is then reported as existing\n", unknown)
+		}
 		if differs > 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of them already had a link without what was asked: change it with `odshare link update`, or delete it and run again; --allow-existing accepts such links\n", differs)
 		}
@@ -156,7 +191,9 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	return nil
 }
 
-func printBulk(opts *CreateOptions, results []bulkResult) error {
+// printBulk prints every item's result, in input order; with skipNotSent, those of items never sent
+// are left out (the caller sums them up).
+func printBulk(opts *CreateOptions, results []bulkResult, skipNotSent bool) error {
 	if opts.Printing.JSON() {
 		return opts.Printing.WriteValue(opts.IO, results)
 	}
@@ -169,8 +206,14 @@ func printBulk(opts *CreateOptions, results []bulkResult) error {
 			} `json:"link"`
 		}
 		switch {
+		case skipNotSent && r.notSent():
 		case r.differs != "":
 			t.AddRow(r.Item, "differs", r.differs)
+		case r.outcomeUnknown():
+			// The hint is in the summary line: the row says only what is known.
+			t.AddRow(r.Item, "unknown", "sent without an answer: the link may exist")
+		case r.notSent():
+			t.AddRow(r.Item, "not sent", r.Error.Message)
 		case r.Error != nil:
 			t.AddRow(r.Item, "error", r.Error.Code+": "+r.Error.Message)
 		default:

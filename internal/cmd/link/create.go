@@ -89,6 +89,13 @@ Every item appears in the output exactly once, in input order (as each completes
 -o ndjson); JSON gives {"item", "status", "permission"} or {"item", "status", "error"} per item.
 The exit status is 1 when any item failed. A progress bar is shown on a terminal.
 
+An item is reported as not done ("cancelled", "stalled": error code, status 0) only when its
+request was never sent. One that was sent but never answered (Ctrl-C while it was on its way, a
+timeout, a dropped connection) is "outcomeUnknown": the link may exist. Running the same command
+again settles it, since Graph then returns a link that exists (reported as existing) or makes it.
+After Ctrl-C a terminal shows the items with an outcome and one line for the rest. A run stops
+when Graph has answered nothing for 2 minutes, as long as one request waits.
+
 --qr also prints the link as a QR code (on stderr when stdout is not a terminal).`,
 			joinLinkTypes(), joinScopes()),
 		Example: `  $ odshare link create /Reports/Q3.xlsx --type view --scope organization
