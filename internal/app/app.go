@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -51,11 +50,7 @@ var newRoot = root.NewCmdRoot
 func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			detail := ""
-			if re, ok := r.(runtime.Error); ok {
-				detail = ": " + re.Error()
-			}
-			printError(ios.ErrOut, "internal error"+detail+" (a bug in odshare; please report it with the command you ran)")
+			printError(ios.ErrOut, (&cmdutil.PanicError{Value: r}).Error())
 			code = ExitError
 		}
 	}()

@@ -118,6 +118,11 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	err = client.CreateLinks(ctx, opts.Drive, opts.Bulk, opts.Request, graph.BulkOptions{
 		Concurrency: opts.Concurrency,
 		OnResult: func(r graph.BulkResult) {
+			defer func() { // a worker goroutine, out of app.Run's reach
+				if p := recover(); p != nil && writeErr == nil {
+					writeErr = &cmdutil.PanicError{Value: p}
+				}
+			}()
 			bar.Increment()
 			res := toBulkResult(opts, r)
 			if res.Error != nil {

@@ -423,13 +423,7 @@ func (w *walker) work() {
 		if job == nil {
 			return
 		}
-		each := func(page []json.RawMessage) error { return w.page(job, page) }
-		var err error
-		if job.addr == "" {
-			err = listShareRoot(w.ctx, w.client, w.opts, each)
-		} else {
-			err = w.client.ListChildren(w.ctx, job.addr, w.opts.Top, each)
-		}
+		err := w.list(job)
 		if err != nil {
 			where := "shared folder"
 			if p := job.path(); p != "" {
@@ -439,6 +433,21 @@ func (w *walker) work() {
 		}
 		w.done(err)
 	}
+}
+
+// list lists one folder, handing its pages to w.page. A panic here (in a worker goroutine, out of
+// app.Run's reach) becomes the walk's error.
+func (w *walker) list(job *folderJob) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &cmdutil.PanicError{Value: r}
+		}
+	}()
+	each := func(page []json.RawMessage) error { return w.page(job, page) }
+	if job.addr == "" {
+		return listShareRoot(w.ctx, w.client, w.opts, each)
+	}
+	return w.client.ListChildren(w.ctx, job.addr, w.opts.Top, each)
 }
 
 // next takes the newest queued folder, waiting while other workers may still queue some; nil
