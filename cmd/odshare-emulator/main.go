@@ -229,6 +229,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "authority:", st.AuthorityHost)
 		fmt.Fprintln(stderr, "ca:", path)
 		printBoxURLs(stderr, st)
+		ready.BoxAPI, ready.BoxToken, ready.BoxAuthorize = st.BoxURLs()
 	} else {
 		st, err := stack.New(stack.Options{Graph: opts, NoIdentity: true, Box: bopts})
 		if err != nil {
@@ -240,6 +241,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		base = st.BaseURL
 		fmt.Fprintln(stderr, "downloads:", st.Graph.DownloadOrigin())
 		printBoxURLs(stderr, st)
+		ready.BoxAPI, ready.BoxToken, ready.BoxAuthorize = st.BoxURLs()
 	}
 	fmt.Fprintln(stdout, base)
 	ready.Graph = base

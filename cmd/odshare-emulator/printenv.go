@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator/box"
 )
 
 // --print-env starts the emulator in the background, as ssh-agent does, and prints the shell
@@ -34,6 +36,10 @@ type readyInfo struct {
 	Graph     string `json:"graph"`
 	Authority string `json:"authority,omitempty"`
 	CA        string `json:"ca,omitempty"`
+	// The Box stand-in's API, token endpoint and authorize page (stack.BoxURLs).
+	BoxAPI       string `json:"boxApi,omitempty"`
+	BoxToken     string `json:"boxToken,omitempty"`
+	BoxAuthorize string `json:"boxAuthorize,omitempty"`
 }
 
 // readyTimeout bounds the wait for the background emulator to serve.
@@ -124,7 +130,8 @@ func detach(args []string, stdout, stderr io.Writer, tlsOn, caGiven bool) error 
 func printEnv(w io.Writer, ri readyInfo, configDir string, pid int, log string) {
 	set := [][2]string{{"ODSHARE_GRAPH_ENDPOINT", ri.Graph}, {"ODSHARE_CONFIG_DIR", configDir}}
 	unset := []string{"ODSHARE_CLOUD", "ODSHARE_TENANT", "ODSHARE_CLIENT_ID", "ODSHARE_SCOPES", "ODSHARE_ACCOUNT",
-		"ODSHARE_CLIENT_SECRET", "ODSHARE_CERTIFICATE", "ODSHARE_CERTIFICATE_PASSWORD"}
+		"ODSHARE_CLIENT_SECRET", "ODSHARE_CERTIFICATE", "ODSHARE_CERTIFICATE_PASSWORD",
+		"ODSHARE_BOX_ACCESS_TOKEN", "ODSHARE_BOX_ACCOUNT"}
 	if ri.Authority != "" {
 		set = append(set, [2]string{"ODSHARE_AUTHORITY_HOST", ri.Authority}, [2]string{"ODSHARE_CA_FILE", ri.CA})
 		unset = append(unset, "ODSHARE_ACCESS_TOKEN") // Graph takes only the tokens it issued
@@ -132,6 +139,13 @@ func printEnv(w io.Writer, ri readyInfo, configDir string, pid int, log string) 
 		// Over plain http the emulator takes any bearer token.
 		set = append(set, [2]string{"ODSHARE_ACCESS_TOKEN", "emulator"})
 		unset = append(unset, "ODSHARE_AUTHORITY_HOST", "ODSHARE_CA_FILE")
+	}
+	if ri.BoxAPI != "" {
+		// Box: the stand-in's endpoints and its demo OAuth app, so `odshare auth login --provider box`
+		// works at once (with --box-auto-approve, without the consent page).
+		set = append(set, [2]string{"ODSHARE_BOX_API_URL", ri.BoxAPI}, [2]string{"ODSHARE_BOX_TOKEN_URL", ri.BoxToken},
+			[2]string{"ODSHARE_BOX_AUTHORIZE_URL", ri.BoxAuthorize},
+			[2]string{"ODSHARE_BOX_CLIENT_ID", box.DemoClientID}, [2]string{"ODSHARE_BOX_CLIENT_SECRET", box.DemoClientSecret})
 	}
 	set = append(set, [2]string{"ODSHARE_EMULATOR_PID", strconv.Itoa(pid)}, [2]string{"ODSHARE_EMULATOR_LOG", log})
 	for _, kv := range set {

@@ -68,10 +68,16 @@ func TestPrintEnvTLS(t *testing.T) {
 	}
 	env := parseEnv(t, out.String())
 	t.Cleanup(func() { stopBackground(t, env) })
-	for _, k := range []string{"ODSHARE_GRAPH_ENDPOINT", "ODSHARE_AUTHORITY_HOST", "ODSHARE_CA_FILE", "ODSHARE_CONFIG_DIR", "ODSHARE_EMULATOR_PID"} {
+	for _, k := range []string{"ODSHARE_GRAPH_ENDPOINT", "ODSHARE_AUTHORITY_HOST", "ODSHARE_CA_FILE", "ODSHARE_CONFIG_DIR", "ODSHARE_EMULATOR_PID",
+		"ODSHARE_BOX_API_URL", "ODSHARE_BOX_TOKEN_URL", "ODSHARE_BOX_AUTHORIZE_URL", "ODSHARE_BOX_CLIENT_ID", "ODSHARE_BOX_CLIENT_SECRET"} {
 		if env[k] == "" {
 			t.Errorf("no %s in:\n%s", k, out.String())
 		}
+	}
+	origin := strings.TrimSuffix(env["ODSHARE_GRAPH_ENDPOINT"], "/v1.0")
+	if env["ODSHARE_BOX_API_URL"] != origin+"/2.0" || env["ODSHARE_BOX_TOKEN_URL"] != origin+"/oauth2/token" ||
+		env["ODSHARE_BOX_AUTHORIZE_URL"] != origin+"/api/oauth2/authorize" {
+		t.Errorf("Box URLs are not on the emulator's origin %s:\n%s", origin, out.String())
 	}
 	if !strings.Contains(out.String(), "\nunset ") || !strings.Contains(out.String(), " ODSHARE_ACCESS_TOKEN;") {
 		t.Errorf("ODSHARE_ACCESS_TOKEN is not unset:\n%s", out.String())

@@ -26,7 +26,8 @@ import (
 // TestMain lets testscript run the real odshare main as the "odshare" program.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"odshare": func() { os.Exit(app.Main()) },
+		"odshare":  func() { os.Exit(app.Main()) },
+		"xdg-open": func() { os.Exit(fakeBrowser()) },
 	})
 }
 
@@ -163,7 +164,8 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 		k, _, _ := strings.Cut(kv, "=")
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}
-	for _, k := range []string{"WORK", "HOME", "EMULATOR", "ODSHARE_GRAPH_ENDPOINT", "ODSHARE_ACCESS_TOKEN", "ODSHARE_CONFIG_DIR", "DEMO_FOLDER_URL", "NO_COLOR", "CI"} {
+	for _, k := range []string{"WORK", "HOME", "EMULATOR", "ODSHARE_GRAPH_ENDPOINT", "ODSHARE_ACCESS_TOKEN", "ODSHARE_CONFIG_DIR", "DEMO_FOLDER_URL", "NO_COLOR", "CI",
+		"ODSHARE_CA_FILE", "ODSHARE_BOX_API_URL", "ODSHARE_BOX_TOKEN_URL", "ODSHARE_BOX_AUTHORIZE_URL", "ODSHARE_BOX_CLIENT_SECRET", "DISPLAY", "PATH"} {
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}
 	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()

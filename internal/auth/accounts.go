@@ -11,20 +11,19 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 )
 
-// CacheStorage names where tokens live, for `odshare auth status`.
-const CacheStorage = "file (0600)"
-
-// CacheLocation reports where s keeps its tokens: the app-only cache when s carries a client
-// credential, else the delegated one. It does no I/O.
+// CacheLocation reports where s keeps its tokens, for `odshare auth status`: the app-only cache when
+// s carries a client credential, else the delegated one, and how that file is stored (from its
+// content: encrypted with the OS keyring's key, or plain). It asks no keyring.
 func CacheLocation(s Settings) (path, storage string) {
 	name := cacheFileName
 	if s.ClientSecret != "" || s.CertificateFile != "" {
 		name = appCacheFileName
 	}
 	if s.ConfigDir == "" {
-		return "", CacheStorage
+		return "", DescribeStorage(StorageNone)
 	}
-	return filepath.Join(s.ConfigDir, name), CacheStorage
+	path = filepath.Join(s.ConfigDir, name)
+	return path, DescribeStorage(CacheStorageOf(path))
 }
 
 // Accounts lists the people signed in through s's client, sorted by user name. App-only tokens
@@ -34,7 +33,7 @@ func Accounts(s Settings) ([]AccountInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc := newFileCache(r.cachePath())
+	fc := newFileCache(r.cachePath(), r.Storage)
 	pc, err := newPublicClient(r, fc)
 	if err != nil {
 		return nil, err
@@ -64,7 +63,7 @@ func AppAccounts(s Settings) ([]AccountInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	snap, err := newFileCache(r.appCachePath()).snapshot(context.Background())
+	snap, err := newFileCache(r.appCachePath(), r.Storage).snapshot(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +112,7 @@ func Logout(s Settings, username string) (removed []AccountInfo, err error) {
 	if username == "" {
 		return logoutAll(ctx, r)
 	}
-	fc := newFileCache(r.cachePath())
+	fc := newFileCache(r.cachePath(), r.Storage)
 	pc, err := newPublicClient(r, fc)
 	if err != nil {
 		return nil, err
@@ -141,7 +140,8 @@ func Logout(s Settings, username string) (removed []AccountInfo, err error) {
 	})
 	if err != nil {
 		var ce *CacheError
-		if errors.As(err, &ce) {
+		var ke *KeyError
+		if errors.As(err, &ce) || errors.As(err, &ke) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("sign out %s: %s", username, redactText(err.Error()))
@@ -161,7 +161,7 @@ func logoutAll(ctx context.Context, r resolved) ([]AccountInfo, error) {
 	}
 	var errs []error
 	for _, p := range []string{r.cachePath(), r.appCachePath()} {
-		if err := newFileCache(p).removeLocked(ctx); err != nil {
+		if err := newFileCache(p, r.Storage).removeLocked(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}

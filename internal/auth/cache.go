@@ -42,6 +42,10 @@ var errCacheTooLarge = fmt.Errorf("larger than %d MiB, while a token cache holds
 type fileCache struct {
 	path     string
 	lockWait time.Duration
+	storage  Storage
+	// fresh makes an encrypted cache that cannot be opened read as empty (a sign-in, which replaces
+	// it) instead of failing with a *KeyError.
+	fresh bool
 
 	op sync.Mutex // serialises do(): one MSAL operation at a time per fileCache
 
@@ -53,9 +57,10 @@ type fileCache struct {
 
 var _ cache.ExportReplace = (*fileCache)(nil)
 
-func newFileCache(path string) *fileCache {
+func newFileCache(path string, st Storage) *fileCache {
 	return &fileCache{
 		path:     path,
+		storage:  st,
 		lockWait: defaultLockWait,
 		lock:     flock.New(path+lockFileSuffix, flock.SetPermissions(cacheFileMode)),
 	}
@@ -125,7 +130,17 @@ func (c *fileCache) Export(ctx context.Context, m cache.Marshaler, _ cache.Expor
 		}
 	}
 	defer c.release()
-	return writeFileAtomic(c.path, data)
+	return c.write(data)
+}
+
+// write stores a cache's JSON atomically, encrypted unless the storage is a plain file (see
+// storage.go). The lock must be held.
+func (c *fileCache) write(data []byte) error {
+	out, err := c.encode(data)
+	if err != nil {
+		return fmt.Errorf("write token cache: %w", err)
+	}
+	return writeFileAtomic(c.path, out)
 }
 
 // acquire takes the exclusive file lock unless this fileCache already holds it.
@@ -207,6 +222,13 @@ func (c *fileCache) read() ([]byte, error) {
 	data := bytes.TrimSpace(buf.Bytes())
 	if len(data) == 0 {
 		return []byte(emptyCacheObject), nil
+	}
+	if err := validCacheJSON(data); err != nil {
+		return nil, &CacheError{Path: c.path, Err: err}
+	}
+	data, err = c.decode(data)
+	if err != nil {
+		return nil, err
 	}
 	if err := validCacheJSON(data); err != nil {
 		return nil, &CacheError{Path: c.path, Err: err}
@@ -359,11 +381,16 @@ func (c *fileCache) removeLocked(ctx context.Context) error {
 		if err := c.acquire(ctx); err != nil {
 			return err
 		}
-		if err := os.Remove(c.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("remove token cache: %w", err)
-		}
-		return nil
+		return c.removeHeld()
 	})
+}
+
+// removeHeld deletes the cache file; the lock must be held.
+func (c *fileCache) removeHeld() error {
+	if err := os.Remove(c.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove token cache: %w", err)
+	}
+	return nil
 }
 
 // snapshot reads the cache file under the lock, for the few things MSAL has no API for (which

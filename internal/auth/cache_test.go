@@ -38,7 +38,7 @@ func perm(t *testing.T, path string) os.FileMode {
 
 func TestCacheCreatesPrivateDirAndFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "odshare", "nested")
-	fc := newFileCache(filepath.Join(dir, cacheFileName))
+	fc := newFileCache(filepath.Join(dir, cacheFileName), Storage{})
 	ctx := context.Background()
 	if err := fc.do(ctx, func(ctx context.Context) error {
 		m := &memCache{}
@@ -75,7 +75,7 @@ func TestCacheTightensWideMode(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil { // umask may have narrowed it
 		t.Fatal(err)
 	}
-	fc := newFileCache(path)
+	fc := newFileCache(path, Storage{})
 	m := &memCache{}
 	if err := fc.do(context.Background(), func(ctx context.Context) error {
 		return fc.Replace(ctx, m, cache.ReplaceHints{})
@@ -97,7 +97,7 @@ func TestCacheCorruptIsReportedAndLeftAlone(t *testing.T) {
 	if err := os.WriteFile(path, corrupt, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fc := newFileCache(path)
+	fc := newFileCache(path, Storage{})
 	err := fc.do(context.Background(), func(ctx context.Context) error {
 		return fc.Replace(ctx, &memCache{}, cache.ReplaceHints{})
 	})
@@ -191,7 +191,7 @@ func TestCacheAtomicWrites(t *testing.T) {
 		writers.Add(1)
 		go func(w int) {
 			defer writers.Done()
-			fc := newFileCache(path)
+			fc := newFileCache(path, Storage{})
 			for i := 0; i < 10; i++ {
 				err := fc.do(ctx, func(ctx context.Context) error {
 					if err := fc.Replace(ctx, &memCache{}, cache.ReplaceHints{}); err != nil {
@@ -223,7 +223,7 @@ func TestCacheAtomicWrites(t *testing.T) {
 
 func TestCacheLockIsExclusiveAndReleased(t *testing.T) {
 	path := filepath.Join(t.TempDir(), cacheFileName)
-	a, b := newFileCache(path), newFileCache(path)
+	a, b := newFileCache(path, Storage{}), newFileCache(path, Storage{})
 	b.lockWait = 100 * time.Millisecond
 	ctx := context.Background()
 
@@ -300,7 +300,7 @@ func TestCacheLockAcrossProcesses(t *testing.T) {
 	if _, err := io.ReadFull(stdout, line); err != nil || string(line) != "locked\n" {
 		t.Fatalf("helper: %q %v", line, err)
 	}
-	fc := newFileCache(path)
+	fc := newFileCache(path, Storage{})
 	fc.lockWait = 100 * time.Millisecond
 	err := fc.do(context.Background(), func(ctx context.Context) error {
 		return fc.Replace(ctx, &memCache{}, cache.ReplaceHints{})
@@ -380,8 +380,14 @@ func TestSettingsValidation(t *testing.T) {
 	if _, err := NewAppSource(Settings{ConfigDir: dir, Tenant: "contoso.com", ClientID: "11111111-1111-1111-1111-111111111111"}); err == nil {
 		t.Error("app source without credential accepted")
 	}
-	if p, st := CacheLocation(Settings{ConfigDir: dir}); p != filepath.Join(dir, cacheFileName) || !strings.HasPrefix(st, "file") {
+	if p, st := CacheLocation(Settings{ConfigDir: dir}); p != filepath.Join(dir, cacheFileName) || st != "nothing cached" {
 		t.Errorf("CacheLocation = %q, %q", p, st)
+	}
+	if err := os.WriteFile(filepath.Join(dir, cacheFileName), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, st := CacheLocation(Settings{ConfigDir: dir}); st != "file (0600)" {
+		t.Errorf("storage of a plain cache = %q", st)
 	}
 }
 
@@ -421,7 +427,7 @@ func TestCacheTooLargeIsRefused(t *testing.T) {
 	if err := os.WriteFile(path, huge, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fc := newFileCache(path)
+	fc := newFileCache(path, Storage{})
 	m := &memCache{}
 	err := fc.do(context.Background(), func(ctx context.Context) error {
 		return fc.Replace(ctx, m, cache.ReplaceHints{})

@@ -1,19 +1,22 @@
-// Package auth signs odshare in to Microsoft Entra ID and hands out access tokens for Microsoft
-// Graph. It is the only package that imports MSAL for Go, so the rest of the CLI sees plain
+// Package auth signs odshare in to Microsoft Entra ID and to Box, and hands out access tokens for
+// Microsoft Graph (Source) and Box (BoxSource). It is the only package that imports MSAL for Go, so the rest of the CLI sees plain
 // strings and a few sentinel errors; graph.Client uses a *Source through its structural
 // Token/Refresh interface without either package importing the other.
 //
-// # Token cache: a 0600 file, not the OS secret store
+// # Token cache: a 0600 file, encrypted with a key from the OS keyring
 //
-// MSAL keeps tokens in memory and asks a cache.ExportReplace to persist them. The OS secret store
-// (microsoft-authentication-extensions-for-go) needs cgo and libsecret on Linux and fails without a
-// D-Bus session or keyring daemon, which is the normal state of CI runners, containers and SSH
-// sessions, and it never falls back by itself. odshare therefore
-// stores MSAL's cache as JSON in ConfigDir, the same way the Azure CLI and gh's fallback do:
+// MSAL keeps tokens in memory and asks a cache.ExportReplace to persist them. MSAL's own OS secret
+// store extension needs cgo and libsecret on Linux and never falls back by itself, and an MSAL cache
+// outgrows Windows' 2,560-byte credentials; so odshare keeps MSAL's cache (and Box's) as a file in
+// ConfigDir, and keeps only a random 32-byte key in the OS credential store (keyring.go, through
+// zalando/go-keyring, pure Go), which encrypts each file with AES-256-GCM (storage.go). Where no
+// store answers within keyringTimeout (no D-Bus session bus, no Secret Service, a locked collection)
+// the file is written in clear, as gh's and the Azure CLI's fallbacks do, with a notice:
 //
 //   - msal_token_cache.json      delegated (device-code) accounts and tokens
 //   - msal_app_token_cache.json  app-only (client-credential) tokens, kept apart so that listing or
 //     removing people never touches an app's tokens and vice versa
+//   - box_token_cache.json       Box sign-ins (box.go): tokens and the app's client secret
 //   - *.lock                     the gofrs/flock lock file beside each cache file (never deleted:
 //     removing a lock file while another process waits on it breaks mutual exclusion)
 //
@@ -23,7 +26,8 @@
 // directory, is fsynced and then renamed over the cache file, so a reader sees either the old or
 // the new cache, never a prefix. A cache that is not valid JSON is reported as a *CacheError and
 // left untouched: it may be a good cache damaged by hand, and `odshare auth logout` (or deleting
-// the file) is the explicit way out.
+// the file) is the explicit way out. An encrypted cache that cannot be opened (its key lost, the
+// file altered) is a *KeyError, "sign in again"; a sign-in reads it as empty and replaces it.
 //
 // # Locking: Replace takes the lock, Export (or the end of the operation) releases it
 //

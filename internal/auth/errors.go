@@ -145,7 +145,8 @@ func silentError(ctx context.Context, what string, err error) error {
 		return ctxErr
 	}
 	var ce *CacheError
-	if errors.As(err, &ce) {
+	var ke *KeyError
+	if errors.As(err, &ce) || errors.As(err, &ke) {
 		return err
 	}
 	var we *CacheWriteError
@@ -171,7 +172,8 @@ func silentError(ctx context.Context, what string, err error) error {
 // loginError maps device-code and client-credential errors; see silentError.
 func loginError(what string, err error) error {
 	var ce *CacheError
-	if errors.As(err, &ce) {
+	var ke *KeyError
+	if errors.As(err, &ce) || errors.As(err, &ke) {
 		return err
 	}
 	var we *CacheWriteError

@@ -38,7 +38,8 @@ func LoginInteractive(ctx context.Context, s Settings, openURL func(url string) 
 	if err != nil {
 		return nil, err
 	}
-	fc := newFileCache(r.cachePath())
+	fc := newFileCache(r.cachePath(), r.Storage)
+	fc.fresh = true // a cache whose key is lost is replaced by this sign-in
 	pc, err := newPublicClient(r, fc)
 	if err != nil {
 		return nil, err
@@ -93,7 +94,8 @@ func interactiveError(ctx context.Context, err, openErr error) error {
 		return fmt.Errorf("%w: %s", ErrNoBrowser, redactText(err.Error()))
 	}
 	var ce *CacheError
-	if errors.As(err, &ce) {
+	var ke *KeyError
+	if errors.As(err, &ce) || errors.As(err, &ke) {
 		return err
 	}
 	if _, ok := asOAuthError(err); ok {

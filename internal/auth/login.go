@@ -27,7 +27,8 @@ func LoginDeviceCode(ctx context.Context, s Settings, show func(message string))
 	if err != nil {
 		return nil, err
 	}
-	fc := newFileCache(r.cachePath())
+	fc := newFileCache(r.cachePath(), r.Storage)
+	fc.fresh = true // a cache whose key is lost is replaced by this sign-in
 	pc, err := newPublicClient(r, fc)
 	if err != nil {
 		return nil, err

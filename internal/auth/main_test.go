@@ -12,6 +12,12 @@ import (
 const helperEnv = "ODSHARE_AUTH_TEST_HELPER"
 
 func TestMain(m *testing.M) {
+	// Tests never touch the OS keyring of the machine they run on: a fake one stands in (see
+	// keyring_test.go), and the real one is used only inside the private D-Bus session of
+	// TestRealKeyring.
+	if os.Getenv(realKeyringEnv) == "" {
+		backendReady = func() error { return errNoBus }
+	}
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(runHelper(mode))
 	}
@@ -23,7 +29,7 @@ func runHelper(mode string) int {
 	switch mode {
 	case "holdlock":
 		// Hold the cache lock until stdin closes.
-		fc := newFileCache(os.Getenv("ODSHARE_AUTH_TEST_PATH"))
+		fc := newFileCache(os.Getenv("ODSHARE_AUTH_TEST_PATH"), Storage{})
 		if err := fc.acquire(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -37,3 +43,6 @@ func runHelper(mode string) int {
 	fmt.Fprintln(os.Stderr, "unknown helper mode", mode)
 	return 2
 }
+
+// realKeyringEnv is set in the child that TestRealKeyring runs inside dbus-run-session.
+const realKeyringEnv = "ODSHARE_TEST_REAL_KEYRING"

@@ -48,6 +48,7 @@ type Settings struct {
 	ConfigDir     string       // token cache lives here
 	Account       string       // preferred UPN ("" = the only/last-used account)
 	HTTPClient    *http.Client // carries ODSHARE_CA_FILE trust and proxy settings; nil = an httpx client. Copied; its copy refuses redirects off the authority's origin
+	Storage       Storage      // how the cache files are kept (see storage.go)
 
 	// App-only (client credentials). Exactly one of ClientSecret and CertificateFile.
 	ClientSecret        string

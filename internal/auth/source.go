@@ -58,7 +58,7 @@ func NewDelegatedSource(s Settings) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc := newFileCache(r.cachePath())
+	fc := newFileCache(r.cachePath(), r.Storage)
 	pc, err := newPublicClient(r, fc)
 	if err != nil {
 		return nil, err
@@ -73,7 +73,9 @@ func NewAppSource(s Settings) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc, err := newConfidentialClient(r, newFileCache(r.appCachePath()))
+	fc := newFileCache(r.appCachePath(), r.Storage)
+	fc.fresh = true // app-only tokens: the credential gets new ones, nothing is lost with the key
+	cc, err := newConfidentialClient(r, fc)
 	if err != nil {
 		return nil, err
 	}

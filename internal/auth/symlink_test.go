@@ -26,7 +26,7 @@ func TestCacheSymlinkIsNeverFollowed(t *testing.T) {
 	if err := os.Symlink(elsewhere, path); err != nil {
 		t.Fatal(err)
 	}
-	fc := newFileCache(path)
+	fc := newFileCache(path, Storage{})
 	ctx := context.Background()
 	m := &memCache{}
 	err := fc.do(ctx, func(ctx context.Context) error { return fc.Replace(ctx, m, cache.ReplaceHints{}) })
@@ -65,7 +65,7 @@ func TestCacheLockSymlinkIsRefused(t *testing.T) {
 	if err := os.Symlink(target, path+lockFileSuffix); err != nil {
 		t.Fatal(err)
 	}
-	fc := newFileCache(path)
+	fc := newFileCache(path, Storage{})
 	err := fc.do(context.Background(), func(ctx context.Context) error {
 		return fc.Replace(ctx, &memCache{}, cache.ReplaceHints{})
 	})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/odshare/odshare/internal/auth"
+	"github.com/odshare/odshare/internal/bearer"
 	"github.com/odshare/odshare/internal/config"
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/httpx"
@@ -36,6 +37,12 @@ type Factory struct {
 	Tokens func() (graph.TokenSource, error)
 	// Graph returns a Graph client for the configured endpoint and credential.
 	Graph func() (*graph.Client, error)
+	// BoxSettings returns the Box sign-in settings: endpoints, app, active account, cache dir.
+	BoxSettings func() (auth.BoxSettings, error)
+	// BoxTokens returns the Box credential: ODSHARE_BOX_ACCESS_TOKEN used as is, else the cached Box
+	// sign-in (the box_account setting, else the one signed in last), renewed as needed. It never
+	// prompts; it satisfies bearer.TokenSource (and bearer.Refresher for a cached sign-in).
+	BoxTokens func() (bearer.TokenSource, error)
 
 	// Progress shows on a terminal's stderr what the command is doing and what its requests
 	// wait for (throttling); it draws nothing elsewhere.
@@ -56,7 +63,7 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 		cfg, err := config.Load(f.ConfigFlags)
 		if err == nil {
 			// The secrets from the environment are known from here on: no message may print them.
-			redact.Add(cfg.AccessToken, cfg.ClientSecret, cfg.CertificatePassword, cfg.LinkPassword)
+			redact.Add(cfg.AccessToken, cfg.ClientSecret, cfg.CertificatePassword, cfg.LinkPassword, cfg.BoxAccessToken, cfg.BoxClientSecret)
 		}
 		return cfg, err
 	})
@@ -84,6 +91,7 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 			scopes = []string{AppScope(cfg)}
 		}
 		return auth.Settings{
+			Storage:             f.storage(cfg),
 			AuthorityHost:       cfg.AuthorityHost,
 			Tenant:              cfg.Tenant,
 			ClientID:            cfg.ClientID,
@@ -97,6 +105,28 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 		}, nil
 	}
 	f.Tokens = func() (graph.TokenSource, error) { return tokens(f) }
+	f.BoxSettings = func() (auth.BoxSettings, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return auth.BoxSettings{}, err
+		}
+		hc, err := f.HTTPClient()
+		if err != nil {
+			return auth.BoxSettings{}, err
+		}
+		return auth.BoxSettings{
+			APIURL:       cfg.BoxAPIURL,
+			TokenURL:     cfg.BoxTokenURL,
+			AuthorizeURL: cfg.BoxAuthorizeURL,
+			ClientID:     cfg.BoxClientID,
+			ClientSecret: cfg.BoxClientSecret,
+			ConfigDir:    cfg.Dir,
+			Active:       cfg.BoxAccount,
+			HTTPClient:   hc,
+			Storage:      f.storage(cfg),
+		}, nil
+	}
+	f.BoxTokens = func() (bearer.TokenSource, error) { return boxTokens(f) }
 	f.Graph = func() (*graph.Client, error) {
 		cfg, err := f.Config()
 		if err != nil {
@@ -127,6 +157,48 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 		return graph.New(opts)
 	}
 	return f
+}
+
+// storage is how the token caches are kept: token_storage, and a notice on stderr when a cache is
+// written in clear because no OS keyring answered.
+func (f *Factory) storage(cfg *config.Config) auth.Storage {
+	return auth.Storage{
+		File:   cfg.TokenStorage == "file",
+		Notice: func(msg string) { fmt.Fprintln(f.IOStreams.ErrOut, msg) },
+	}
+}
+
+// boxTokens picks the Box credential: ODSHARE_BOX_ACCESS_TOKEN, else the cached Box sign-in.
+func boxTokens(f *Factory) (bearer.TokenSource, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.BoxAccessToken != "" {
+		return StaticTokenSource(cfg.BoxAccessToken), nil
+	}
+	s, err := f.BoxSettings()
+	if err != nil {
+		return nil, err
+	}
+	src, err := auth.NewBoxSource(s)
+	if err != nil {
+		return nil, AsAuthError(err)
+	}
+	return boxSource{src}, nil
+}
+
+// boxSource maps Box sign-in failures met while a command runs to AuthError (exit 4).
+type boxSource struct{ src *auth.BoxSource }
+
+func (b boxSource) Token(ctx context.Context) (string, error) {
+	t, err := b.src.Token(ctx)
+	return t, AsAuthError(err)
+}
+
+func (b boxSource) Refresh(ctx context.Context) (string, error) {
+	t, err := b.src.Refresh(ctx)
+	return t, AsAuthError(err)
 }
 
 // CheckAccountFlag refuses --account when a credential that is not a cached sign-in wins: the
@@ -223,6 +295,8 @@ func AsAuthError(err error) error {
 		return nil
 	case errors.Is(err, auth.ErrNotSignedIn):
 		return &AuthError{Err: fmt.Errorf("%w (or set ODSHARE_ACCESS_TOKEN)", err)}
+	case errors.Is(err, auth.ErrBoxNotSignedIn):
+		return &AuthError{Err: fmt.Errorf("%w (or set ODSHARE_BOX_ACCESS_TOKEN)", err)}
 	case errors.Is(err, auth.ErrDeclined), errors.Is(err, auth.ErrDeviceCodeExpired),
 		errors.Is(err, auth.ErrCredentialRejected), errors.As(err, &cacheErr):
 		return &AuthError{Err: err}

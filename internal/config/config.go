@@ -2,7 +2,8 @@
 // flag > environment (ODSHARE_*) > config.yaml in the config directory > default, and hands the
 // rest of the program a plain typed Config.
 //
-// Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET, ODSHARE_CERTIFICATE_PASSWORD, ODSHARE_LINK_PASSWORD) are read from the environment only, never
+// Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET, ODSHARE_CERTIFICATE_PASSWORD, ODSHARE_LINK_PASSWORD,
+// ODSHARE_BOX_ACCESS_TOKEN, ODSHARE_BOX_CLIENT_SECRET) are read from the environment only, never
 // from the config file, so that `config list` and a shared dotfile repo cannot leak them.
 package config
 
@@ -63,6 +64,12 @@ var Keys = []Key{
 	{"certificate", "", "certificate file for app-only sign-in: PEM with the key, or PFX"},
 	{"ca_file", "", "PEM file of extra CA certificates to trust"},
 	{"retry_budget", "5m", "how long one request waits out Graph's throttling (429, 503) before giving up; 0 never retries"},
+	{"token_storage", "auto", "where tokens are kept: auto (encrypted, key in the OS keyring; a plain 0600 file when none answers) or file"},
+	{"box_client_id", "", "client id of your Box app (OAuth 2.0 or Client Credentials), for `auth login --provider box`"},
+	{"box_account", "", "Box account (login email) to use when several are signed in"},
+	{"box_api_url", "", "Box API base URL (default https://api.box.com/2.0), e.g. the emulator's"},
+	{"box_token_url", "", "Box token endpoint (default https://api.box.com/oauth2/token)"},
+	{"box_authorize_url", "", "Box authorize page (default https://account.box.com/api/oauth2/authorize)"},
 }
 
 // Config is the resolved configuration.
@@ -81,6 +88,16 @@ type Config struct {
 	CAFile        string
 	// RetryBudget is how long one request waits out throttling in all; 0 means no retries.
 	RetryBudget time.Duration
+	// TokenStorage is "auto" (the OS keyring's key encrypts the token caches) or "file".
+	TokenStorage string
+
+	// Box: the app, the active account and the endpoints (empty = Box's own).
+	BoxClientID, BoxAccount                 string
+	BoxAPIURL, BoxTokenURL, BoxAuthorizeURL string
+	// BoxAccessToken (ODSHARE_BOX_ACCESS_TOKEN) is a Box token used as is (a developer token, CI).
+	BoxAccessToken string
+	// BoxClientSecret (ODSHARE_BOX_CLIENT_SECRET) is the Box app's secret.
+	BoxClientSecret string
 
 	AccessToken  string // ODSHARE_ACCESS_TOKEN: used as is, no sign-in
 	ClientSecret string // ODSHARE_CLIENT_SECRET: app-only sign-in
@@ -171,7 +188,18 @@ func Load(flags map[string]string) (*Config, error) {
 		ClientSecret:        os.Getenv(EnvPrefix + "_CLIENT_SECRET"),
 		CertificatePassword: os.Getenv(EnvPrefix + "_CERTIFICATE_PASSWORD"),
 		LinkPassword:        os.Getenv(EnvPrefix + "_LINK_PASSWORD"),
+		BoxClientID:         strings.TrimSpace(v.GetString("box_client_id")),
+		BoxAccount:          strings.TrimSpace(v.GetString("box_account")),
+		BoxAPIURL:           strings.TrimRight(strings.TrimSpace(v.GetString("box_api_url")), "/"),
+		BoxTokenURL:         strings.TrimSpace(v.GetString("box_token_url")),
+		BoxAuthorizeURL:     strings.TrimSpace(v.GetString("box_authorize_url")),
+		BoxAccessToken:      os.Getenv(EnvPrefix + "_BOX_ACCESS_TOKEN"),
+		BoxClientSecret:     os.Getenv(EnvPrefix + "_BOX_CLIENT_SECRET"),
 		Source:              src,
+	}
+	c.TokenStorage = strings.ToLower(strings.TrimSpace(v.GetString("token_storage")))
+	if c.TokenStorage != "auto" && c.TokenStorage != "file" {
+		return nil, fmt.Errorf("invalid token_storage %q (from %s): valid values are auto and file", c.TokenStorage, src["token_storage"])
 	}
 	rb := strings.TrimSpace(v.GetString("retry_budget"))
 	if c.RetryBudget, err = time.ParseDuration(rb); err != nil || c.RetryBudget < 0 {
@@ -248,6 +276,18 @@ func (c *Config) Value(key string) string {
 		return c.Certificate
 	case "retry_budget":
 		return c.RetryBudget.String()
+	case "token_storage":
+		return c.TokenStorage
+	case "box_client_id":
+		return c.BoxClientID
+	case "box_account":
+		return c.BoxAccount
+	case "box_api_url":
+		return c.BoxAPIURL
+	case "box_token_url":
+		return c.BoxTokenURL
+	case "box_authorize_url":
+		return c.BoxAuthorizeURL
 	}
 	return ""
 }

@@ -36,16 +36,30 @@ type LoginOptions struct {
 	Persist map[string]string
 	// SecretFromStdin is set when the client secret came from stdin rather than the environment.
 	SecretFromStdin bool
+
+	// Provider is "graph" (Microsoft Graph, the default) or "box".
+	Provider string
+	// Box holds the Box sign-in settings (Provider "box"); SubjectType and SubjectID the Client
+	// Credentials Grant's box_subject_type and box_subject_id (with App).
+	Box                    auth.BoxSettings
+	SubjectType, SubjectID string
 }
+
+// Providers `auth` commands take with --provider.
+const (
+	providerGraph = "graph"
+	providerBox   = "box"
+)
 
 func newCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
 	opts := &LoginOptions{IO: f.IOStreams}
 	var tenant, clientID, certificate string
 	var scopes []string
+	var insecureStorage bool
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Sign in with a device code, in a browser (--browser), or as an application (--app)",
-		Long: `Sign in to Microsoft Graph.
+		Long: `Sign in to Microsoft Graph, or to Box with --provider box.
 
 By default this uses the device-code flow: odshare prints a URL and a code on stderr; open the URL
 in any browser (on any device), enter the code and approve. odshare waits until you do, the code
@@ -68,12 +82,28 @@ written to disk: commands run app-only while ODSHARE_CLIENT_SECRET is set, or wi
 certificate saved in config. App-only tokens have no /me: pass --drive, --user, --group or --site.
 
 --tenant, --client-id, --scopes and --certificate are saved in config.yaml for later commands,
-and the account you sign in with becomes the active one (the "account" setting).`,
+and the account you sign in with becomes the active one (the "account" setting).
+
+--provider box signs in to Box with your Box app (a Custom App with OAuth 2.0, and the redirect
+URI http://127.0.0.1/callback, which Box matches on any port): --client-id (saved as
+box_client_id), its client secret from ODSHARE_BOX_CLIENT_SECRET or stdin, never a flag. odshare
+opens Box's authorize page in a browser on this machine (authorization code with PKCE and a
+loopback redirect), waits up to 10 minutes or until Ctrl-C, and keeps the sign-in, client secret
+included (Box's refresh needs it), in the private token cache. --app with --provider box uses the
+Client Credentials Grant: --subject-type enterprise --subject-id ENTERPRISE_ID (the app's service
+account) or --subject-type user --subject-id USER_ID. ODSHARE_BOX_ACCESS_TOKEN (a developer token)
+needs no sign-in. The Box account becomes the active one (the "box_account" setting).
+
+Tokens are kept encrypted with a key held in the OS keyring (Secret Service, Keychain or
+Credential Manager); where none answers, in a plain file only you can read, with a notice.
+--insecure-storage chooses the plain file (the token_storage setting "file").`,
 		Example: `  $ odshare auth login
   $ odshare auth login --browser
   $ odshare auth login --tenant contoso.onmicrosoft.com --scopes Files.ReadWrite.All
   $ ODSHARE_CLIENT_SECRET=... odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-...
-  $ odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-... --certificate app.pem`,
+  $ odshare auth login --app --tenant contoso.onmicrosoft.com --client-id 1111-... --certificate app.pem
+  $ ODSHARE_BOX_CLIENT_SECRET=... odshare auth login --provider box --client-id abc123...
+  $ odshare auth login --provider box --app --subject-type enterprise --subject-id 500100 <secret.txt`,
 		Args: cmdutil.ExactArgs(0, ""),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Persist = map[string]string{}
@@ -81,6 +111,22 @@ and the account you sign in with becomes the active one (the "account" setting).
 				if c.Flags().Changed(flag) {
 					f.ConfigFlags[key] = value
 					opts.Persist[key] = value
+				}
+			}
+			if insecureStorage {
+				f.ConfigFlags["token_storage"] = "file"
+				opts.Persist["token_storage"] = "file"
+			}
+			switch opts.Provider {
+			case providerGraph:
+			case providerBox:
+				return boxLoginCmd(c, f, opts, clientID, runF)
+			default:
+				return cmdutil.FlagErrorf("invalid --provider %q: valid values are graph and box", opts.Provider)
+			}
+			for _, fl := range []string{"subject-type", "subject-id"} {
+				if c.Flags().Changed(fl) {
+					return cmdutil.FlagErrorf("--%s is for Box's Client Credentials Grant: use it with --provider box --app", fl)
 				}
 			}
 			set("tenant", "tenant", tenant)
@@ -141,6 +187,12 @@ and the account you sign in with becomes the active one (the "account" setting).
 	fl.BoolVar(&opts.App, "app", false, "Sign in as an application (client credentials)")
 	fl.BoolVar(&opts.Browser, "browser", false, "Sign in in a web browser on this machine instead of with a device code")
 	fl.StringVar(&certificate, "certificate", "", "`file` with the app's certificate: PEM with the private key, or PFX (implies --app)")
+	fl.StringVar(&opts.Provider, "provider", providerGraph, "Sign in to `graph` (Microsoft Graph: OneDrive, SharePoint) or box")
+	fl.StringVar(&opts.SubjectType, "subject-type", "", "Box --app: box_subject_type, enterprise (the app's service account) or user")
+	fl.StringVar(&opts.SubjectID, "subject-id", "", "Box --app: box_subject_id, the enterprise `id` or the user id")
+	fl.BoolVar(&insecureStorage, "insecure-storage", false, "Keep tokens in a plain 0600 file instead of encrypting them with a key in the OS keyring")
+	_ = cmd.RegisterFlagCompletionFunc("provider", cobra.FixedCompletions([]cobra.Completion{"graph\tMicrosoft Graph: OneDrive and SharePoint", "box\tBox"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("subject-type", cobra.FixedCompletions([]cobra.Completion{"enterprise\tthe app's service account", "user\ta user of the enterprise"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("certificate")
 	_ = cmd.RegisterFlagCompletionFunc("tenant", cobra.FixedCompletions(cmdutil.TenantCompletions, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scopes", cobra.FixedCompletions(cmdutil.ScopeCompletions, cobra.ShellCompDirectiveNoFileComp))
@@ -169,6 +221,9 @@ func readSecret(ios *iostreams.IOStreams) (string, error) {
 }
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
+	if opts.Provider == providerBox {
+		return boxLoginRun(ctx, opts)
+	}
 	cs := opts.IO.ColorScheme()
 	if opts.App {
 		info, err := auth.LoginApp(ctx, opts.Settings)

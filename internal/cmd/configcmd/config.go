@@ -145,6 +145,16 @@ func validate(key, value string) error {
 		if _, ok := config.Clouds[value]; value != "" && !ok {
 			return cmdutil.FlagErrorf("invalid cloud %q: valid values are %s", value, strings.Join(config.CloudNames(), ", "))
 		}
+	case "token_storage":
+		if value != "" && value != "auto" && value != "file" {
+			return cmdutil.FlagErrorf("invalid token_storage %q: valid values are auto and file", value)
+		}
+	case "box_api_url", "box_token_url", "box_authorize_url":
+		if value != "" {
+			if err := auth.CheckEndpoint(key, value); err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+		}
 	}
 	return nil
 }
