@@ -305,3 +305,29 @@ func TestCheckEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// A config directory that can't be written: a renewal would spend Box's single-use refresh token
+// with nowhere to keep the new one, so nothing is sent; once writable, the sign-in still works.
+func TestBoxReadOnlyCacheDirKeepsTheSignIn(t *testing.T) {
+	p := startBox(t, true)
+	dir := filepath.Join(t.TempDir(), "cfg")
+	s := p.settings(dir)
+	ctx := context.Background()
+	if _, err := LoginBox(ctx, s, p.browser(t, "", nil), nil); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := NewBoxSource(s)
+	restore := makeUnwritable(t, dir)
+	_, err := src.Refresh(ctx)
+	var we *CacheWriteError
+	if !errors.As(err, &we) || errors.Is(err, ErrBoxNotSignedIn) {
+		t.Errorf("Refresh err = %v, want a CacheWriteError", err)
+	}
+	if n := p.srv.Stats().Tokens.Refreshed; n != 0 {
+		t.Errorf("Box redeemed the refresh token %d time(s) with nowhere to save the new one", n)
+	}
+	restore()
+	if _, err := src.Refresh(ctx); err != nil {
+		t.Errorf("the sign-in was lost: %v", err)
+	}
+}
