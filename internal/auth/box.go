@@ -16,7 +16,6 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/odshare/odshare/internal/box"
 	"github.com/odshare/odshare/internal/httpx"
 	"github.com/odshare/odshare/internal/redact"
 	"github.com/odshare/odshare/internal/safetext"
@@ -25,7 +24,7 @@ import (
 // Box's endpoints (ODSHARE_BOX_API_URL, ODSHARE_BOX_TOKEN_URL and ODSHARE_BOX_AUTHORIZE_URL override
 // them): notes box.md §3 [G-AUTH oauth2, OA PostOAuth2Token].
 const (
-	DefaultBoxAPIURL       = box.DefaultBaseURL
+	DefaultBoxAPIURL       = "https://api.box.com/2.0"
 	DefaultBoxTokenURL     = "https://api.box.com/oauth2/token"
 	DefaultBoxAuthorizeURL = "https://account.box.com/api/oauth2/authorize"
 )
@@ -101,8 +100,8 @@ func CheckEndpoint(what, raw string) error {
 	if err != nil || u.Host == "" || u.Opaque != "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("invalid %s %q: want an https URL", what, safetext.Line(raw))
 	}
-	if u.User != nil || u.Fragment != "" {
-		return fmt.Errorf("invalid %s %q: no user info or fragment allowed", what, safetext.Line(u.Redacted()))
+	if u.User != nil || u.Fragment != "" || u.RawQuery != "" || u.ForceQuery {
+		return fmt.Errorf("invalid %s %q: no user info, query or fragment allowed", what, safetext.Line(u.Redacted()))
 	}
 	if u.Scheme == "http" && !httpx.IsLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("invalid %s %q: %w (use https)", what, safetext.Line(raw), httpx.ErrInsecure)
@@ -402,18 +401,52 @@ func boxTokenError(ctx context.Context, what string, err error) error {
 	return fmt.Errorf("%s: %s", what, redactText(err.Error()))
 }
 
-// boxOAuthError reads Box's OAuth error from a token endpoint's answer that x/oauth2 refused, as the
-// Box transport's *box.Error (box.NewError), and its one-line, redacted text.
-func boxOAuthError(err error) (*box.Error, string, bool) {
+// boxError is an error answer of Box's token endpoint, {"error","error_description"} [OA OAuth2Error],
+// on one line in the Box transport's shape ("code: description (HTTP 400, request-id …)"). package
+// auth sits below the Box transport (docs/architecture.md), so it reads this small shape itself.
+type boxError struct {
+	Status                int
+	Code, Description, ID string
+}
+
+func (e *boxError) Error() string {
+	head := e.Code
+	if e.Description != "" {
+		head += ": " + e.Description
+	}
+	if head == "" {
+		head = http.StatusText(e.Status)
+	}
+	if e.ID != "" {
+		return fmt.Sprintf("%s (HTTP %d, request-id %s)", head, e.Status, e.ID)
+	}
+	return fmt.Sprintf("%s (HTTP %d)", head, e.Status)
+}
+
+// Unauthorized reports an answer only a new sign-in (or other credentials) fixes.
+func (e *boxError) Unauthorized() bool {
+	switch e.Code {
+	case "invalid_grant", "invalid_client", "unauthorized_client":
+		return true
+	}
+	return e.Status == http.StatusUnauthorized
+}
+
+// boxOAuthError reads Box's OAuth error from a token endpoint's answer that x/oauth2 refused, and its
+// one-line, redacted text.
+func boxOAuthError(err error) (*boxError, string, bool) {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
 		return nil, "", false
 	}
-	target := ""
-	if re.Response.Request != nil {
-		target = re.Response.Request.URL.Redacted()
+	be := &boxError{Status: re.Response.StatusCode, ID: safetext.Line(re.Response.Header.Get("BOX-REQUEST-ID"))}
+	var body struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
 	}
-	be := box.NewError(http.MethodPost, target, re.Response.StatusCode, re.Response.Header, re.Body)
+	if json.Unmarshal(re.Body, &body) == nil {
+		be.Code, be.Description = safetext.Line(body.Error), safetext.Line(body.Description)
+	}
 	return be, redactText(be.Error()), true
 }
 

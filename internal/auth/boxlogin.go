@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -14,7 +16,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/odshare/odshare/internal/box"
 	"github.com/odshare/odshare/internal/redact"
 	"github.com/odshare/odshare/internal/safetext"
 )
@@ -132,11 +133,7 @@ func (r boxResolved) finishLogin(ctx context.Context, fc *fileCache, tok *oauth2
 	now := boxClock()
 	a.AccessToken, a.RefreshToken, a.ExpiresAt = tok.AccessToken, tok.RefreshToken, boxExpiry(tok, now)
 	a.ClientSecret, a.TokenURL, a.SignedInAt = r.ClientSecret, r.TokenURL, now
-	client, err := box.New(box.Options{BaseURL: r.APIURL, HTTPClient: r.hc, Tokens: staticToken(tok.AccessToken), UserAgent: "odshare"})
-	if err != nil {
-		return nil, err
-	}
-	me, _, err := client.GetUsersMe(ctx, []string{"id", "name", "login"})
+	me, err := r.usersMe(ctx, tok.AccessToken)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -161,9 +158,47 @@ func (r boxResolved) finishLogin(ctx context.Context, fc *fileCache, tok *oauth2
 	return &BoxLoginResult{Account: a.info()}, nil
 }
 
-type staticToken string
+// boxUser is the part of Box's user object a sign-in keeps.
+type boxUser struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Login string `json:"login"`
+}
 
-func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
+// usersMe asks Box who a new token belongs to: GET {api}/users/me?fields=id,name,login, the token
+// sent to the API's origin only (no redirect leaves it: signInClient's rule), the answer bounded.
+func (r boxResolved) usersMe(ctx context.Context, token string) (*boxUser, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.APIURL+"/users/me?fields=id,name,login", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var be struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}
+		_ = json.Unmarshal(body, &be)
+		return nil, fmt.Errorf("HTTP %d %s: %s", resp.StatusCode, safetext.Line(be.Code), safetext.Line(be.Message))
+	}
+	var u boxUser
+	if err := json.Unmarshal(body, &u); err != nil || u.ID == "" {
+		return nil, errors.New("Box's answer is not a user object")
+	}
+	return &u, nil
+}
 
 // boxLoginError maps the token endpoint's answer to a code redemption or a CCG request: a rejected
 // code (expired after Box's 30 seconds, or used) or rejected client credentials are authentication
@@ -173,7 +208,7 @@ func boxLoginError(ctx context.Context, err error) error {
 		return ctxErr
 	}
 	if be, msg, ok := boxOAuthError(err); ok {
-		if be.Unauthorized() || be.StatusCode == http.StatusBadRequest {
+		if be.Unauthorized() || be.Status == http.StatusBadRequest {
 			return fmt.Errorf("Box refused the sign-in: %s: %w", msg, ErrBoxNotSignedIn)
 		}
 		return fmt.Errorf("Box token endpoint: %s", msg)
