@@ -43,6 +43,9 @@ type TokenError struct{ Err error }
 func (e *TokenError) Error() string { return "get access token: " + e.Err.Error() }
 func (e *TokenError) Unwrap() error { return e.Err }
 
+// CredentialFailed says no token could be had: the sharing core's classification of this error.
+func (e *TokenError) CredentialFailed() bool { return true }
+
 // InsecureEndpointError refuses a base URL that would send a bearer token over plain http to a host other
 // than loopback. It unwraps to the client's own sentinel error.
 type InsecureEndpointError struct {

@@ -8,14 +8,14 @@ import (
 	"runtime"
 
 	"github.com/spf13/cobra"
+
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // FlagError is a usage error: a bad flag, value or argument. It exits 2, and it is always
-// returned before anything is sent to Graph.
-type FlagError struct{ Err error }
-
-func (e *FlagError) Error() string { return e.Err.Error() }
-func (e *FlagError) Unwrap() error { return e.Err }
+// returned before anything is sent. It is the sharing core's usage error, so a provider's refusal
+// of an argument or a flag is one too.
+type FlagError = sharing.UsageError
 
 // FlagErrorf builds a FlagError.
 func FlagErrorf(format string, args ...any) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/progress"
 	"github.com/odshare/odshare/internal/redact"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // Factory builds dependencies lazily, so --help, completion and pure commands such as
@@ -43,6 +44,10 @@ type Factory struct {
 	// sign-in (the box_account setting, else the one signed in last), renewed as needed. It never
 	// prompts; it satisfies bearer.TokenSource (and bearer.Refresher for a cached sign-in).
 	BoxTokens func() (bearer.TokenSource, error)
+	// Sharing is the sharing core's registry of providers: commands parse items and open providers
+	// through it. Opening the Graph provider calls Graph above, so a test that replaces Graph
+	// redirects every command.
+	Sharing *sharing.Registry
 
 	// Progress shows on a terminal's stderr what the command is doing and what its requests
 	// wait for (throttling); it draws nothing elsewhere.
@@ -59,6 +64,7 @@ type Factory struct {
 // New returns a Factory wired for the real program.
 func New(ios *iostreams.IOStreams, version string) *Factory {
 	f := &Factory{IOStreams: ios, Version: version, ConfigFlags: map[string]string{}, Progress: progress.NewTracker(ios)}
+	f.Sharing = newRegistry(f)
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
 		cfg, err := config.Load(f.ConfigFlags)
 		if err == nil {

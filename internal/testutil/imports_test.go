@@ -18,22 +18,26 @@ const module = "github.com/odshare/odshare/"
 // describes: a package imports only packages of a lower layer. The emulator's packages form their own
 // stack (emulatorLayers) and import nothing of the client's.
 var layers = map[string]int{
-	"cmd/odshare":       9,
-	"internal/docgen":   9, // a program beside the binary: the man pages read the exit codes from app
-	"internal/app":      8,
-	"internal/cmd/root": 7,
+	"cmd/odshare":       11,
+	"internal/docgen":   11, // a program beside the binary: the man pages read the exit codes from app
+	"internal/app":      10,
+	"internal/cmd/root": 9,
 	// commands
-	"internal/cmd/authcmd": 6, "internal/cmd/configcmd": 6, "internal/cmd/encodeurl": 6,
-	"internal/cmd/link": 6, "internal/cmd/share": 6, "internal/cmd/version": 6,
-	"internal/cmdutil/cmdtest": 6, // test support: a Factory wired to the in-process emulator
-	"internal/cmdutil":         5,
-	// providers
+	"internal/cmd/authcmd": 8, "internal/cmd/configcmd": 8, "internal/cmd/encodeurl": 8,
+	"internal/cmd/link": 8, "internal/cmd/share": 8, "internal/cmd/version": 8,
+	"internal/cmdutil/cmdtest": 8, // test support: a Factory wired to the in-process emulator
+	// the wiring of providers into the core
+	"internal/cmdutil": 7,
+	// providers: the sharing core's plug-ins
+	"internal/provider/graph": 5,
+	// transports
 	"internal/graph": 4, "internal/box": 4,
-	// transports and sign-in
+	// shared HTTP and sign-in
 	"internal/bearer": 3, "internal/auth": 3,
 	"internal/graph/api": 2, "internal/safetext": 2, "internal/output": 2, "internal/progress": 2,
-	// leaves
-	"internal/httpx": 1, "internal/httpretry": 1, "internal/redact": 1, "internal/config": 1,
+	// leaves; the sharing core is one (it imports the standard library only)
+	"internal/sharing": 1,
+	"internal/httpx":   1, "internal/httpretry": 1, "internal/redact": 1, "internal/config": 1,
 	"internal/iostreams": 1, "internal/build": 1,
 	"internal/httpx/httpxtest": 1, "internal/testutil": 1, "internal/testutil/scripted": 1,
 }

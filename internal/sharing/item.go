@@ -1,0 +1,287 @@
+package sharing
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Kind says how an item argument names an item.
+type Kind int
+
+// The ways an item can be named on the command line.
+const (
+	// ByID is an item id (Graph's drive item id; Box's box:file:123).
+	ByID Kind = iota
+	// ByPath is a path from the drive's (or Box's) root.
+	ByPath
+	// BySharingURL is a sharing link's URL.
+	BySharingURL
+	// ByShareID is a share id (Graph's s!… or u!… token).
+	ByShareID
+)
+
+// Item is one parsed item argument. Parsing is pure: nothing is sent, no client exists.
+type Item struct {
+	// Provider is the Name of the provider whose item it is.
+	Provider string
+	// Input is the argument exactly as given, for messages.
+	Input string
+	// Kind says how Input names the item.
+	Kind Kind
+	// IsLink is true when the argument alone names a link, so `link get`, `link update` and
+	// `link delete` need no permission id: a sharing URL or share id (for Box, any item: an item
+	// has one link).
+	IsLink bool
+	// MaybePath is true when the argument was read as an id but looks like a file name: when the
+	// provider cannot find it, the message says that paths start with "/".
+	MaybePath bool
+	// Ref is the provider's parse of Input.
+	Ref any
+	// Location is what the context flags select for this item (Graph's drive: --drive, --user,
+	// --group, --site), set by Registry.Locate; nil until then, which means the default.
+	Location any
+}
+
+// IsShare reports whether the item is named through a share: a sharing URL or a share id.
+func (it Item) IsShare() bool { return it.Kind == BySharingURL || it.Kind == ByShareID }
+
+// ContextFlag is one flag that says where relative items live (Graph's --drive, --user, --group,
+// --site), as the user gave it.
+type ContextFlag struct {
+	// Name is the flag without dashes.
+	Name string
+	// Value is the flag's value.
+	Value string
+	// Given is true when the flag was on the command line (even as "").
+	Given bool
+}
+
+// ParseContext is the context flags of one command line, in the order they were registered.
+type ParseContext struct {
+	Flags []ContextFlag
+}
+
+// Given returns the context flags that were given.
+func (pc ParseContext) Given() []ContextFlag {
+	var out []ContextFlag
+	for _, f := range pc.Flags {
+		if f.Given || f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Value returns the value of the named flag ("" when absent).
+func (pc ParseContext) Value(name string) string {
+	for _, f := range pc.Flags {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Parser is a provider's pure half: naming and rules, settled before any client is built.
+type Parser interface {
+	// Name is the provider's registry name: "graph", "box".
+	Name() string
+	// Service names the provider's API in messages: "Graph", "Box".
+	Service() string
+	// Title names the provider's items for people: "OneDrive/SharePoint", "Box".
+	Title() string
+	// Claims reports whether arg is this provider's item. The Registry asks providers in the order
+	// they were registered; the last one takes whatever no other claimed.
+	Claims(arg string) bool
+	// Parse reads an item argument; an error is a usage error about the argument.
+	Parse(arg string) (Item, error)
+	// Locate applies the context flags to this provider's items (setting Item.Location), or
+	// refuses flags it does not take (a *UsageError). It runs once per command line for all of them.
+	Locate(pc ParseContext, items []*Item) error
+	// AsShare reads an item for the share commands, which take sharing URLs and share ids; an item
+	// that cannot be a share is a usage error.
+	AsShare(it Item) (Item, error)
+	// Supports reports whether the provider takes flag (without dashes) for verb.
+	Supports(verb, flag string) bool
+	// CheckSpec refuses, as a usage error naming the flag, a setting the provider cannot apply to
+	// the item for verb.
+	CheckSpec(it Item, verb string, spec LinkSpec) error
+}
+
+// Registry knows every provider: their parsers, and how to build each one's Provider.
+type Registry struct {
+	mu   sync.Mutex
+	regs []registration
+}
+
+type registration struct {
+	parser Parser
+	open   func() (Provider, error)
+}
+
+// Register adds a provider. open builds its Provider; it is called by Open, once per command run.
+func (r *Registry) Register(p Parser, open func() (Provider, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.regs = append(r.regs, registration{parser: p, open: open})
+}
+
+func (r *Registry) list() []registration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.regs)
+}
+
+// Parsers returns the registered parsers, in order.
+func (r *Registry) Parsers() []Parser {
+	var out []Parser
+	for _, reg := range r.list() {
+		out = append(out, reg.parser)
+	}
+	return out
+}
+
+// Parser returns the named provider's parser, or nil.
+func (r *Registry) Parser(name string) Parser {
+	for _, reg := range r.list() {
+		if reg.parser.Name() == name {
+			return reg.parser
+		}
+	}
+	return nil
+}
+
+// Parse reads an item argument with the first provider that claims it. An error is a usage error.
+func (r *Registry) Parse(arg string) (Item, error) {
+	regs := r.list()
+	if len(regs) == 0 {
+		return Item{}, errors.New("sharing: no provider registered")
+	}
+	p := regs[len(regs)-1].parser
+	for _, reg := range regs {
+		if reg.parser.Claims(arg) {
+			p = reg.parser
+			break
+		}
+	}
+	it, err := p.Parse(arg)
+	if err != nil {
+		return it, AsUsage(err)
+	}
+	it.Provider, it.Input = p.Name(), arg
+	return it, nil
+}
+
+// ParseShare reads the argument of a share command: a sharing URL or a share id. A path is refused.
+func (r *Registry) ParseShare(arg string) (Item, error) {
+	it, err := r.Parse(arg)
+	if err != nil {
+		return it, err
+	}
+	if it.Kind == ByPath {
+		return it, UsageErrorf("%q is a path, not a share: give a sharing URL or a share id", arg)
+	}
+	p := r.Parser(it.Provider)
+	s, err := p.AsShare(it)
+	if err != nil {
+		return it, AsUsage(err)
+	}
+	return s, nil
+}
+
+// Locate applies the context flags to every item, provider by provider, in the order the providers
+// were registered.
+func (r *Registry) Locate(pc ParseContext, items []*Item) error {
+	for _, reg := range r.list() {
+		var mine []*Item
+		for _, it := range items {
+			if it.Provider == reg.parser.Name() {
+				mine = append(mine, it)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		if err := reg.parser.Locate(pc, mine); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Open builds the named provider's Provider. Each call builds a new one: a command opens each
+// provider it needs once.
+func (r *Registry) Open(name string) (Provider, error) {
+	for _, reg := range r.list() {
+		if reg.parser.Name() == name {
+			return reg.open()
+		}
+	}
+	return nil, fmt.Errorf("sharing: no provider %q", name)
+}
+
+// CheckFlags refuses, before anything is sent, a flag given for verb that the item's provider does
+// not take: "--drive is a OneDrive/SharePoint flag; box:/x is a Box item". given are flag names
+// without dashes.
+func (r *Registry) CheckFlags(it Item, verb string, given ...string) error {
+	p := r.Parser(it.Provider)
+	if p == nil {
+		return fmt.Errorf("sharing: no provider %q", it.Provider)
+	}
+	for _, flag := range given {
+		if p.Supports(verb, flag) {
+			continue
+		}
+		return r.FlagRefusal(flag, it)
+	}
+	return nil
+}
+
+// FlagRefusal is the usage error for a flag the item's provider does not take, naming the provider
+// whose flag it is when one does.
+func (r *Registry) FlagRefusal(flag string, it Item) error {
+	p := r.Parser(it.Provider)
+	title := it.Provider
+	if p != nil {
+		title = p.Title()
+	}
+	var owners []string
+	for _, q := range r.Parsers() {
+		if q != p && q.Supports(AnyVerb, flag) {
+			owners = append(owners, q.Title())
+		}
+	}
+	if len(owners) > 0 {
+		return &UsageError{Err: fmt.Errorf("--%s is a %s flag; %s is a %s item: %w",
+			flag, strings.Join(owners, " and "), quoteInput(it.Input), title, ErrNotSupported)}
+	}
+	return &UsageError{Err: fmt.Errorf("--%s does not apply to %s items such as %s: %w", flag, title, quoteInput(it.Input), ErrNotSupported)}
+}
+
+// AnyVerb asks Parser.Supports whether the provider takes a flag for any verb.
+const AnyVerb = "*"
+
+// CheckSpec asks the item's provider to refuse what it cannot apply (see Parser.CheckSpec).
+func (r *Registry) CheckSpec(it Item, verb string, spec LinkSpec) error {
+	p := r.Parser(it.Provider)
+	if p == nil {
+		return fmt.Errorf("sharing: no provider %q", it.Provider)
+	}
+	err := p.CheckSpec(it, verb, spec)
+	var uf *UnsupportedFlag
+	if errors.As(err, &uf) {
+		return r.FlagRefusal(uf.Flag, it)
+	}
+	return AsUsage(err)
+}
+
+// quoteInput shows an item argument in a message: as is when it is plain, quoted otherwise.
+func quoteInput(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"'\\") && strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return s
+	}
+	return fmt.Sprintf("%q", s)
+}
