@@ -9,17 +9,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/odshare/odshare/internal/build"
 	"github.com/odshare/odshare/internal/cmd/root"
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
 	"github.com/odshare/odshare/internal/redact"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // Exit codes, documented in the README.
@@ -80,8 +79,8 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) (code int
 func classify(ctx context.Context, err error, envToken bool) (int, string) {
 	var flagErr *cmdutil.FlagError
 	var authErr *cmdutil.AuthError
-	var graphErr *graph.Error
-	isGraph := errors.As(err, &graphErr)
+	// The provider's answer is classified through the sharing core's interfaces: app imports no
+	// provider and no transport.
 	switch {
 	case errors.Is(err, cmdutil.ErrSilent):
 		return ExitError, ""
@@ -92,13 +91,13 @@ func classify(ctx context.Context, err error, envToken bool) (int, string) {
 		return ExitUsage, strings.ReplaceAll(err.Error(), "\t", "  ") + "\nRun with --help for usage."
 	case errors.As(err, &authErr):
 		return ExitAuth, err.Error()
-	case isGraph && graphErr.Unauthorized() && envToken:
+	case sharing.IsUnauthorized(err) && envToken:
 		return ExitAuth, err.Error() + "; " + envTokenHint
-	case isGraph && graphErr.Unauthorized():
+	case sharing.IsUnauthorized(err):
 		return ExitAuth, err.Error() + "; " + cmdutil.AuthHint
-	case isGraph && graphErr.AccessDenied():
+	case sharing.IsAccessDenied(err):
 		return ExitError, err.Error() + "\n" + accessDeniedHint
-	case isGraph && slices.Contains(graphErr.InnerCodes, "accountUpgradeRequired"):
+	case sharing.HasCode(err, "accountUpgradeRequired"):
 		return ExitError, err.Error() + "\n" + upgradeHint
 	}
 	return ExitError, err.Error()

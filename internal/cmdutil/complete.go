@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/odshare/odshare/internal/auth"
-	"github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // Shell completion. Nothing that names a remote thing ever completes local files. Item arguments
@@ -69,7 +69,8 @@ func (f *Factory) CompleteAccounts(*cobra.Command, []string, string) ([]cobra.Co
 }
 
 // CompleteItems completes item arguments (all of them with all, else the first): a /path from the
-// drive the drive flags select; ids, sharing URLs and share ids have nothing to complete.
+// drive the drive flags select, through the provider's PathCompleter; ids, sharing URLs and share
+// ids have nothing to complete.
 func (f *Factory) CompleteItems(d *DriveFlags, all bool) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if toComplete == "" {
@@ -78,27 +79,30 @@ func (f *Factory) CompleteItems(d *DriveFlags, all bool) cobra.CompletionFunc {
 		if (!all && len(args) > 0) || !strings.HasPrefix(toComplete, "/") {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		drive, err := d.Ref()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
 		ctx := cmd.Context()
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		names := f.completePaths(ctx, drive, toComplete)
+		names := f.completePaths(ctx, d, toComplete)
 		return names, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	}
 }
 
 // completePaths lists the folder toComplete is in and returns the children whose names start with
 // what was typed after its last "/": folders end in "/", so Tab can go on into them.
-func (f *Factory) completePaths(ctx context.Context, drive graph.DriveRef, toComplete string) []cobra.Completion {
+func (f *Factory) completePaths(ctx context.Context, d *DriveFlags, toComplete string) []cobra.Completion {
 	dir, prefix := "/", strings.TrimPrefix(toComplete, "/")
 	if i := strings.LastIndex(toComplete, "/"); i > 0 {
 		dir, prefix = toComplete[:i], toComplete[i+1:]
 	}
-	entries, err := f.folderEntries(ctx, drive, dir)
+	item, err := f.ParseItem(dir)
+	if err != nil || item.Kind != sharing.ByPath {
+		return nil
+	}
+	if err := f.Locate(*d, &item); err != nil {
+		return nil
+	}
+	entries, err := f.folderEntries(ctx, item, dir)
 	if err != nil {
 		return nil
 	}
@@ -119,14 +123,18 @@ type completeCache struct {
 	Entries []string  `json:"entries"` // names, folders with a trailing "/"
 }
 
-// folderEntries returns the names in dir, from the cache when fresh, else from Graph within
+// folderEntries returns the names in dir, from the cache when fresh, else from the provider within
 // completeTimeout.
-func (f *Factory) folderEntries(ctx context.Context, drive graph.DriveRef, dir string) ([]string, error) {
+func (f *Factory) folderEntries(ctx context.Context, item sharing.Item, dir string) ([]string, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, err
 	}
-	key := sha256.Sum256([]byte(strings.Join([]string{cfg.GraphEndpoint, cfg.Account, drive.Path(), dir}, "\x00")))
+	where := item.Provider
+	if k, ok := f.Sharing.Parser(item.Provider).(sharing.CompletionKeyer); ok {
+		where = k.CompletionKey(item)
+	}
+	key := sha256.Sum256([]byte(strings.Join([]string{cfg.GraphEndpoint, cfg.Account, where, dir}, "\x00")))
 	file := ""
 	if cacheDir, err := os.UserCacheDir(); err == nil {
 		file = filepath.Join(cacheDir, "odshare", "complete-"+hex.EncodeToString(key[:12])+".json")
@@ -139,33 +147,16 @@ func (f *Factory) folderEntries(ctx context.Context, drive graph.DriveRef, dir s
 	}
 	ctx, cancel := context.WithTimeout(ctx, completeTimeout)
 	defer cancel()
-	client, err := f.Graph()
+	p, err := f.Sharing.Open(item.Provider)
 	if err != nil {
 		return nil, err
 	}
-	if drive, err = client.ResolveSite(ctx, drive); err != nil {
-		return nil, err
+	pc, ok := sharing.As[sharing.PathCompleter](p)
+	if !ok {
+		return nil, errors.New("no path completion")
 	}
-	addr := drive.ItemPath(graph.ItemRef{Kind: graph.ItemByPath, Value: dir})
-	var entries []string
-	errEnough := errors.New("one page is enough")
-	err = client.ListChildren(ctx, addr, completePage, func(page []json.RawMessage) error {
-		for _, raw := range page {
-			var it struct {
-				Name   string    `json:"name"`
-				Folder *struct{} `json:"folder"`
-			}
-			if json.Unmarshal(raw, &it) != nil || it.Name == "" || strings.ContainsAny(it.Name, "\x00\n\r\t") {
-				continue
-			}
-			if it.Folder != nil {
-				it.Name += "/"
-			}
-			entries = append(entries, it.Name)
-		}
-		return errEnough
-	})
-	if err != nil && !errors.Is(err, errEnough) {
+	entries, err := pc.CompleteFolder(ctx, item, completePage)
+	if err != nil {
 		return nil, err
 	}
 	if file != "" {

@@ -5,7 +5,6 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
-	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -32,18 +31,8 @@ func (e *AuthError) Unwrap() error { return e.Err }
 // AuthHint is appended to authentication errors so the way out is always on the same line.
 const AuthHint = "run `odshare auth login` (or set ODSHARE_ACCESS_TOKEN)"
 
-// PanicError is a panic recovered in odshare's code, as one line: "internal error", with the
-// panic's text only when it is Go's own runtime error, since a value built from a request could
-// hold a token or a password.
-type PanicError struct{ Value any }
-
-func (e *PanicError) Error() string {
-	detail := ""
-	if re, ok := e.Value.(runtime.Error); ok {
-		detail = ": " + re.Error()
-	}
-	return "internal error" + detail + " (a bug in odshare; please report it with the command you ran)"
-}
+// PanicError is a panic recovered in odshare's code, as one line (the sharing core's).
+type PanicError = sharing.PanicError
 
 // ErrSilent reports failure through the exit code only; the command already printed why.
 var ErrSilent = errors.New("silent error")

@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"github.com/spf13/cobra"
+
 	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 	"github.com/odshare/odshare/internal/sharing"
 )
@@ -35,4 +37,16 @@ func (d DriveFlags) Context() sharing.ParseContext {
 		pc.Flags = append(pc.Flags, sharing.ContextFlag{Name: fl.name, Value: fl.value, Given: given})
 	}
 	return pc
+}
+
+// Changed returns those of the named flags that were given on cmd's command line, for
+// sharing.Registry.CheckFlags.
+func Changed(cmd *cobra.Command, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if cmd.Flags().Changed(n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

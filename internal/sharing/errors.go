@@ -3,6 +3,7 @@ package sharing
 import (
 	"errors"
 	"fmt"
+	"runtime"
 )
 
 // UsageError is a bad flag, value or argument: exit status 2, always returned before anything is
@@ -146,4 +147,18 @@ func (e *AnswerError) Unwrap() error { return e.Err }
 func IsAnswerError(err error) bool {
 	var ae *AnswerError
 	return errors.As(err, &ae)
+}
+
+// PanicError is a panic recovered in odshare's code, as one line: "internal error", with the
+// panic's text only when it is Go's own runtime error, since a value built from a request could
+// hold a token or a password. Worker goroutines (a folder walk, a bulk run), which app.Run's
+// recover cannot reach, return it as their error.
+type PanicError struct{ Value any }
+
+func (e *PanicError) Error() string {
+	detail := ""
+	if re, ok := e.Value.(runtime.Error); ok {
+		detail = ": " + re.Error()
+	}
+	return "internal error" + detail + " (a bug in odshare; please report it with the command you ran)"
 }

@@ -35,6 +35,8 @@ var layers = map[string]int{
 	// shared HTTP and sign-in
 	"internal/bearer": 3, "internal/auth": 3,
 	"internal/graph/api": 2, "internal/safetext": 2, "internal/output": 2, "internal/progress": 2,
+	// the sharing core's shared engines, over the core's types
+	"internal/sharing/walk": 2,
 	// leaves; the sharing core is one (it imports the standard library only)
 	"internal/sharing": 1,
 	"internal/httpx":   1, "internal/httpretry": 1, "internal/redact": 1, "internal/config": 1,

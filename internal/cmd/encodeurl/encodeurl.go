@@ -5,20 +5,21 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // Options are the inputs of one encode-url run.
 type Options struct {
-	IO       *iostreams.IOStreams
+	IO *iostreams.IOStreams
+	// Tokens encodes and decodes share tokens (Graph's u! tokens).
+	Tokens   sharing.ShareTokenizer
 	Printing cmdutil.Printing
 	Decode   bool
 	Values   []string // URLs, or tokens with --decode
@@ -27,6 +28,7 @@ type Options struct {
 // NewCmdEncodeURL returns `odshare encode-url`.
 func NewCmdEncodeURL(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams}
+	opts.Tokens, _ = sharing.ParserAs[sharing.ShareTokenizer](f.Sharing)
 	cmd := &cobra.Command{
 		Use:   "encode-url [<url>...]",
 		Short: "Turn sharing URLs into share tokens (u!…) and back",
@@ -88,17 +90,18 @@ func run(opts *Options) error {
 	pairs := make([]pair, 0, len(opts.Values))
 	for _, v := range opts.Values {
 		if opts.Decode {
-			u, err := graph.DecodeShareToken(v)
+			u, err := opts.Tokens.DecodeShareToken(v)
 			if err != nil {
 				return cmdutil.FlagErrorf("cannot decode %q: %v", v, err)
 			}
 			pairs = append(pairs, pair{URL: u, Token: v})
 			continue
 		}
-		if err := checkURL(v); err != nil {
+		token, err := opts.Tokens.EncodeShareURL(v)
+		if err != nil {
 			return err
 		}
-		pairs = append(pairs, pair{URL: v, Token: graph.EncodeSharingURL(v)})
+		pairs = append(pairs, pair{URL: v, Token: token})
 	}
 	if opts.Printing.JSON() {
 		return opts.Printing.WriteValue(opts.IO, pairs)
@@ -111,17 +114,6 @@ func run(opts *Options) error {
 		if _, err := fmt.Fprintln(opts.IO.Out, output.Sanitize(s)); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func checkURL(v string) error {
-	if graph.HasUserInfo(v) {
-		return &cmdutil.FlagError{Err: graph.ErrURLUserInfo}
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return cmdutil.FlagErrorf("not an http(s) URL: %q", v)
 	}
 	return nil
 }

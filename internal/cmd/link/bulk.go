@@ -14,6 +14,7 @@ import (
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 	"github.com/odshare/odshare/internal/redact"
 )
 
@@ -89,13 +90,13 @@ func toBulkResult(opts *CreateOptions, r graph.BulkResult) bulkResult {
 	if r.Created || opts.AllowExisting {
 		return out
 	}
-	p, err := decodePermission(r.Permission)
+	l, err := graphprovider.ReadLink(r.Permission)
 	if err != nil {
 		out.Error = &bulkError{Code: "invalidResponse", Message: err.Error()}
 		return out
 	}
-	if diffs := differences(opts.Request, p); len(diffs) > 0 {
-		e := newExistingLinkError(r.Input, opts.Request, opts.ExpiresArg, p, diffs)
+	if diffs := graphprovider.Differences(opts.Request, l); len(diffs) > 0 {
+		e := newExistingLinkError(r.Input, opts.ExpiresArg, l, diffs)
 		out.differs = "existing link without the " + strings.Join(lacking(diffs), ", ") + " asked for"
 		out.Error = &bulkError{Code: codeExistingLinkDiffers, Message: e.Summary() + ". " + e.Hint()}
 	}
@@ -105,9 +106,14 @@ func toBulkResult(opts *CreateOptions, r graph.BulkResult) bulkResult {
 // bulkRun shares many items through Graph JSON batching. Results stream as they complete with
 // -o ndjson; otherwise they are printed in input order once all are done.
 func bulkRun(ctx context.Context, opts *CreateOptions) error {
-	client, err := opts.Graph()
+	p, err := opts.Sharing.Open(graphprovider.Name)
 	if err != nil {
 		return err
+	}
+	client := p.(*graphprovider.Provider).Client()
+	items := make([]graph.BulkItem, len(opts.Bulk))
+	for i, it := range opts.Bulk {
+		items[i] = graph.BulkItem{Input: it.Input, Ref: graphprovider.Ref(it)}
 	}
 	stream := opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == ""
 	results := make([]bulkResult, len(opts.Bulk))
@@ -115,7 +121,7 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	bar := opts.Progress.Bar(len(opts.Bulk), "Sharing")
 	var writeErr error
 	out := bufio.NewWriter(opts.IO.Out)
-	err = client.CreateLinks(ctx, opts.Drive, opts.Bulk, opts.Request, graph.BulkOptions{
+	err = client.CreateLinks(ctx, graphprovider.Drive(opts.Bulk[0]), items, graphprovider.CreateRequest(opts.Request), graph.BulkOptions{
 		Concurrency: opts.Concurrency,
 		OnResult: func(r graph.BulkResult) {
 			defer func() { // a worker goroutine, out of app.Run's reach

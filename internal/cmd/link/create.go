@@ -11,28 +11,27 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
-	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
 	"github.com/odshare/odshare/internal/progress"
 	"github.com/odshare/odshare/internal/redact"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // CreateOptions are the validated inputs of one `link create`.
 type CreateOptions struct {
 	IO       *iostreams.IOStreams
-	Graph    func() (*graph.Client, error)
+	Sharing  *sharing.Registry
 	Printing cmdutil.Printing
 	// Progress shows on a terminal that the command is working, and what it waits for.
 	Progress *progress.Tracker
 
-	Drive   graph.DriveRef
-	Item    graph.ItemRef
-	Request api.CreateLinkRequest
+	Item sharing.Item
+	// Request is what the link should be; only what was given is set.
+	Request sharing.LinkSpec
 
 	// Bulk is set when several items were given (arguments or --from-file); Item is unused then.
-	Bulk        []graph.BulkItem
+	Bulk        []sharing.Item
 	Concurrency int
 	QR          bool
 	// AllowExisting accepts a link Graph already had even when it lacks the password, expiry or
@@ -43,7 +42,7 @@ type CreateOptions struct {
 }
 
 func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Graph: f.Graph, Progress: f.Progress}
+	opts := &CreateOptions{IO: f.IOStreams, Sharing: f.Sharing, Progress: f.Progress}
 	var (
 		drive      cmdutil.DriveFlags
 		linkType   string
@@ -129,7 +128,7 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 				}
 			}
 			if len(inputs) == 1 && fromFile == "" {
-				if opts.Item, err = cmdutil.ParseItem(inputs[0]); err != nil {
+				if opts.Item, err = f.ParseItem(inputs[0]); err != nil {
 					return err
 				}
 			} else {
@@ -138,24 +137,24 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 				}
 				// Every item is checked before anything is sent: one bad line sends nothing.
 				for i, in := range inputs {
-					ref, err := graph.ParseItemRef(in)
-					if errors.Is(err, graph.ErrURLUserInfo) {
+					it, err := f.ParseItem(in)
+					if sharing.IsSensitive(err) {
 						return cmdutil.FlagErrorf("item %d: %v", i+1, err) // the line holds credentials: not echoed
 					}
 					if err != nil {
 						return cmdutil.FlagErrorf("item %d (%q): %v", i+1, in, err)
 					}
-					opts.Bulk = append(opts.Bulk, graph.BulkItem{Input: in, Ref: ref})
+					opts.Bulk = append(opts.Bulk, it)
 				}
 			}
-			refs := []graph.ItemRef{opts.Item}
+			items := []*sharing.Item{&opts.Item}
 			if opts.Bulk != nil {
-				refs = refs[:0]
-				for _, b := range opts.Bulk {
-					refs = append(refs, b.Ref)
+				items = items[:0]
+				for i := range opts.Bulk {
+					items = append(items, &opts.Bulk[i])
 				}
 			}
-			if opts.Drive, err = drive.Resolve(f, refs...); err != nil {
+			if err := f.Locate(drive, items...); err != nil {
 				return err
 			}
 			if opts.Concurrency < 1 || opts.Concurrency > 16 {
@@ -178,22 +177,32 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 				if err != nil || addr.Address != r {
 					return cmdutil.FlagErrorf("invalid --recipient %q: give an email address such as megan@contoso.com", r)
 				}
-				req.Recipients = append(req.Recipients, api.DriveRecipient{Email: r})
+				req.Recipients = append(req.Recipients, r)
 			}
-			if req.Scope == api.ScopeUsers && len(req.Recipients) == 0 {
+			if req.Scope == "users" && len(req.Recipients) == 0 {
 				return cmdutil.FlagErrorf("--scope users needs at least one --recipient")
 			}
-			if len(req.Recipients) > 0 && req.Scope != api.ScopeUsers {
+			if len(req.Recipients) > 0 && req.Scope != "users" {
 				return cmdutil.FlagErrorf("--recipient needs --scope users")
 			}
 			if expires != "" {
 				opts.ExpiresArg = expires
-				if req.ExpirationDateTime, err = parseExpiry(expires, time.Now()); err != nil {
+				if req.Expires, err = parseExpiry(expires, time.Now()); err != nil {
 					return &cmdutil.FlagError{Err: err}
 				}
 			}
 			if c.Flags().Changed("retain-inherited-permissions") {
-				req.RetainInheritedPermissions = &retain
+				req.RetainInherited = &retain
+			}
+			// A flag or setting an item's provider does not take is refused before anything is sent.
+			given := cmdutil.Changed(c, "type", "scope", "password", "password-stdin", "expires", "recipient", "retain-inherited-permissions")
+			for _, it := range items {
+				if err := f.Sharing.CheckFlags(*it, sharing.VerbLinkCreate, given...); err != nil {
+					return err
+				}
+				if err := f.Sharing.CheckSpec(*it, sharing.VerbLinkCreate, *req); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -221,8 +230,8 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, true)
 	_ = cmd.MarkFlagFilename("from-file")
 	_ = cmd.RegisterFlagCompletionFunc("expires", cobra.FixedCompletions(cmdutil.ExpiresCompletions, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(sharing.LinkTypes, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(sharing.Scopes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -260,92 +269,62 @@ func resolvePassword(f *cmdutil.Factory, c *cobra.Command, opts *CreateOptions, 
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	client, err := opts.Graph()
+	p, err := opts.Sharing.Open(opts.Item.Provider)
 	if err != nil {
 		return err
 	}
 	spinner := opts.Progress.Spinner("Creating the link")
-	res, err := client.CreateLink(ctx, opts.Drive, opts.Item, opts.Request)
+	res, err := p.CreateLink(ctx, opts.Item, opts.Request)
 	spinner.Done()
 	if err != nil {
-		return itemError("create link for", opts.Item, err)
+		return cmdutil.ItemError("create link for", opts.Item, err)
 	}
-	decoded, err := decodePermission(res.Raw)
-	if err != nil {
-		return err
-	}
-	if diffs := differences(opts.Request, decoded); len(diffs) > 0 {
+	l := res.Link
+	if diffs := res.Differences; len(diffs) > 0 {
+		texts := strings.Join(sharing.Texts(diffs), "; ")
 		switch {
-		case res.Created:
+		case res.Status == sharing.StatusCreated:
 			// A new link that still differs: the organization's policy (a maximum expiry) won.
-			fmt.Fprintf(opts.IO.ErrOut, "Note: Graph created the link, but %s.\n", strings.Join(diffs, "; "))
+			fmt.Fprintf(opts.IO.ErrOut, "Note: %s created the link, but %s.\n", opts.Sharing.Parser(opts.Item.Provider).Service(), texts)
 		case !opts.AllowExisting:
-			return newExistingLinkError(opts.Item.Value, opts.Request, opts.ExpiresArg, decoded, diffs)
+			return newExistingLinkError(opts.Item.Input, opts.ExpiresArg, l, diffs)
 		default:
-			fmt.Fprintf(opts.IO.ErrOut, "Note: kept the existing link (--allow-existing): %s.\n", strings.Join(diffs, "; "))
+			fmt.Fprintf(opts.IO.ErrOut, "Note: kept the existing link (--allow-existing): %s.\n", texts)
 		}
 	}
 	if opts.Printing.JSON() {
-		if err := opts.Printing.Write(opts.IO, res.Raw); err != nil {
+		if err := opts.Printing.Write(opts.IO, l.Raw); err != nil {
 			return err
 		}
-		return printQR(opts, res.Permission)
-	}
-	p := res.Permission
-	var linkType, scope, url string
-	if p.Link != nil {
-		linkType, scope, url = string(p.Link.Type), string(p.Link.Scope), p.Link.WebURL
-	}
-	status := "existing"
-	if res.Created {
-		status = "created"
-	}
-	pw := "no"
-	if p.HasPassword {
-		pw = "yes"
+		return printQR(opts, l)
 	}
 	t := opts.Printing.Table(opts.IO,
 		output.Column{Header: "TYPE", Drop: 3}, output.Column{Header: "SCOPE", Drop: 2, Color: output.ScopeColor},
 		output.Column{Header: "URL"}, output.Column{Header: "EXPIRES", Drop: 4}, output.Column{Header: "PASSWORD", Drop: 5},
 		output.Column{Header: "STATUS", Drop: 1, Color: output.StatusColor})
-	t.AddRow(linkType, scope, url, output.HumanTime(p.ExpirationDateTime), pw, status)
+	t.AddRow(l.Type, l.Scope, l.URL, output.HumanTime(l.Expires), cmdutil.YesNo(l.HasPassword), string(res.Status))
 	if err := t.Render(); err != nil {
 		return err
 	}
-	return printQR(opts, p)
+	return printQR(opts, l)
 }
 
-func toStrings[T ~string](vs []T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
-	}
-	return out
-}
-
-func joinLinkTypes() string { return strings.Join(toStrings(api.LinkTypes), ", ") }
-func joinScopes() string    { return strings.Join(toStrings(api.LinkScopes), ", ") + " (or anyone)" }
+func joinLinkTypes() string { return strings.Join(sharing.LinkTypes, ", ") }
+func joinScopes() string    { return strings.Join(sharing.Scopes, ", ") + " (or anyone)" }
 
 // parseLinkType reads --type in any case ("blocksdownload"), as Graph's own values are mixed-case.
-func parseLinkType(s string) (api.LinkType, error) {
-	for _, t := range api.LinkTypes {
-		if strings.EqualFold(s, string(t)) {
-			return t, nil
-		}
+func parseLinkType(s string) (string, error) {
+	if t, ok := sharing.ParseLinkType(s); ok {
+		return t, nil
 	}
 	return "", cmdutil.FlagErrorf("invalid --type %q: valid values are %s", s, joinLinkTypes())
 }
 
 // parseScope reads --scope in any case, and "anyone" as anonymous: SharePoint's sharing dialog
 // calls such links "Anyone with the link".
-func parseScope(s string) (api.LinkScope, error) {
-	if strings.EqualFold(s, "anyone") {
-		return api.ScopeAnonymous, nil
-	}
-	for _, sc := range api.LinkScopes {
-		if strings.EqualFold(s, string(sc)) {
-			return sc, nil
-		}
+func parseScope(s string) (string, error) {
+	if sc, ok := sharing.ParseScope(s); ok {
+		return sc, nil
 	}
 	return "", cmdutil.FlagErrorf("invalid --scope %q: valid values are %s", s, joinScopes())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/graph/api"
+	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 )
 
 func TestNewCmdCreate(t *testing.T) {
@@ -80,12 +81,12 @@ func TestNewCmdCreate(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantJSON, _ := json.Marshal(tt.want)
-			gotJSON, _ := json.Marshal(got.Request)
+			gotJSON, _ := json.Marshal(graphprovider.CreateRequest(got.Request))
 			if string(wantJSON) != string(gotJSON) {
 				t.Errorf("request = %s, want %s", gotJSON, wantJSON)
 			}
-			if got.Drive != tt.drive || got.Item != tt.item {
-				t.Errorf("drive, item = %+v, %+v; want %+v, %+v", got.Drive, got.Item, tt.drive, tt.item)
+			if graphprovider.Drive(got.Item) != tt.drive || graphprovider.Ref(got.Item) != tt.item {
+				t.Errorf("drive, item = %+v, %+v; want %+v, %+v", graphprovider.Drive(got.Item), graphprovider.Ref(got.Item), tt.drive, tt.item)
 			}
 		})
 	}

@@ -11,24 +11,22 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
-	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // DeleteOptions are the validated inputs of one `link delete`.
 type DeleteOptions struct {
 	IO       *iostreams.IOStreams
-	Graph    func() (*graph.Client, error)
+	Sharing  *sharing.Registry
 	Printing cmdutil.Printing
 
-	Drive graph.DriveRef
-	Item  graph.ItemRef
+	Item sharing.Item
 	// IDs are the permissions to delete; when empty, Type and Scope select links instead.
 	IDs   []string
-	Type  api.LinkType
-	Scope api.LinkScope
+	Type  string
+	Scope string
 	// Yes skips the confirmation prompt.
 	Yes bool
 	// ItSelf deletes the link the item argument (a sharing URL or share id) is.
@@ -36,7 +34,7 @@ type DeleteOptions struct {
 }
 
 func newCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, Graph: f.Graph}
+	opts := &DeleteOptions{IO: f.IOStreams, Sharing: f.Sharing}
 	var (
 		drive     cmdutil.DriveFlags
 		linkType  string
@@ -72,7 +70,7 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 			// Everything, the confirmation rule included, is settled before a client exists: a
 			// usage error never reaches Graph.
 			var err error
-			if opts.Printing, opts.Drive, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
+			if opts.Printing, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
 				return err
 			}
 			for _, id := range args[1:] {
@@ -96,12 +94,18 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 			}
 			filtered := opts.Type != "" || opts.Scope != ""
 			switch {
-			case len(opts.IDs) == 0 && !filtered && namesLink(opts.Item):
+			case len(opts.IDs) == 0 && !filtered && opts.Item.IsLink:
 				opts.ItSelf = true
 			case len(opts.IDs) == 0 && !filtered:
 				return cmdutil.FlagErrorf("nothing to delete: give permission ids, --type or --scope, or the sharing URL of the link itself")
 			case len(opts.IDs) > 0 && filtered:
 				return cmdutil.FlagErrorf("give permission ids or --type/--scope, not both")
+			}
+			if err := f.Sharing.CheckFlags(opts.Item, sharing.VerbLinkDelete, cmdutil.Changed(c, "type", "scope")...); err != nil {
+				return err
+			}
+			if err := f.Sharing.CheckSpec(opts.Item, sharing.VerbLinkDelete, sharing.LinkSpec{Type: opts.Type, Scope: opts.Scope}); err != nil {
+				return err
 			}
 			if !opts.Yes && !opts.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("use --yes to delete without a prompt")
@@ -119,8 +123,8 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
-	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(toStrings(api.LinkTypes), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(toStrings(api.LinkScopes), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(sharing.LinkTypes, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(sharing.Scopes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -137,49 +141,49 @@ type deleteResult struct {
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
+	p, t, err := cmdutil.OpenItem(ctx, opts.Sharing, opts.Item)
 	if err != nil {
 		return err
 	}
-	item := output.Sanitize(opts.Item.Value)
+	item := output.Sanitize(opts.Item.Input)
 	// The listing names what is about to go (for the prompt and the report) and finds the
 	// inherited links a filter must skip.
-	perms, err := listPermissions(ctx, client, addr, true)
+	links, err := p.ListLinks(ctx, t, true)
 	if err != nil {
-		return itemError("list permissions of", opts.Item, err)
+		return cmdutil.ItemError("list permissions of", opts.Item, err)
 	}
-	var targets []*permission
+	var targets []*sharing.Link
 	if opts.ItSelf {
-		p, err := pickLink(perms, opts.Item)
+		l, err := pickLink(p, links, opts.Item)
 		if err != nil {
 			return err
 		}
-		targets = append(targets, p)
+		targets = append(targets, l)
 	} else if len(opts.IDs) > 0 {
-		// Ids are deleted as given, even ones the listing doesn't show: Graph has the last word.
+		// Ids are deleted as given, even ones the listing doesn't show: the provider has the last word.
 		for _, id := range opts.IDs {
-			p := &permission{Permission: api.Permission{ID: id}}
-			for _, q := range perms {
+			l := &sharing.Link{ID: id}
+			for _, q := range links {
 				if q.ID == id {
-					p = q
+					l = q
 				}
 			}
-			targets = append(targets, p)
+			targets = append(targets, l)
 		}
 	} else {
-		for _, p := range perms {
-			if !p.isLink() || (opts.Type != "" && p.Link.Type != opts.Type) || (opts.Scope != "" && p.Link.Scope != opts.Scope) {
+		for _, l := range links {
+			if !l.IsLink || (opts.Type != "" && l.Type != opts.Type) || (opts.Scope != "" && l.Scope != opts.Scope) {
 				continue
 			}
-			if p.inherited() {
+			if l.Inherited {
 				where := "; delete it on the folder it comes from"
-				if from := inheritedFrom(p.InheritedFrom); from != "yes" {
+				if from := cmdutil.Inherited(l); from != "yes" {
 					where = " " + output.Sanitize(from) + "; delete it there"
 				}
-				fmt.Fprintf(opts.IO.ErrOut, "Skipping %s: inherited%s.\n", output.Sanitize(p.ID), where)
+				fmt.Fprintf(opts.IO.ErrOut, "Skipping %s: inherited%s.\n", output.Sanitize(l.ID), where)
 				continue
 			}
-			targets = append(targets, p)
+			targets = append(targets, l)
 		}
 	}
 	if len(targets) == 0 {
@@ -194,8 +198,8 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		} else {
 			fmt.Fprintf(&q, "About to delete from %s:\n", item)
 		}
-		for _, p := range targets {
-			fmt.Fprintf(&q, "  %s\n", describe(p))
+		for _, l := range targets {
+			fmt.Fprintf(&q, "  %s\n", describe(l))
 		}
 		fmt.Fprintf(&q, "Delete %d %s? [y/N] ", len(targets), plural(len(targets), "permission", "permissions"))
 		ok, err := confirm(opts.IO, q.String())
@@ -211,28 +215,28 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	var results []*deleteResult
 	failed := false
 	var fatal error
-	for _, p := range targets {
-		r := &deleteResult{ID: p.ID, kind: "-", scope: "-"}
-		if p.Link != nil || p.Invitation != nil || p.GrantedToV2 != nil {
-			r.kind, r.scope = p.kind(), dash(p.scope())
+	for _, l := range targets {
+		r := &deleteResult{ID: l.ID, kind: "-", scope: "-"}
+		if l.Described {
+			r.kind, r.scope = l.Kind, dash(l.Scope)
 		}
-		err := client.DeletePermission(ctx, addr, p.ID)
-		var ge *graph.Error
+		status, err := p.DeleteLink(ctx, t, l)
+		ae, answered := sharing.AsAPIError(err)
 		switch {
 		case err == nil:
-			r.Status = 204
-		case errors.As(err, &ge):
+			r.Status = status
+		case answered:
 			failed = true
-			r.Status = ge.StatusCode
+			r.Status = ae.HTTPStatus()
 			r.Error = &struct {
 				Code    string `json:"code,omitempty"`
 				Message string `json:"message"`
-			}{Code: ge.Code, Message: ge.Message}
-			fmt.Fprintf(opts.IO.ErrOut, "delete %s: %v\n", output.Sanitize(p.ID), err)
+			}{Code: ae.ErrorCode(), Message: ae.ErrorMessage()}
+			fmt.Fprintf(opts.IO.ErrOut, "delete %s: %v\n", output.Sanitize(l.ID), err)
 		default:
-			// Not Graph's answer (network, interrupt): what happened to this one is unknown, so
-			// stop, report what was done and return the error.
-			fatal = fmt.Errorf("delete %s: %w", output.Sanitize(p.ID), err)
+			// Not the provider's answer (network, interrupt): what happened to this one is
+			// unknown, so stop, report what was done and return the error.
+			fatal = fmt.Errorf("delete %s: %w", output.Sanitize(l.ID), err)
 		}
 		if fatal != nil {
 			break
@@ -271,21 +275,21 @@ func writeDeleteResults(ios *iostreams.IOStreams, pr cmdutil.Printing, results [
 }
 
 // describe names a permission in one line for the prompt: kind, scope, URL or grantees, id.
-func describe(p *permission) string {
-	if p.Link == nil && p.Invitation == nil && p.GrantedToV2 == nil && len(p.grantees) == 0 {
-		return output.Sanitize(p.ID) + " (not among the item's permissions as listed; Graph will say)"
+func describe(l *sharing.Link) string {
+	if !l.Described && len(l.Grantees) == 0 {
+		return output.Sanitize(l.ID) + " (not among the item's permissions as listed; Graph will say)"
 	}
-	parts := []string{p.kind()}
-	if sc := p.scope(); sc != "" {
-		parts = append(parts, sc)
+	parts := []string{l.Kind}
+	if l.Scope != "" {
+		parts = append(parts, l.Scope)
 	}
 	switch {
-	case p.Link != nil && p.Link.WebURL != "":
-		parts = append(parts, p.Link.WebURL)
-	case len(p.grantees) > 0:
-		parts = append(parts, "for "+strings.Join(p.grantees, ", "))
+	case l.IsLink && l.URL != "":
+		parts = append(parts, l.URL)
+	case len(l.Grantees) > 0:
+		parts = append(parts, "for "+strings.Join(l.Grantees, ", "))
 	}
-	return output.Sanitize(strings.Join(parts, " ")) + " (id " + output.Sanitize(p.ID) + ")"
+	return output.Sanitize(strings.Join(parts, " ")) + " (id " + output.Sanitize(l.ID) + ")"
 }
 
 // confirm asks a yes/no question on stderr and reads the answer from stdin; only y or yes

@@ -7,7 +7,7 @@ import (
 
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	"github.com/odshare/odshare/internal/graph"
-	"github.com/odshare/odshare/internal/graph/api"
+	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 )
 
 func TestNewCmdDelete(t *testing.T) {
@@ -16,8 +16,8 @@ func TestNewCmdDelete(t *testing.T) {
 		cli     string
 		prompt  bool // stdin and stderr are terminals
 		ids     []string
-		typ     api.LinkType
-		scope   api.LinkScope
+		typ     string
+		scope   string
 		yes     bool
 		wantErr string
 	}{
@@ -50,7 +50,7 @@ func TestNewCmdDelete(t *testing.T) {
 			if !slices.Equal(got.IDs, tt.ids) || got.Type != tt.typ || got.Scope != tt.scope || got.Yes != tt.yes {
 				t.Errorf("got ids %q type %q scope %q yes %v", got.IDs, got.Type, got.Scope, got.Yes)
 			}
-			if got.Item != (graph.ItemRef{Kind: graph.ItemByPath, Value: "/Reports"}) {
+			if graphprovider.Ref(got.Item) != (graph.ItemRef{Kind: graph.ItemByPath, Value: "/Reports"}) {
 				t.Errorf("item = %+v", got.Item)
 			}
 		})

@@ -9,19 +9,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // GetOptions are the validated inputs of one `link get`.
 type GetOptions struct {
 	IO       *iostreams.IOStreams
-	Graph    func() (*graph.Client, error)
+	Sharing  *sharing.Registry
 	Printing cmdutil.Printing
 
-	Drive graph.DriveRef
-	Item  graph.ItemRef
+	Item sharing.Item
 	// PermissionID is the permission to show; empty when Item is the sharing link itself.
 	PermissionID string
 }
@@ -42,25 +41,25 @@ func permissionArgs(c *cobra.Command, args []string) error {
 
 // permissionTarget settles the item and the permission of `link get` and `link update` before a
 // client exists: a lone argument must be a sharing link.
-func permissionTarget(f *cmdutil.Factory, d cmdutil.DriveFlags, args []string) (cmdutil.Printing, graph.DriveRef, graph.ItemRef, string, error) {
-	p, drive, item, err := f.ItemTarget(d, args[0])
+func permissionTarget(f *cmdutil.Factory, d cmdutil.DriveFlags, args []string) (cmdutil.Printing, sharing.Item, string, error) {
+	p, item, err := f.ItemTarget(d, args[0])
 	if err != nil {
-		return p, drive, item, "", err
+		return p, item, "", err
 	}
 	if len(args) == 1 {
-		if !namesLink(item) {
-			return p, drive, item, "", cmdutil.FlagErrorf(errNeedPermission)
+		if !item.IsLink {
+			return p, item, "", cmdutil.FlagErrorf(errNeedPermission)
 		}
-		return p, drive, item, "", nil
+		return p, item, "", nil
 	}
 	if strings.TrimSpace(args[1]) == "" {
-		return p, drive, item, "", cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(args[1]))
+		return p, item, "", cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(args[1]))
 	}
-	return p, drive, item, args[1], nil
+	return p, item, args[1], nil
 }
 
 func newCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IOStreams, Graph: f.Graph}
+	opts := &GetOptions{IO: f.IOStreams, Sharing: f.Sharing}
 	var drive cmdutil.DriveFlags
 	cmd := &cobra.Command{
 		Use:   "get {<sharing-url | share-id> | <item> <permission-id>}",
@@ -79,7 +78,7 @@ JSON output is Graph's permission object unchanged.`,
 		Args: permissionArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, opts.Drive, opts.Item, opts.PermissionID, err = permissionTarget(f, drive, args); err != nil {
+			if opts.Printing, opts.Item, opts.PermissionID, err = permissionTarget(f, drive, args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -95,26 +94,23 @@ JSON output is Graph's permission object unchanged.`,
 }
 
 func getRun(ctx context.Context, opts *GetOptions) error {
-	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
+	p, t, err := cmdutil.OpenItem(ctx, opts.Sharing, opts.Item)
 	if err != nil {
 		return err
 	}
-	var p *permission
+	var l *sharing.Link
 	if opts.PermissionID == "" {
-		if p, err = findLink(ctx, client, addr, opts.Item); err != nil {
+		if l, err = findLink(ctx, p, t, opts.Item); err != nil {
 			return err
 		}
-	} else {
-		raw, err := client.GetPermission(ctx, addr, opts.PermissionID)
-		if err != nil {
-			return fmt.Errorf("get permission %s of %s: %w", output.Sanitize(opts.PermissionID), output.Sanitize(opts.Item.Value), err)
-		}
-		if p, err = decodePermission(raw); err != nil {
+	} else if l, err = p.GetLink(ctx, t, opts.PermissionID); err != nil {
+		if sharing.IsAnswerError(err) {
 			return err
 		}
+		return fmt.Errorf("get permission %s of %s: %w", output.Sanitize(opts.PermissionID), output.Sanitize(opts.Item.Input), err)
 	}
 	if opts.Printing.JSON() {
-		return opts.Printing.Write(opts.IO, p.Raw)
+		return opts.Printing.Write(opts.IO, l.Raw)
 	}
-	return writePermissions(opts.IO, opts.Printing, []*permission{p})
+	return cmdutil.WriteLinks(opts.IO, opts.Printing, []*sharing.Link{l})
 }

@@ -7,25 +7,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // ListOptions are the validated inputs of one `link list`.
 type ListOptions struct {
 	IO       *iostreams.IOStreams
-	Graph    func() (*graph.Client, error)
+	Sharing  *sharing.Registry
 	Printing cmdutil.Printing
 
-	Drive graph.DriveRef
-	Item  graph.ItemRef
+	Item sharing.Item
 	// All lists every permission, not only sharing links.
 	All bool
 }
 
 func newCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Graph: f.Graph}
+	opts := &ListOptions{IO: f.IOStreams, Sharing: f.Sharing}
 	var drive cmdutil.DriveFlags
 	cmd := &cobra.Command{
 		Use:   "list <item-id | /path | sharing-url | share-id>",
@@ -47,8 +46,13 @@ filtered the same way as the table.`,
 		Args: cmdutil.ExactArgs(1, cmdutil.MissingItem),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, opts.Drive, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
+			if opts.Printing, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
 				return err
+			}
+			if opts.All {
+				if err := f.Sharing.CheckFlags(opts.Item, sharing.VerbLinkList, "all"); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -64,21 +68,21 @@ filtered the same way as the table.`,
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
+	p, t, err := cmdutil.OpenItem(ctx, opts.Sharing, opts.Item)
 	if err != nil {
 		return err
 	}
-	perms, err := listPermissions(ctx, client, addr, opts.All)
+	links, err := p.ListLinks(ctx, t, opts.All)
 	if err != nil {
-		return itemError("list permissions of", opts.Item, err)
+		return cmdutil.ItemError("list permissions of", opts.Item, err)
 	}
-	if len(perms) == 0 && !opts.Printing.JSON() {
+	if len(links) == 0 && !opts.Printing.JSON() {
 		what := "sharing links"
 		if opts.All {
 			what = "permissions"
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "No %s on %s.\n", what, output.Sanitize(opts.Item.Value))
+		fmt.Fprintf(opts.IO.ErrOut, "No %s on %s.\n", what, output.Sanitize(opts.Item.Input))
 		return nil
 	}
-	return writePermissions(opts.IO, opts.Printing, perms)
+	return cmdutil.WriteLinks(opts.IO, opts.Printing, links)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	"github.com/odshare/odshare/internal/graph"
+	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 )
 
 // parseArgv runs cmd with cli and reports the usage error wantErr, or none.
@@ -38,19 +39,26 @@ func parseArgv(t *testing.T, e *cmdtest.Env, run func(argv []string) error, cli,
 	}
 }
 
+// listWant is what `link list` should have read from its command line.
+type listWant struct {
+	drive graph.DriveRef
+	item  graph.ItemRef
+	all   bool
+}
+
 func TestNewCmdList(t *testing.T) {
 	tests := []struct {
 		name    string
 		cli     string
 		output  string // ODSHARE_OUTPUT, as -o on the root command sets it
-		want    ListOptions
+		want    listWant
 		wantErr string
 	}{
-		{name: "path", cli: "/Reports", want: ListOptions{Item: graph.ItemRef{Kind: graph.ItemByPath, Value: "/Reports"}}},
+		{name: "path", cli: "/Reports", want: listWant{item: graph.ItemRef{Kind: graph.ItemByPath, Value: "/Reports"}}},
 		{name: "all on a user's drive", cli: "01ABC --all --user megan@contoso.example",
-			want: ListOptions{All: true, Drive: graph.DriveRef{Kind: graph.DriveOfUser, ID: "megan@contoso.example"},
-				Item: graph.ItemRef{Kind: graph.ItemByID, Value: "01ABC"}}},
-		{name: "share id", cli: "s!AbC -a", want: ListOptions{All: true, Item: graph.ItemRef{Kind: graph.ItemByShareID, Value: "s!AbC"}}},
+			want: listWant{all: true, drive: graph.DriveRef{Kind: graph.DriveOfUser, ID: "megan@contoso.example"},
+				item: graph.ItemRef{Kind: graph.ItemByID, Value: "01ABC"}}},
+		{name: "share id", cli: "s!AbC -a", want: listWant{all: true, item: graph.ItemRef{Kind: graph.ItemByShareID, Value: "s!AbC"}}},
 		{name: "no item", cli: "", wantErr: "missing item: give an item id, a /path, a sharing URL or a share id"},
 		{name: "two items", cli: "/a /b", wantErr: `too many arguments: ["/b"]`},
 		{name: "two drives", cli: "/a --drive d --site s", wantErr: "specify only one of --drive, --user, --group or --site"},
@@ -70,8 +78,8 @@ func TestNewCmdList(t *testing.T) {
 			if got == nil {
 				return
 			}
-			if got.Drive != tt.want.Drive || got.Item != tt.want.Item || got.All != tt.want.All {
-				t.Errorf("got drive %+v item %+v all %v; want %+v", got.Drive, got.Item, got.All, tt.want)
+			if graphprovider.Drive(got.Item) != tt.want.drive || graphprovider.Ref(got.Item) != tt.want.item || got.All != tt.want.all {
+				t.Errorf("got drive %+v item %+v all %v; want %+v", graphprovider.Drive(got.Item), graphprovider.Ref(got.Item), got.All, tt.want)
 			}
 		})
 	}

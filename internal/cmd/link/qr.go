@@ -7,22 +7,22 @@ import (
 	"github.com/mdp/qrterminal/v3"
 	"rsc.io/qr"
 
-	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // printQR draws the link's URL as a QR code for phones: on stdout when it is a terminal, else on
 // stderr so that piped results stay clean. A link too long for any QR code is already printed
 // with the results, so it gets a one-line notice on stderr instead, and the command succeeds.
-func printQR(opts *CreateOptions, p api.Permission) error {
-	if !opts.QR || p.Link == nil || p.Link.WebURL == "" {
+func printQR(opts *CreateOptions, l *sharing.Link) error {
+	if !opts.QR || !l.IsLink || l.URL == "" {
 		return nil
 	}
 	w := opts.IO.ErrOut
 	if opts.IO.IsStdoutTTY() {
 		w = opts.IO.Out
 	}
-	if !writeQR(w, p.Link.WebURL) {
-		fmt.Fprintf(opts.IO.ErrOut, "odshare: no QR code: the link is %d characters, more than a QR code holds; use the link above\n", len(p.Link.WebURL))
+	if !writeQR(w, l.URL) {
+		fmt.Fprintf(opts.IO.ErrOut, "odshare: no QR code: the link is %d characters, more than a QR code holds; use the link above\n", len(l.URL))
 	}
 	return nil
 }

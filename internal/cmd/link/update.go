@@ -10,10 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
-	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // updateRoles are the roles `link update --role` accepts: the two Graph documents for a PATCH
@@ -23,18 +22,17 @@ var updateRoles = []string{"read", "write"}
 // UpdateOptions are the validated inputs of one `link update`.
 type UpdateOptions struct {
 	IO       *iostreams.IOStreams
-	Graph    func() (*graph.Client, error)
+	Sharing  *sharing.Registry
 	Printing cmdutil.Printing
 
-	Drive        graph.DriveRef
-	Item         graph.ItemRef
+	Item         sharing.Item
 	PermissionID string
-	// Update holds only what was given on the command line.
-	Update api.PermissionUpdate
+	// Update holds only what was given on the command line: Roles and Expires.
+	Update sharing.LinkSpec
 }
 
 func newCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions) error) *cobra.Command {
-	opts := &UpdateOptions{IO: f.IOStreams, Graph: f.Graph}
+	opts := &UpdateOptions{IO: f.IOStreams, Sharing: f.Sharing}
 	var (
 		drive   cmdutil.DriveFlags
 		roles   []string
@@ -64,7 +62,7 @@ it is sent in UTC. Find permission ids with "odshare link list
 		Args: permissionArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, opts.Drive, opts.Item, opts.PermissionID, err = permissionTarget(f, drive, args); err != nil {
+			if opts.Printing, opts.Item, opts.PermissionID, err = permissionTarget(f, drive, args); err != nil {
 				return err
 			}
 			for _, r := range roles {
@@ -76,12 +74,18 @@ it is sent in UTC. Find permission ids with "odshare link list
 				}
 			}
 			if c.Flags().Changed("expires") {
-				if opts.Update.ExpirationDateTime, err = parseExpiry(expires, time.Now()); err != nil {
+				if opts.Update.Expires, err = parseExpiry(expires, time.Now()); err != nil {
 					return &cmdutil.FlagError{Err: err}
 				}
 			}
-			if len(opts.Update.Roles) == 0 && opts.Update.ExpirationDateTime == "" {
+			if len(opts.Update.Roles) == 0 && opts.Update.Expires == "" {
 				return cmdutil.FlagErrorf("nothing to update: give --role or --expires")
+			}
+			if err := f.Sharing.CheckFlags(opts.Item, sharing.VerbLinkUpdate, cmdutil.Changed(c, "role", "expires")...); err != nil {
+				return err
+			}
+			if err := f.Sharing.CheckSpec(opts.Item, sharing.VerbLinkUpdate, opts.Update); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -101,27 +105,26 @@ it is sent in UTC. Find permission ids with "odshare link list
 }
 
 func updateRun(ctx context.Context, opts *UpdateOptions) error {
-	client, addr, err := openItem(ctx, opts.Graph, opts.Drive, opts.Item)
+	p, t, err := cmdutil.OpenItem(ctx, opts.Sharing, opts.Item)
 	if err != nil {
 		return err
 	}
 	if opts.PermissionID == "" {
-		p, err := findLink(ctx, client, addr, opts.Item)
+		l, err := findLink(ctx, p, t, opts.Item)
 		if err != nil {
 			return err
 		}
-		opts.PermissionID = p.ID
+		opts.PermissionID = l.ID
 	}
-	_, raw, err := client.UpdatePermission(ctx, addr, opts.PermissionID, opts.Update)
+	l, err := p.UpdateLink(ctx, t, opts.PermissionID, opts.Update)
 	if err != nil {
-		return fmt.Errorf("update permission %s on %s: %w", output.Sanitize(opts.PermissionID), output.Sanitize(opts.Item.Value), err)
+		if sharing.IsAnswerError(err) {
+			return err
+		}
+		return fmt.Errorf("update permission %s on %s: %w", output.Sanitize(opts.PermissionID), output.Sanitize(opts.Item.Input), err)
 	}
 	if opts.Printing.JSON() {
-		return opts.Printing.Write(opts.IO, raw)
+		return opts.Printing.Write(opts.IO, l.Raw)
 	}
-	p, err := decodePermission(raw)
-	if err != nil {
-		return err
-	}
-	return writePermissions(opts.IO, opts.Printing, []*permission{p})
+	return cmdutil.WriteLinks(opts.IO, opts.Printing, []*sharing.Link{l})
 }

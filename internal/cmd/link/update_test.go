@@ -8,6 +8,7 @@ import (
 
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	"github.com/odshare/odshare/internal/graph"
+	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 )
 
 func TestNewCmdUpdate(t *testing.T) {
@@ -42,11 +43,11 @@ func TestNewCmdUpdate(t *testing.T) {
 			if got == nil {
 				return
 			}
-			body, _ := json.Marshal(got.Update)
+			body, _ := json.Marshal(graphprovider.PermissionUpdate(got.Update))
 			if !regexp.MustCompile(tt.body).Match(body) {
 				t.Errorf("body = %s, want %s", body, tt.body)
 			}
-			if got.PermissionID != tt.id || got.Item != (graph.ItemRef{Kind: graph.ItemByPath, Value: "/Reports"}) {
+			if got.PermissionID != tt.id || graphprovider.Ref(got.Item) != (graph.ItemRef{Kind: graph.ItemByPath, Value: "/Reports"}) {
 				t.Errorf("got %+v", got)
 			}
 		})

@@ -1,25 +1,20 @@
 package share
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
-	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
 	"github.com/odshare/odshare/internal/progress"
+	"github.com/odshare/odshare/internal/sharing"
+	"github.com/odshare/odshare/internal/sharing/walk"
 )
 
 // maxConcurrency bounds --concurrency: Graph throttles a client that lists too much at once.
@@ -28,13 +23,13 @@ const maxConcurrency = 16
 // ChildrenOptions are the validated inputs of one `share children`.
 type ChildrenOptions struct {
 	IO       *iostreams.IOStreams
-	Graph    func() (*graph.Client, error)
+	Sharing  *sharing.Registry
 	Printing cmdutil.Printing
 	// Progress shows on a terminal that the listing is going on, and what it waits for.
 	Progress *progress.Tracker
 
-	Token  string
-	Prefer graph.Prefer
+	Share  sharing.Item
+	Redeem sharing.Redeem
 	// Top is the $top page-size hint (1..999); 0 sends none and Graph uses its default.
 	Top int
 	// Recursive lists every descendant, not only the folder's own children.
@@ -43,7 +38,7 @@ type ChildrenOptions struct {
 	Tree bool
 	// Concurrency is how many folders are listed at once when walking.
 	Concurrency int
-	// MaxPages bounds the pages fetched in all (graph.Client.SetMaxPages).
+	// MaxPages bounds the pages fetched in all (sharing.Provider.SetMaxPages).
 	MaxPages int
 	// MaxDepth bounds how many levels below the shared folder the walk goes; deeper is an error.
 	MaxDepth int
@@ -53,6 +48,9 @@ type ChildrenOptions struct {
 
 // Walk bounds: a hostile or broken server can make a tree endless in depth or in width.
 const (
+	// DefaultMaxPages ends an endless listing within a minute even on loopback, and is about two
+	// million items at Graph's default page size of 200 (Graph's own bound, graph.DefaultMaxPages).
+	DefaultMaxPages = 10000
 	// defaultMaxDepth is deeper than SharePoint's 400-character paths allow for names of three
 	// characters or more.
 	defaultMaxDepth = 100
@@ -62,7 +60,7 @@ const (
 )
 
 func newCmdChildren(f *cmdutil.Factory, runF func(context.Context, *ChildrenOptions) error) *cobra.Command {
-	opts := &ChildrenOptions{IO: f.IOStreams, Graph: f.Graph, Progress: f.Progress}
+	opts := &ChildrenOptions{IO: f.IOStreams, Sharing: f.Sharing, Progress: f.Progress}
 	var redeem redeemFlags
 	cmd := &cobra.Command{
 		Use:   "children <sharing-url | share-id>",
@@ -108,7 +106,7 @@ that large.`,
 		Args: cmdutil.ExactArgs(1, "missing sharing URL or share id"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Printing, opts.Prefer, opts.Token, err = shareTarget(f, redeem, args[0]); err != nil {
+			if opts.Printing, opts.Redeem, opts.Share, err = shareTarget(f, c, sharing.VerbShareChildren, redeem, args[0]); err != nil {
 				return err
 			}
 			fl := c.Flags()
@@ -150,47 +148,44 @@ that large.`,
 	fl.BoolVarP(&opts.Recursive, "recursive", "r", false, "List every subfolder too")
 	fl.BoolVar(&opts.Tree, "tree", false, "Draw the folder as a tree of names and sizes (implies --recursive)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 4, fmt.Sprintf("How many folders to list at once with --recursive (1-%d)", maxConcurrency))
-	fl.IntVar(&opts.MaxPages, "max-pages", graph.DefaultMaxPages, "Stop with an error after `N` pages in all (each up to --top items, 200 by default)")
+	fl.IntVar(&opts.MaxPages, "max-pages", DefaultMaxPages, "Stop with an error after `N` pages in all (each up to --top items, 200 by default)")
 	fl.IntVar(&opts.MaxDepth, "max-depth", defaultMaxDepth, "With --recursive: fail on folders more than `N` levels below the shared folder")
 	fl.IntVar(&opts.MaxBacklog, "max-backlog", defaultMaxBacklog, "With --recursive: fail when more than `N` folders are waiting to be listed")
 	return cmd
 }
 
 func childrenRun(ctx context.Context, opts *ChildrenOptions) error {
-	client, err := opts.Graph()
+	p, err := opts.Sharing.Open(opts.Share.Provider)
 	if err != nil {
 		return err
 	}
-	client.SetMaxPages(opts.MaxPages)
-	return withPagesHint(listRun(ctx, client, opts))
+	p.SetMaxPages(opts.MaxPages)
+	return withPagesHint(listRun(ctx, p, opts))
 }
 
 // withPagesHint adds the way out to an error from the page bound.
 func withPagesHint(err error) error {
-	var pl *graph.PageLimitError
-	if errors.As(err, &pl) {
+	if sharing.IsPageLimit(err) {
 		return fmt.Errorf("%w; raise the bound with --max-pages", err)
 	}
 	return err
 }
 
-func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
-	var err error
+// streams reports whether the listing goes out as ndjson as it arrives.
+func (opts *ChildrenOptions) streams() bool {
+	return opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == ""
+}
+
+func listRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) error {
 	if opts.Recursive {
-		return walkRun(ctx, client, opts)
+		return walkRun(ctx, p, opts)
 	}
-	if opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == "" {
+	lo := sharing.ListOptions{Redeem: opts.Redeem, PageSize: opts.Top, RawOnly: opts.Printing.JSON()}
+	if opts.streams() {
 		// Each page is written and flushed as it arrives, so memory stays flat; a failure
 		// part-way leaves the lines already written (documented in the help).
-		bw := bufio.NewWriter(opts.IO.Out)
-		err := listShareRoot(ctx, client, opts, func(page []json.RawMessage) error {
-			for _, it := range page {
-				if err := output.WriteNDJSONLine(bw, it); err != nil {
-					return err
-				}
-			}
-			return bw.Flush()
-		})
+		nd := output.NewNDJSONWriter(opts.IO.Out)
+		err := p.ListChildren(ctx, opts.Share, sharing.Folder{}, lo, func(page []sharing.Entry) error { return nd.Write(raws(page)...) })
 		if err != nil {
 			return fmt.Errorf("list shared folder: %w", err)
 		}
@@ -198,9 +193,9 @@ func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 	}
 	// Nothing is printed until the last page has arrived, so a failure part-way leaves stdout
 	// empty rather than holding half a listing; meanwhile a terminal shows the count.
-	var items []json.RawMessage
+	var items []sharing.Entry
 	spinner := opts.spinner()
-	err = listShareRoot(ctx, client, opts, func(page []json.RawMessage) error {
+	err := p.ListChildren(ctx, opts.Share, sharing.Folder{}, lo, func(page []sharing.Entry) error {
 		items = append(items, page...)
 		spinner.SetLabel("Listing the shared folder: " + plural(len(items), "item"))
 		return nil
@@ -210,7 +205,7 @@ func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 		return fmt.Errorf("list shared folder: %w", err)
 	}
 	if opts.Printing.JSON() {
-		return opts.Printing.Write(opts.IO, output.JoinJSONArray(items))
+		return opts.Printing.Write(opts.IO, output.JoinJSONArray(raws(items)))
 	}
 	t := opts.Printing.Table(opts.IO, itemColumns...)
 	if err := addItemRows(t, items); err != nil {
@@ -219,114 +214,64 @@ func listRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 	return t.Render()
 }
 
+// raws are the entries' JSON as the provider sent it.
+func raws(entries []sharing.Entry) []json.RawMessage {
+	out := make([]json.RawMessage, len(entries))
+	for i, e := range entries {
+		out[i] = e.Raw
+	}
+	return out
+}
+
 // spinner starts the line that shows a listing is under way (see progress.Tracker). None is
 // drawn when ndjson streams to a terminal: its lines show the progress, and a spinner would be
 // drawn in among them.
 func (opts *ChildrenOptions) spinner() *progress.Bar {
-	if opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == "" && opts.IO.IsStdoutTTY() {
+	if opts.streams() && opts.IO.IsStdoutTTY() {
 		return nil
 	}
 	return opts.Progress.Spinner("Listing the shared folder")
 }
 
-// listShareRoot lists the shared folder itself; $top is sent only when --top was given.
-func listShareRoot(ctx context.Context, client *graph.Client, opts *ChildrenOptions, each func([]json.RawMessage) error) error {
-	return client.ListShareChildren(ctx, opts.Token, opts.Prefer, opts.Top, each)
-}
-
-// folderJob is one folder to list: the shared folder itself (addr "") or a subfolder by its
-// /drives/{driveId}/items/{id} address. Jobs point at their parent, so a queued folder costs
-// its own address and name, not a copy of its path or ancestry.
-type folderJob struct {
-	addr   string
-	name   string
-	parent *folderJob
-	depth  int // 0 for the shared folder
-	node   *output.TreeNode
-}
-
-// path is the folder's path relative to the shared folder; "" for the shared folder.
-func (j *folderJob) path() string {
-	var names []string
-	for ; j != nil && j.parent != nil; j = j.parent {
-		names = append(names, j.name)
-	}
-	slices.Reverse(names)
-	return strings.Join(names, "/")
-}
-
-// within reports whether addr is this folder or one it sits in. A shortcut (remoteItem) to one
-// of them would make the walk endless; any other folder, shortcut or not, is listed.
-func (j *folderJob) within(addr string) bool {
-	for ; j != nil; j = j.parent {
-		if j.addr == addr {
-			return true
-		}
-	}
-	return false
-}
-
-// pageSink receives every page of the walk, one call at a time, with the folder's path.
-type pageSink func(dir string, raws []json.RawMessage, items []api.DriveItem) error
-
-// walker lists a shared folder and its subfolders with a fixed pool of opts.Concurrency workers
-// taking folders from one bounded stack. Memory stays flat: a discovered folder is a small job
-// on the stack (at most opts.MaxBacklog of them), never a goroutine, and the walk fails rather
-// than grow past opts.MaxDepth levels. Taking the newest folder first (depth first) keeps the
-// stack short: it holds the unlisted siblings along one path, not a whole level of the tree.
-type walker struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	client *graph.Client
-	opts   *ChildrenOptions
-	sink   pageSink
-
-	mu    sync.Mutex // guards everything below, serialises sink calls and tree building
-	cond  *sync.Cond
-	stack []*folderJob
-	busy  int // folders being listed
-	err   error
-	// what a terminal is shown: items listed, folders begun
-	spinner        *progress.Bar
-	items, folders int
-}
-
-func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) error {
+// walkRun lists the shared folder and every folder below it (package walk), --concurrency at a
+// time, printing as the output format asks.
+func walkRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) error {
 	var root *output.TreeNode
 	if opts.Tree {
-		di, _, err := client.ResolveShare(ctx, opts.Token, opts.Prefer)
+		e, err := p.GetSharedItem(ctx, opts.Share, sharing.ShareOptions{Redeem: opts.Redeem})
 		if err != nil {
 			return fmt.Errorf("get shared folder: %w", err)
 		}
-		root = &output.TreeNode{Name: di.Name, Size: di.Size, Folder: di.IsFolder()}
+		root = &output.TreeNode{Name: e.Name, Size: e.Size, Folder: e.IsFolder}
 	}
 	sink, finish, cleanup, err := newWalkSink(opts)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: opts, sink: sink, stack: []*folderJob{{node: root}}}
-	w.cond = sync.NewCond(&w.mu)
-	w.spinner = opts.spinner()
-	stop := context.AfterFunc(ctx, func() {
-		w.mu.Lock()
-		w.cond.Broadcast()
-		w.mu.Unlock()
-	})
-	defer stop()
-	var wg sync.WaitGroup
-	for range max(opts.Concurrency, 1) {
-		wg.Go(w.work)
+	spinner := opts.spinner()
+	wo := walk.Options{
+		Concurrency: opts.Concurrency, MaxDepth: opts.MaxDepth, MaxBacklog: opts.MaxBacklog,
+		RootName: "shared folder", Clean: output.Sanitize, Sink: sink,
+		OnProgress: func(items, folders int) {
+			spinner.SetLabel(fmt.Sprintf("Listing the shared folder: %s in %s so far", plural(items, "item"), plural(folders, "folder")))
+		},
 	}
-	wg.Wait()
-	w.spinner.Done()
-	if w.err != nil {
-		return w.err
+	if root != nil {
+		wo.Root = root
+		wo.OnEntry = func(parent any, e sharing.Entry) any {
+			node := &output.TreeNode{Name: e.Name, Size: e.Size, Folder: e.IsFolder}
+			dir := parent.(*output.TreeNode)
+			dir.Children = append(dir.Children, node)
+			return node
+		}
 	}
-	if err := ctx.Err(); err != nil {
+	lo := sharing.ListOptions{Redeem: opts.Redeem, PageSize: opts.Top}
+	err = walk.Walk(ctx, func(ctx context.Context, folder sharing.Folder, each func([]sharing.Entry) error) error {
+		return p.ListChildren(ctx, opts.Share, folder, lo, each)
+	}, wo)
+	spinner.Done()
+	if err != nil {
 		return err
 	}
 	if root != nil {
@@ -337,60 +282,39 @@ func walkRun(ctx context.Context, client *graph.Client, opts *ChildrenOptions) e
 
 // newWalkSink picks where the walk's pages go for the output format, and what to do once the
 // walk has succeeded.
-func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cleanup func(), err error) {
+func newWalkSink(opts *ChildrenOptions) (sink func(string, []sharing.Entry) error, finish func() error, cleanup func(), err error) {
 	cleanup = func() {}
 	pr := opts.Printing
 	switch {
 	case opts.Tree:
-		return func(string, []json.RawMessage, []api.DriveItem) error { return nil }, nil, cleanup, nil
+		return func(string, []sharing.Entry) error { return nil }, nil, cleanup, nil
 
-	case pr.Format == output.FormatNDJSON && pr.JQ == "":
-		bw := bufio.NewWriter(opts.IO.Out)
-		return func(_ string, raws []json.RawMessage, _ []api.DriveItem) error {
-			for _, r := range raws {
-				if err := output.WriteNDJSONLine(bw, r); err != nil {
-					return err
-				}
-			}
-			return bw.Flush()
-		}, func() error { return nil }, cleanup, nil
+	case opts.streams():
+		nd := output.NewNDJSONWriter(opts.IO.Out)
+		return func(_ string, page []sharing.Entry) error { return nd.Write(raws(page)...) },
+			func() error { return nil }, cleanup, nil
 
 	case pr.JSON() && pr.JQ == "":
-		// One array, yet stdout must stay empty on failure: spool to a temporary file, then
-		// copy it out once the walk is complete.
-		tmp, err := openSpool()
+		// One array, yet stdout must stay empty on failure: spool it, then copy it out once the
+		// walk is complete.
+		spool, err := output.NewSpooledArray()
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("spool the listing: %w", err)
 		}
-		cleanup = func() { tmp.Close(); os.Remove(tmp.Name()) }
-		bw := bufio.NewWriter(tmp)
-		arr := output.NewJSONArrayWriter(bw)
-		return func(_ string, raws []json.RawMessage, _ []api.DriveItem) error {
-				for _, r := range raws {
-					if err := arr.Add(r); err != nil {
-						return err
-					}
-				}
-				return nil
-			}, func() error {
-				if err := arr.Close(); err != nil {
+		return func(_ string, page []sharing.Entry) error {
+			for _, e := range page {
+				if err := spool.Add(e.Raw); err != nil {
 					return err
 				}
-				if err := bw.Flush(); err != nil {
-					return err
-				}
-				if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-					return err
-				}
-				_, err := io.Copy(opts.IO.Out, tmp)
-				return err
-			}, cleanup, nil
+			}
+			return nil
+		}, func() error { return spool.CopyTo(opts.IO.Out) }, spool.Close, nil
 
 	case pr.JSON():
 		// --jq needs the whole document.
 		var all []json.RawMessage
-		return func(_ string, raws []json.RawMessage, _ []api.DriveItem) error {
-			all = append(all, raws...)
+		return func(_ string, page []sharing.Entry) error {
+			all = append(all, raws(page)...)
 			return nil
 		}, func() error { return pr.Write(opts.IO, output.JoinJSONArray(all)) }, cleanup, nil
 	}
@@ -400,10 +324,10 @@ func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cle
 		cells []string
 	}
 	var rows []row
-	return func(dir string, _ []json.RawMessage, items []api.DriveItem) error {
-			for _, it := range items {
-				p := joinPath(dir, it.Name)
-				rows = append(rows, row{p, append([]string{p}, itemRow(it)[1:]...)})
+	return func(dir string, page []sharing.Entry) error {
+			for _, e := range page {
+				p := joinPath(dir, e.Name)
+				rows = append(rows, row{p, append([]string{p}, itemRow(e)[1:]...)})
 			}
 			return nil
 		}, func() error {
@@ -414,128 +338,6 @@ func newWalkSink(opts *ChildrenOptions) (sink pageSink, finish func() error, cle
 			}
 			return t.Render()
 		}, cleanup, nil
-}
-
-// work lists folders until none is left or the walk has failed.
-func (w *walker) work() {
-	for {
-		job := w.next()
-		if job == nil {
-			return
-		}
-		err := w.list(job)
-		if err != nil {
-			where := "shared folder"
-			if p := job.path(); p != "" {
-				where = output.Sanitize(p)
-			}
-			err = fmt.Errorf("list %s: %w", where, err)
-		}
-		w.done(err)
-	}
-}
-
-// list lists one folder, handing its pages to w.page. A panic here (in a worker goroutine, out of
-// app.Run's reach) becomes the walk's error.
-func (w *walker) list(job *folderJob) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &cmdutil.PanicError{Value: r}
-		}
-	}()
-	each := func(page []json.RawMessage) error { return w.page(job, page) }
-	if job.addr == "" {
-		return listShareRoot(w.ctx, w.client, w.opts, each)
-	}
-	return w.client.ListChildren(w.ctx, job.addr, w.opts.Top, each)
-}
-
-// next takes the newest queued folder, waiting while other workers may still queue some; nil
-// means the walk is over (finished, failed or cancelled).
-func (w *walker) next() *folderJob {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for len(w.stack) == 0 && w.busy > 0 && w.err == nil && w.ctx.Err() == nil {
-		w.cond.Wait()
-	}
-	if len(w.stack) == 0 || w.err != nil || w.ctx.Err() != nil {
-		w.cond.Broadcast()
-		return nil
-	}
-	job := w.stack[len(w.stack)-1]
-	w.stack[len(w.stack)-1] = nil
-	w.stack = w.stack[:len(w.stack)-1]
-	w.busy++
-	w.folders++
-	return job
-}
-
-// done ends one folder's listing; the first error stops the walk (later ones are its
-// consequences).
-func (w *walker) done(err error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.busy--
-	if err != nil && w.err == nil {
-		w.err = err
-		w.cancel()
-	}
-	w.cond.Broadcast()
-}
-
-// page hands one page to the sink and queues the subfolders on it.
-func (w *walker) page(job *folderJob, raws []json.RawMessage) error {
-	items := make([]api.DriveItem, len(raws))
-	for i, r := range raws {
-		if err := json.Unmarshal(r, &items[i]); err != nil {
-			return fmt.Errorf("decode drive item: %w", err)
-		}
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.err != nil {
-		return w.ctx.Err()
-	}
-	if err := w.sink(job.path(), raws, items); err != nil {
-		return err
-	}
-	for _, it := range items {
-		var node *output.TreeNode
-		if job.node != nil {
-			node = &output.TreeNode{Name: it.Name, Size: it.Size, Folder: it.IsFolder()}
-			job.node.Children = append(job.node.Children, node)
-		}
-		if !walkable(it) {
-			continue
-		}
-		addr, err := graph.AddressOf(&it)
-		if err != nil {
-			return err
-		}
-		if job.within(addr) {
-			continue // a shortcut back into its own ancestry
-		}
-		sub := &folderJob{addr: addr, name: it.Name, parent: job, depth: job.depth + 1, node: node}
-		if sub.depth > w.opts.MaxDepth {
-			return fmt.Errorf("%s is %d folders deep, more than --max-depth %d allows (raise it to go deeper)",
-				output.Sanitize(sub.path()), sub.depth, w.opts.MaxDepth)
-		}
-		if len(w.stack) >= w.opts.MaxBacklog {
-			return fmt.Errorf("more than %d folders are waiting to be listed, the most --max-backlog allows (raise it for a folder this wide)",
-				w.opts.MaxBacklog)
-		}
-		w.stack = append(w.stack, sub)
-	}
-	w.items += len(items)
-	w.spinner.SetLabel(fmt.Sprintf("Listing the shared folder: %s in %s so far", plural(w.items, "item"), plural(w.folders, "folder")))
-	w.cond.Broadcast()
-	return nil
-}
-
-// walkable reports whether the walk descends into an item: folders only. Packages such as
-// OneNote notebooks are one thing to people (notes §5), so they are listed but not opened.
-func walkable(it api.DriveItem) bool {
-	return it.Folder != nil || (it.RemoteItem != nil && it.RemoteItem.Folder != nil)
 }
 
 // plural is "1 item", "2 items".

@@ -13,6 +13,7 @@ import (
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	"github.com/odshare/odshare/internal/emulator"
 	"github.com/odshare/odshare/internal/graph"
+	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 )
 
 func TestNewCmdChildren(t *testing.T) {
@@ -69,7 +70,7 @@ func TestNewCmdChildren(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Token != "s!AbC" || got.Top != tt.top || got.Recursive != tt.recursive || got.Tree != tt.tree || got.Concurrency != tt.concurrency {
+			if graphprovider.ShareToken(got.Share) != "s!AbC" || got.Top != tt.top || got.Recursive != tt.recursive || got.Tree != tt.tree || got.Concurrency != tt.concurrency {
 				t.Errorf("got %+v", got)
 			}
 			if got.MaxPages != graph.DefaultMaxPages || got.MaxDepth != defaultMaxDepth || got.MaxBacklog != defaultMaxBacklog {

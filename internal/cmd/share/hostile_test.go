@@ -2,8 +2,6 @@ package share
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +15,6 @@ import (
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	"github.com/odshare/odshare/internal/graph"
-	"github.com/odshare/odshare/internal/graph/api"
 )
 
 // hostileTree is a Graph whose folders never end: every folder listed holds width new
@@ -155,29 +152,5 @@ func TestWalkCancelStopsEveryWorker(t *testing.T) {
 	after := h.listings.Load()
 	if after > 20+4 {
 		t.Errorf("%d listings after the cancel at 20", after)
-	}
-}
-
-// TestWalkWorkerPanicIsAnError: a panic while a worker handles a page (a goroutine app.Run's
-// recover can't reach) ends the walk with the one-line internal error, not a crash.
-func TestWalkWorkerPanicIsAnError(t *testing.T) {
-	e := withHostile(t, &hostileTree{width: 1})
-	client, err := e.Factory.Graph()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	w := &walker{ctx: ctx, cancel: cancel, client: client, opts: &ChildrenOptions{Token: "s!root", MaxDepth: 5, MaxBacklog: 5},
-		stack: []*folderJob{{}}, sink: func(string, []json.RawMessage, []api.DriveItem) error {
-			var m map[string]int
-			m["boom"]++ // a nil map: a runtime error
-			return nil
-		}}
-	w.cond = sync.NewCond(&w.mu)
-	w.work()
-	var pe *cmdutil.PanicError
-	if !errors.As(w.err, &pe) || !strings.Contains(w.err.Error(), "internal error: assignment to entry in nil map") {
-		t.Fatalf("err = %v, want the internal error", w.err)
 	}
 }

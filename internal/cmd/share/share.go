@@ -2,16 +2,13 @@
 package share
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
-	"github.com/odshare/odshare/internal/graph/api"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/sharing"
 )
 
 // NewCmdShare returns the share noun; it only adds its verbs.
@@ -36,61 +33,45 @@ func addRedeemFlags(cmd *cobra.Command, r *redeemFlags) {
 	cmd.Flags().BoolVar(&r.ifNecessary, "redeem-if-necessary", false, "Access the item for this request only (Prefer: redeemSharingLinkIfNecessary)")
 }
 
-func (r redeemFlags) prefer() (graph.Prefer, error) {
+func (r redeemFlags) redeem() (sharing.Redeem, error) {
 	if err := cmdutil.MutuallyExclusive("specify only one of --redeem or --redeem-if-necessary", r.always, r.ifNecessary); err != nil {
-		return graph.PreferNone, err
+		return sharing.RedeemNone, err
 	}
 	switch {
 	case r.always:
-		return graph.PreferRedeem, nil
+		return sharing.RedeemAlways, nil
 	case r.ifNecessary:
-		return graph.PreferRedeemIfNecessary, nil
+		return sharing.RedeemIfNecessary, nil
 	}
-	return graph.PreferNone, nil
+	return sharing.RedeemNone, nil
 }
 
-// shareTarget is what every share command settles before it builds a client: how to print, the
-// Prefer header and the share token. Each failure is a usage error, so nothing has been sent.
-func shareTarget(f *cmdutil.Factory, r redeemFlags, arg string) (cmdutil.Printing, graph.Prefer, string, error) {
+// shareTarget is what every share command settles before it builds a client: how to print, how
+// to open the share, and the share (a sharing URL, or a share id). Each failure is a usage error,
+// so nothing has been sent.
+func shareTarget(f *cmdutil.Factory, c *cobra.Command, verb string, r redeemFlags, arg string) (cmdutil.Printing, sharing.Redeem, sharing.Item, error) {
 	p, err := f.ResolvePrinting()
 	if err != nil {
-		return p, graph.PreferNone, "", err
+		return p, sharing.RedeemNone, sharing.Item{}, err
 	}
-	prefer, err := r.prefer()
+	redeem, err := r.redeem()
 	if err != nil {
-		return p, prefer, "", err
+		return p, redeem, sharing.Item{}, err
 	}
-	token, err := shareToken(arg)
-	return p, prefer, token, err
+	item, err := f.Sharing.ParseShare(arg)
+	if err != nil {
+		return p, redeem, item, err
+	}
+	return p, redeem, item, f.Sharing.CheckFlags(item, verb, cmdutil.Changed(c, "redeem", "redeem-if-necessary", "item", "top")...)
 }
 
-// shareToken turns the argument into the {shareIdOrEncodedSharingUrl} of /shares: a sharing
-// URL is u!-encoded; anything else that is not a path is taken as an opaque share id.
-func shareToken(arg string) (string, error) {
-	ref, err := cmdutil.ParseItem(arg)
-	if err != nil {
-		return "", err
-	}
-	switch ref.Kind {
-	case graph.ItemBySharingURL, graph.ItemByShareID:
-		return graph.ShareToken(ref), nil
-	case graph.ItemByID:
-		if err := graph.ValidateShareToken(ref.Value); err != nil {
-			return "", &cmdutil.FlagError{Err: err}
+// addItemRows adds one table row per entry.
+func addItemRows(t *output.Table, entries []sharing.Entry) error {
+	for _, e := range entries {
+		if e.Err != nil {
+			return e.Err
 		}
-		return ref.Value, nil
-	}
-	return "", cmdutil.FlagErrorf("%q is a path, not a share: give a sharing URL or a share id", arg)
-}
-
-// addItemRows adds one table row per drive item given as Graph's raw JSON.
-func addItemRows(t *output.Table, raws []json.RawMessage) error {
-	for _, raw := range raws {
-		var it api.DriveItem
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return fmt.Errorf("decode drive item: %w", err)
-		}
-		t.AddRow(itemRow(it)...)
+		t.AddRow(itemRow(e)...)
 	}
 	return nil
 }
@@ -102,26 +83,13 @@ var itemColumns = []output.Column{
 	{Header: "MODIFIED", Drop: 4}, {Header: "ID", Drop: 1},
 }
 
-func itemRow(it api.DriveItem) []string {
-	kind, size := "file", output.HumanSize(it.Size)
-	if it.IsFolder() {
+func itemRow(e sharing.Entry) []string {
+	kind, size := "file", output.HumanSize(e.Size)
+	if e.IsFolder {
 		kind = "folder"
-		if it.Folder != nil {
-			size = fmt.Sprintf("%d items", it.Folder.ChildCount)
+		if e.ChildCount != nil {
+			size = fmt.Sprintf("%d items", *e.ChildCount)
 		}
 	}
-	return []string{it.Name, kind, size, output.HumanTime(it.LastModifiedDateTime), it.ID}
-}
-
-// ownerName picks the most telling name from an owner identity set.
-func ownerName(set *api.IdentitySet) string {
-	if set == nil {
-		return ""
-	}
-	for _, id := range []*api.Identity{set.User, set.Application, set.Device} {
-		if id != nil && strings.TrimSpace(id.DisplayName) != "" {
-			return id.DisplayName
-		}
-	}
-	return ""
+	return []string{e.Name, kind, size, output.HumanTime(e.Modified), e.ID}
 }

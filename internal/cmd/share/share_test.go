@@ -11,6 +11,7 @@ import (
 	"github.com/odshare/odshare/internal/emulator"
 	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/graph/api"
+	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 )
 
 func TestNewCmdGet(t *testing.T) {
@@ -49,7 +50,7 @@ func TestNewCmdGet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Token != tt.token || got.Prefer != tt.prefer || got.WithItem != tt.withItem {
+			if graphprovider.ShareToken(got.Share) != tt.token || graphprovider.Prefer(got.Redeem) != tt.prefer || got.WithItem != tt.withItem {
 				t.Errorf("got %+v", got)
 			}
 		})

@@ -276,19 +276,3 @@ func TestProviderShares(t *testing.T) {
 		t.Errorf("page bound: %v", err)
 	}
 }
-
-func TestDifferences(t *testing.T) {
-	l := &sharing.Link{Expires: "2030-01-01T00:00:30Z", Emails: []string{"Megan@contoso.com"}}
-	ds := Differences(sharing.LinkSpec{Password: "x", Expires: "2030-01-01T00:00:00Z", Recipients: []string{"megan@contoso.com", "b@c.d"}}, l)
-	if got := strings.Join(sharing.Texts(ds), "; "); got != "it has no password; it is not for b@c.d" {
-		t.Errorf("differences = %q", got)
-	}
-	ds = Differences(sharing.LinkSpec{Expires: "2030-02-01T00:00:00Z"}, l)
-	if len(ds) != 1 || !ds[0].Updatable || ds[0].Text != "it expires 2030-01-01 00:00 UTC (asked: 2030-02-01 00:00 UTC)" {
-		t.Errorf("expiry difference = %+v", ds)
-	}
-	ds = Differences(sharing.LinkSpec{Expires: "2030-02-01T00:00:00Z"}, &sharing.Link{Expires: "0001-01-01T00:00:00Z"})
-	if len(ds) != 1 || ds[0].Text != "it never expires (asked: 2030-02-01 00:00 UTC)" {
-		t.Errorf("never-expires difference = %+v", ds)
-	}
-}

@@ -6,6 +6,7 @@ package graph
 
 import (
 	"errors"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -218,3 +219,19 @@ func Drive(it sharing.Item) msgraph.DriveRef { return driveOf(it) }
 
 // Ref is an item's Graph reference.
 func Ref(it sharing.Item) msgraph.ItemRef { return refOf(it) }
+
+// EncodeShareURL is the u! share token of a sharing URL [SG]: a URL with user info is refused
+// (without echoing it), as is anything but an absolute http(s) URL.
+func (*Parser) EncodeShareURL(v string) (string, error) {
+	if msgraph.HasUserInfo(v) {
+		return "", &sharing.UsageError{Err: msgraph.ErrURLUserInfo, Sensitive: true}
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", sharing.UsageErrorf("not an http(s) URL: %q", v)
+	}
+	return msgraph.EncodeSharingURL(v), nil
+}
+
+// DecodeShareToken is the sharing URL a u! token encodes.
+func (*Parser) DecodeShareToken(t string) (string, error) { return msgraph.DecodeShareToken(t) }

@@ -170,7 +170,7 @@ func (p *Provider) GetLink(ctx context.Context, t sharing.Target, id string) (*s
 
 // UpdateLink changes a permission's roles or expiry: PATCH {item}/permissions/{id} [PU].
 func (p *Provider) UpdateLink(ctx context.Context, t sharing.Target, id string, spec sharing.LinkSpec) (*sharing.Link, error) {
-	_, raw, err := p.c.UpdatePermission(ctx, addrOf(t), id, api.PermissionUpdate{Roles: spec.Roles, ExpirationDateTime: spec.Expires})
+	_, raw, err := p.c.UpdatePermission(ctx, addrOf(t), id, PermissionUpdate(spec))
 	if err != nil {
 		return nil, err
 	}
@@ -189,8 +189,8 @@ func (p *Provider) DeleteLink(ctx context.Context, t sharing.Target, l *sharing.
 	return 204, nil
 }
 
-// prefer is the Prefer header for a way of opening a share [SG].
-func prefer(r sharing.Redeem) msgraph.Prefer {
+// Prefer is the Prefer header for a way of opening a share [SG].
+func Prefer(r sharing.Redeem) msgraph.Prefer {
 	switch r {
 	case sharing.RedeemAlways:
 		return msgraph.PreferRedeem
@@ -204,7 +204,7 @@ func prefer(r sharing.Redeem) msgraph.Prefer {
 // the item is the "driveItem" property, as Graph's $expand would put it.
 func (p *Provider) GetShare(ctx context.Context, share sharing.Item, o sharing.ShareOptions) (*sharing.Share, error) {
 	token := ShareToken(share)
-	shared, raw, err := p.c.GetShare(ctx, token, prefer(o.Redeem))
+	shared, raw, err := p.c.GetShare(ctx, token, Prefer(o.Redeem))
 	if err != nil {
 		return nil, fmt.Errorf("get share: %w", err)
 	}
@@ -214,7 +214,7 @@ func (p *Provider) GetShare(ctx context.Context, share sharing.Item, o sharing.S
 	}
 	// The share itself is already redeemed (or not) by the first request; asking again with the
 	// same preference keeps both requests under the same terms.
-	_, itemRaw, err := p.c.ResolveShare(ctx, token, prefer(o.Redeem))
+	_, itemRaw, err := p.c.ResolveShare(ctx, token, Prefer(o.Redeem))
 	if err != nil {
 		return nil, fmt.Errorf("get shared item: %w", err)
 	}
@@ -261,7 +261,7 @@ func ownerName(set *api.IdentitySet) string {
 
 // GetSharedItem reads GET /shares/{token}/driveItem [SG].
 func (p *Provider) GetSharedItem(ctx context.Context, share sharing.Item, o sharing.ShareOptions) (*sharing.Entry, error) {
-	_, raw, err := p.c.ResolveShare(ctx, ShareToken(share), prefer(o.Redeem))
+	_, raw, err := p.c.ResolveShare(ctx, ShareToken(share), Prefer(o.Redeem))
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func (p *Provider) ListChildren(ctx context.Context, share sharing.Item, folder 
 		return each(entries)
 	}
 	if folder.IsRoot() {
-		return p.c.ListShareChildren(ctx, ShareToken(share), prefer(o.Redeem), o.PageSize, page)
+		return p.c.ListShareChildren(ctx, ShareToken(share), Prefer(o.Redeem), o.PageSize, page)
 	}
 	addr, _ := folder.Ref.(string)
 	return p.c.ListChildren(ctx, addr, o.PageSize, page)
@@ -345,4 +345,9 @@ func (p *Provider) CompleteFolder(ctx context.Context, dir sharing.Item, n int) 
 		return nil, err
 	}
 	return entries, nil
+}
+
+// PermissionUpdate is Graph's PATCH body for spec: only the roles and the expiry.
+func PermissionUpdate(spec sharing.LinkSpec) api.PermissionUpdate {
+	return api.PermissionUpdate{Roles: spec.Roles, ExpirationDateTime: spec.Expires}
 }

@@ -1,4 +1,4 @@
-package share
+package output
 
 import (
 	"os"

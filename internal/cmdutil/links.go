@@ -1,0 +1,103 @@
+package cmdutil
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/sharing"
+)
+
+// LinkColumns are the columns of a link or permission listing, the same for every provider. At 80
+// columns the id and the URL (never cut) leave room for little else: the type and scope go last.
+// Provider-specific columns (sharing.Link.Extra) follow, before the URL, only when a link has them.
+var LinkColumns = []output.Column{
+	{Header: "ID"}, {Header: "TYPE", Drop: 2}, {Header: "SCOPE", Drop: 1, Color: output.ScopeColor},
+	{Header: "ROLES", Drop: 6}, {Header: "EXPIRES", Drop: 4}, {Header: "PASSWORD", Drop: 7},
+	{Header: "GRANTED TO", Drop: 3, Truncate: true}, {Header: "INHERITED", Drop: 5, Truncate: true},
+	{Header: "URL"},
+}
+
+// LinkRow is one row of LinkColumns, with the values of the extra columns named.
+func LinkRow(l *sharing.Link, extra []string) []string {
+	row := []string{l.ID, l.Kind, Dash(l.Scope), Dash(strings.Join(l.Roles, ",")),
+		output.HumanTime(l.Expires), YesNo(l.HasPassword), Dash(strings.Join(l.Grantees, ", ")), Inherited(l)}
+	for _, name := range extra {
+		v := ""
+		for _, f := range l.Extra {
+			if f.Name == name {
+				v = f.Value
+			}
+		}
+		row = append(row, Dash(v))
+	}
+	return append(row, Dash(l.URL))
+}
+
+// Inherited is the INHERITED column: "no", or where the permission comes from ("from /Reports"),
+// or "yes" when the provider doesn't say.
+func Inherited(l *sharing.Link) string {
+	switch {
+	case !l.Inherited:
+		return "no"
+	case l.InheritedFrom != "":
+		return "from " + l.InheritedFrom
+	}
+	return "yes"
+}
+
+// WriteLinks prints links as a table, one JSON array of the provider's objects, or one object per
+// line.
+func WriteLinks(ios *iostreams.IOStreams, pr Printing, links []*sharing.Link) error {
+	if pr.JSON() {
+		raws := make([]json.RawMessage, len(links))
+		for i, l := range links {
+			raws[i] = l.Raw
+		}
+		return pr.Write(ios, output.JoinJSONArray(raws))
+	}
+	var extra []string
+	for _, l := range links {
+		for _, f := range l.Extra {
+			if !containsString(extra, f.Name) {
+				extra = append(extra, f.Name)
+			}
+		}
+	}
+	cols := append([]output.Column(nil), LinkColumns[:len(LinkColumns)-1]...)
+	for _, name := range extra {
+		cols = append(cols, output.Column{Header: strings.ToUpper(name), Drop: 8, Truncate: true})
+	}
+	cols = append(cols, LinkColumns[len(LinkColumns)-1])
+	t := pr.Table(ios, cols...)
+	for _, l := range links {
+		t.AddRow(LinkRow(l, extra)...)
+	}
+	return t.Render()
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// YesNo is "yes" or "no".
+func YesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// Dash is s, or "-" for nothing.
+func Dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
