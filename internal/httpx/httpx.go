@@ -24,7 +24,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -36,9 +35,10 @@ var ErrInsecure = errors.New("plain http is allowed to loopback only")
 // Options configures NewClient.
 type Options struct {
 	// CAFile, when set, is a PEM file whose certificates are trusted besides the system roots
-	// (ODSHARE_CA_FILE: the emulator's CA, a TLS-inspecting proxy).
+	// (ODSHARE_CA_FILE: the emulator's CA, a TLS-inspecting proxy). A server's chain is verified
+	// against them first; the system roots are loaded only for a chain they do not verify.
 	CAFile string
-	// RootCAs replaces the system roots when set (tests); CAFile is added to it.
+	// RootCAs replaces the system roots when set (tests); CAFile is trusted besides it.
 	RootCAs *x509.CertPool
 	// Proxy picks the proxy for an https request; nil means http.ProxyFromEnvironment. It is never
 	// consulted for plain http.
@@ -61,10 +61,11 @@ func NewClient(o Options) (*http.Client, error) {
 
 // Transport sends https through a proxy-capable transport and plain http through one that has no
 // proxy and dials loopback IPs only; any other scheme, and plain http to a name that is not loopback,
-// is refused before anything is dialled.
+// is refused before anything is dialled. With a CA file, https goes through custom instead.
 type Transport struct {
-	tls   *http.Transport
-	plain *http.Transport
+	tls    *http.Transport
+	plain  *http.Transport
+	custom *customCA
 }
 
 // NewTransport builds a Transport from o (Timeout is ignored).
@@ -81,12 +82,16 @@ func NewTransport(o Options) (*Transport, error) {
 	if secure.Proxy == nil {
 		secure.Proxy = http.ProxyFromEnvironment
 	}
-	if o.CAFile != "" || o.RootCAs != nil {
-		pool, err := rootPool(o)
+	t := &Transport{tls: secure}
+	switch {
+	case o.CAFile != "":
+		c, err := newCustomCA(o.CAFile, o.RootCAs, secure)
 		if err != nil {
 			return nil, err
 		}
-		secure.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		t.custom = c
+	case o.RootCAs != nil:
+		secure.TLSClientConfig = &tls.Config{RootCAs: o.RootCAs, MinVersion: tls.VersionTLS12}
 	}
 
 	plain := base.Clone()
@@ -101,37 +106,17 @@ func NewTransport(o Options) (*Transport, error) {
 	}
 	plain.DialTLSContext = nil
 	plain.TLSClientConfig = nil
-	return &Transport{tls: secure, plain: plain}, nil
-}
-
-func rootPool(o Options) (*x509.CertPool, error) {
-	pool := o.RootCAs
-	if pool == nil {
-		sys, err := x509.SystemCertPool()
-		if err != nil || sys == nil {
-			sys = x509.NewCertPool()
-		}
-		pool = sys
-	} else {
-		pool = pool.Clone()
-	}
-	if o.CAFile == "" {
-		return pool, nil
-	}
-	pem, err := os.ReadFile(o.CAFile)
-	if err != nil {
-		return nil, fmt.Errorf("read CA file: %w", err)
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA file %s holds no PEM certificate", o.CAFile)
-	}
-	return pool, nil
+	t.plain = plain
+	return t, nil
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch strings.ToLower(req.URL.Scheme) {
 	case "https":
+		if t.custom != nil {
+			return t.custom.transport(req.URL.Hostname()).RoundTrip(req)
+		}
 		return t.tls.RoundTrip(req)
 	case "http":
 		if !IsLoopbackHost(req.URL.Hostname()) {
@@ -149,6 +134,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *Transport) CloseIdleConnections() {
 	t.tls.CloseIdleConnections()
 	t.plain.CloseIdleConnections()
+	if t.custom != nil {
+		t.custom.closeIdle()
+	}
 }
 
 // closeBody honours RoundTrip's contract to close the body even on error.
