@@ -7,6 +7,11 @@ PKG       := github.com/odshare/odshare/internal/build
 LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 PKGS      ?= ./...
 GOFILES    = $(shell git ls-files --cached --others --exclude-standard '*.go')
+# Go tools the checks run, pinned; make test-deps installs them into $(TOOLS) with go install.
+GOLANGCI_LINT_VERSION := v2.15.0
+TOOLS     ?= $(or $(ODSHARE_TOOLS_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/odshare/tools)
+GOLANGCI_LINT = $(TOOLS)/golangci-lint@$(GOLANGCI_LINT_VERSION)/golangci-lint
+export GOLANGCI_LINT_VERSION GOLANGCI_LINT
 
 .PHONY: build test test-deps unit fmt-check vet cross-check generated-check demo completions docs generate lint bench clean
 
@@ -14,13 +19,14 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare ./cmd/odshare
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare-emulator ./cmd/odshare-emulator
 
-## test: the tools the tests run, formatting, vet, macOS and Windows builds, freshness of generated files, then every test (fuzz
-## seed corpora included).
-test: test-deps fmt-check vet cross-check generated-check unit
+## test: the tools the tests run, formatting, vet and golangci-lint, macOS and Windows builds, freshness of generated
+## files, then every test (fuzz seed corpora included).
+test: test-deps fmt-check lint cross-check generated-check unit
 
 ## test-deps: install the commands in .ci/test-deps that are missing (as root, with apt-get), then the
-## npm packages locked in the folders of .ci/test-npm (npm ci into ~/.cache/odshare/npm); elsewhere say
-## what is missing. The tests that need one skip without it, and fail under CI=true.
+## npm packages locked in the folders of .ci/test-npm (npm ci into ~/.cache/odshare/npm), then
+## golangci-lint $(GOLANGCI_LINT_VERSION) (go install into $(TOOLS)); elsewhere say what is missing.
+## The tests that need one skip without it, and fail under CI=true.
 test-deps:
 	@bash .ci/test-deps.sh
 
@@ -63,11 +69,13 @@ generate completions docs:
 bench:
 	@bash bench/run.sh
 
-## lint: go vet, then golangci-lint v2 (.golangci.yml) when it is installed; fails on any finding.
-lint:
-	$(GO) vet ./...
-	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run ./...; \
-	else echo "golangci-lint not installed; ran go vet only (go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0)"; fi
+## lint: go vet, then golangci-lint (.golangci.yml): the pinned one make test-deps installs, else one on
+## PATH; fails on any finding. Without either it says so (under CI=true it fails).
+lint: vet
+	@bin=$(GOLANGCI_LINT); [ -x "$$bin" ] || bin=$$(command -v golangci-lint || true); \
+	if [ -n "$$bin" ]; then echo "golangci-lint run ./..."; "$$bin" run ./...; \
+	elif [ "$${CI:-}" = true ]; then echo "golangci-lint $(GOLANGCI_LINT_VERSION) is not installed (make test-deps installs it)"; exit 1; \
+	else echo "golangci-lint not installed; ran go vet only (make test-deps installs $(GOLANGCI_LINT_VERSION) into $(TOOLS))"; fi
 
 clean:
 	rm -rf bin dist

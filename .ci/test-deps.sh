@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need when it is missing: the commands in .ci/test-deps (with apt-get as
 # root, or, under CI=true, through `sudo -n`), then the npm packages locked in the folders of
-# .ci/test-npm (`npm ci` into a cache outside the tree). Anywhere else it only says what is
+# .ci/test-npm (`npm ci` into a cache outside the tree), then golangci-lint (go install, pinned by
+# the Makefile, into a cache outside the tree). Anywhere else it only says what is
 # missing; the tests that need it then skip (and fail under CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,5 +83,30 @@ npm_packages() {
 	done <.ci/test-npm
 }
 
+# go_tools installs golangci-lint at the version the Makefile pins ($GOLANGCI_LINT_VERSION) where
+# the Makefile looks for it ($GOLANGCI_LINT: a folder per version in the tools cache), with go
+# install, unless it is there already. It needs the Go module proxy (or a module cache holding it).
+go_tools() {
+	local bin=${GOLANGCI_LINT:-} ver=${GOLANGCI_LINT_VERSION:-} tmp
+	[ -n "$bin" ] && [ -n "$ver" ] || return 0 # run outside make: nothing pinned
+	[ -x "$bin" ] && return 0
+	if ! command -v go >/dev/null 2>&1; then
+		problem "go missing, so golangci-lint $ver is not installed" "Install Go."
+		return 0
+	fi
+	echo "test-deps: go install golangci-lint $ver into $(dirname "$bin")" >&2
+	tmp="$(dirname "$bin").tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	if GOBIN="$tmp" go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$ver"; then
+		rm -rf "$(dirname "$bin")"
+		mv "$tmp" "$(dirname "$bin")"
+	else
+		rm -rf "$tmp"
+		problem "go install could not build golangci-lint $ver (is the Go module proxy reachable?)" "Run 'make test-deps' again when it is."
+	fi
+}
+
 debian_packages
 npm_packages
+go_tools

@@ -25,18 +25,23 @@ func endless(width int, listings *atomic.Int64) Lister {
 	}
 }
 
+// testRuntimeError is a runtime.Error raised on purpose, as Go raises one for a bug (a nil map, an
+// index out of range); PanicError shows the text of those alone.
+type testRuntimeError string
+
+func (e testRuntimeError) Error() string { return "runtime error: " + string(e) }
+func (testRuntimeError) RuntimeError()   {}
+
 // TestWalkWorkerPanicIsAnError: a panic while a worker handles a page (a goroutine app.Run's
 // recover can't reach) ends the walk with the one-line internal error, not a crash.
 func TestWalkWorkerPanicIsAnError(t *testing.T) {
 	var n atomic.Int64
 	err := Walk(context.Background(), endless(1, &n), Options{MaxDepth: 5, MaxBacklog: 5, RootName: "shared folder",
 		Sink: func(string, []sharing.Entry) error {
-			var m map[string]int
-			m["boom"]++ // a nil map: a runtime error
-			return nil
+			panic(testRuntimeError("boom")) // on purpose: what a bug in the sink would raise
 		}})
 	var pe *sharing.PanicError
-	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "internal error: assignment to entry in nil map") ||
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "internal error: runtime error: boom") ||
 		!strings.HasPrefix(err.Error(), "list shared folder: ") {
 		t.Fatalf("err = %v, want the internal error", err)
 	}
