@@ -48,12 +48,18 @@ type replayState struct {
 // "test-token", and an empty config dir. Custom commands:
 //
 //	exitcode N cmd args...   run cmd and require exit status N exactly
-//	interrupt DELAY N cmd... run cmd, send SIGINT after DELAY, require exit status N
+//	interrupt WHEN N cmd...  run cmd, send SIGINT when WHEN holds, require exit status N. WHEN is
+//	                         "requests=K[,method=M][,path=P][,status=S]": the emulator has recorded K
+//	                         requests (with that method, raw path P without its query, answered with
+//	                         status S), given a minute at most; or a DELAY (1s) for a program that
+//	                         talks to no emulator.
 //	emu requests             print every request the emulator recorded (method, raw URI, headers, body)
 //	emu last                 print the last recorded request
 //	emu count N              require exactly N recorded requests
 //	emu fault SPEC           inject a fault (emulator.ParseFault syntax)
 //	emu stats                print createLink created/existing counts, batches and throttled
+//	emu wait WHEN            wait until the emulator has recorded what WHEN says (as interrupt's), a
+//	                         minute at most: a request a client gave up on may still be running
 //	emu reset                forget recorded requests and faults
 //	emu secret NAME VALUE    require that the last request carried secret NAME (authorization or
 //	                         password) equal to VALUE; "! emu secret NAME" requires that it carried none.
@@ -147,13 +153,20 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdInterrupt runs a command, sends it SIGINT (Ctrl-C) after a delay, and requires an exit status.
+// cmdInterrupt runs a command, sends it SIGINT (Ctrl-C) when an event has happened (or after a
+// delay), and requires an exit status.
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 {
-		ts.Fatalf("usage: interrupt DELAY N command [args...]")
+		ts.Fatalf("usage: interrupt requests=K[,method=M][,path=P][,status=S]|DELAY N command [args...]")
 	}
-	delay, err := time.ParseDuration(args[0])
-	ts.Check(err)
+	var wait func(exited <-chan struct{}) error
+	if strings.HasPrefix(args[0], "requests=") {
+		wait = recordedRequests(ts, args[0])
+	} else {
+		delay, err := time.ParseDuration(args[0])
+		ts.Check(err)
+		wait = func(<-chan struct{}) error { time.Sleep(delay); return nil }
+	}
 	want, err := strconv.Atoi(args[1])
 	ts.Check(err)
 	path, err := lookPath(args[2], ts.Getenv("PATH"))
@@ -170,18 +183,86 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()
 	ts.Check(cmd.Start())
-	time.Sleep(delay)
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	if err := wait(exited); err != nil {
+		_ = cmd.Process.Kill()
+		<-exited
+		ts.Fatalf("interrupt: %v", err)
+	}
 	ts.Check(cmd.Process.Signal(os.Interrupt))
-	err = cmd.Wait()
+	<-exited
 	got := 0
 	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
+	if errors.As(waitErr, &exitErr) {
 		got = exitErr.ExitCode()
-	} else if err != nil {
-		ts.Fatalf("interrupt: %v", err)
+	} else if waitErr != nil {
+		ts.Fatalf("interrupt: %v", waitErr)
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d after SIGINT, want %d", args[2], got, want)
+	}
+}
+
+// interruptDeadline bounds the wait for an interrupt's event: generous, since only a broken
+// run takes it.
+const interruptDeadline = time.Minute
+
+// recordedRequests parses "requests=K[,method=M][,path=P][,status=S]" and returns a wait that polls the
+// script's emulator until it has recorded K matching requests. It fails when the command exits
+// first or the deadline passes.
+func recordedRequests(ts *testscript.TestScript, spec string) func(exited <-chan struct{}) error {
+	emu, ok := ts.Value(emulatorKey{}).(*emulator.Server)
+	if !ok {
+		ts.Fatalf("interrupt %s: this script has no Graph emulator", spec)
+	}
+	var n, status int
+	var method, path string
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		var err error
+		switch k {
+		case "requests":
+			n, err = strconv.Atoi(v)
+		case "method":
+			method = v
+		case "path":
+			path = v
+		case "status":
+			status, err = strconv.Atoi(v)
+		default:
+			err = fmt.Errorf("unknown key %q", k)
+		}
+		if err != nil || (k == "path" && !strings.HasPrefix(v, "/")) {
+			ts.Fatalf("interrupt: bad spec %q (requests=K[,method=M][,path=/P][,status=S]; quote a path with $): %v", spec, err)
+		}
+	}
+	count := func() int {
+		c := 0
+		for _, r := range emu.Requests() {
+			p, _, _ := strings.Cut(r.RawURI, "?")
+			if (method == "" || r.Method == method) && (path == "" || p == path) && (status == 0 || r.Status == status) {
+				c++
+			}
+		}
+		return c
+	}
+	// exited may be nil: no command to watch.
+	return func(exited <-chan struct{}) error {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		deadline := time.After(interruptDeadline)
+		for count() < n {
+			select {
+			case <-exited:
+				return fmt.Errorf("the command exited before the emulator recorded %s (it has %d)", spec, count())
+			case <-deadline:
+				return fmt.Errorf("the emulator recorded %d of %s within %v", count(), spec, interruptDeadline)
+			case <-tick.C:
+			}
+		}
+		return nil
 	}
 }
 
@@ -245,6 +326,11 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("emu fault: path \"/\" matches nothing; was \"$batch\" expanded? quote the spec")
 		}
 		emu.AddFault(f)
+	case "wait":
+		if len(args) != 2 || !strings.HasPrefix(args[1], "requests=") {
+			ts.Fatalf("usage: emu wait requests=K[,method=M][,path=P][,status=S]")
+		}
+		ts.Check(recordedRequests(ts, args[1])(nil))
 	case "reset":
 		emu.ResetRequests()
 		emu.ClearFaults()
