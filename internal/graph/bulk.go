@@ -78,8 +78,14 @@ const (
 	BulkOutcomeUnknown = "outcomeUnknown"
 )
 
-// outcomeUnknownHint ends every BulkOutcomeUnknown message.
-const outcomeUnknownHint = "the link may have been made; run the same command again: an item whose link exists is then reported as existing"
+// outcomeUnknownHint ends every BulkOutcomeUnknown message; rerun (BulkOptions.Rerun) says how to
+// run the command again.
+func outcomeUnknownHint(rerun string) string {
+	if rerun == "" {
+		rerun = "run the same command again"
+	}
+	return "the link may have been made; " + rerun + ": an item whose link exists is then reported as existing"
+}
 
 // BulkStalledError ends a run in which Graph answered nothing for BulkOptions.StallTimeout.
 type BulkStalledError struct {
@@ -105,6 +111,10 @@ type BulkOptions struct {
 	// StallTimeout ends the run when a batch fails without an answer and Graph has answered no batch
 	// for this long; 0 means DefaultStallTimeout. The run is then bounded as one request is.
 	StallTimeout time.Duration
+	// Rerun is how an outcome-unknown item's message says to run the command again when the same
+	// command would not ask the same (a relative expiry: a rerun asks a later one, and the link
+	// made gets reported as differing); "" means "run the same command again".
+	Rerun string
 	// OnResult gets every item's result exactly once, as it completes, in no particular order. Calls are
 	// serialized, so it needs no locking of its own; it should return quickly, as workers wait for it.
 	OnResult func(BulkResult)
@@ -241,7 +251,7 @@ func (c *Client) CreateLinks(ctx context.Context, drive DriveRef, items []BulkIt
 		if t := &e.tasks[i]; !t.done {
 			t.done = true
 			if t.maybeDone {
-				rest = append(rest, e.failure(t, 0, BulkOutcomeUnknown, "sent, but "+why+" before Graph answered: "+outcomeUnknownHint))
+				rest = append(rest, e.failure(t, 0, BulkOutcomeUnknown, "sent, but "+why+" before Graph answered: "+outcomeUnknownHint(e.o.Rerun)))
 				continue
 			}
 			rest = append(rest, e.failure(t, 0, code, msg))
@@ -599,7 +609,7 @@ func (e *bulkEngine) inDoubt(batch []*bulkTask) {
 func (e *bulkEngine) final(t *bulkTask, status int, code, msg string) BulkResult {
 	if t.maybeDone {
 		return e.failure(t, status, BulkOutcomeUnknown, fmt.Sprintf("sent %d times without a usable answer (%s: %s): %s",
-			t.attempts, code, msg, outcomeUnknownHint))
+			t.attempts, code, msg, outcomeUnknownHint(e.o.Rerun)))
 	}
 	return e.failure(t, status, code, msg)
 }

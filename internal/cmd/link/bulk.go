@@ -103,6 +103,16 @@ func toBulkResult(opts *CreateOptions, r graph.BulkResult) bulkResult {
 	return out
 }
 
+// rerunAdvice says how to run the command again so that a link an unanswered request made is
+// reported as existing: the same command, unless --expires counts from now; then a rerun would ask
+// a later expiry and hold the link as differing, so it names the time this run asked.
+func rerunAdvice(opts *CreateOptions) string {
+	if opts.ExpiresArg != "" && relativeExpiry(opts.ExpiresArg) {
+		return fmt.Sprintf("run the same command again with --expires %s in place of %s", opts.Request.Expires, shellQuote(opts.ExpiresArg))
+	}
+	return "run the same command again"
+}
+
 // bulkRun shares many items through Graph JSON batching. Results stream as they complete with
 // -o ndjson; otherwise they are printed in input order once all are done.
 func bulkRun(ctx context.Context, opts *CreateOptions) error {
@@ -123,6 +133,7 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	out := bufio.NewWriter(opts.IO.Out)
 	err = client.CreateLinks(ctx, graphprovider.Drive(opts.Bulk[0]), items, graphprovider.CreateRequest(opts.Request), graph.BulkOptions{
 		Concurrency: opts.Concurrency,
+		Rerun:       rerunAdvice(opts),
 		OnResult: func(r graph.BulkResult) {
 			defer func() { // a worker goroutine, out of app.Run's reach
 				if p := recover(); p != nil && writeErr == nil {
@@ -183,7 +194,7 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 		if other := failed - notSent - unknown; other > 0 {
 			fmt.Fprintf(opts.IO.ErrOut, ", %d failed", other)
 		}
-		fmt.Fprintln(opts.IO.ErrOut, "; run the same command again to finish: links already made are reported as existing")
+		fmt.Fprintf(opts.IO.ErrOut, "; %s to finish: links already made are reported as existing\n", rerunAdvice(opts))
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -192,7 +203,7 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	if failed > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of %d items failed\n", failed, len(opts.Bulk))
 		if unknown > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of them were sent without an answer (outcome unknown): run the same command again; a link that was made is then reported as existing\n", unknown)
+			fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of them were sent without an answer (outcome unknown): %s; a link that was made is then reported as existing\n", unknown, rerunAdvice(opts))
 		}
 		if differs > 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of them already had a link without what was asked: change it with `odshare link update`, or delete it and run again; --allow-existing accepts such links\n", differs)

@@ -91,7 +91,8 @@ The exit status is 1 when any item failed. A progress bar is shown on a terminal
 An item is reported as not done ("cancelled", "stalled": error code, status 0) only when its
 request was never sent. One that was sent but never answered (Ctrl-C while it was on its way, a
 timeout, a dropped connection) is "outcomeUnknown": the link may exist. Running the same command
-again settles it, since Graph then returns a link that exists (reported as existing) or makes it.
+again settles it, since Graph then returns a link that exists (reported as existing) or makes it;
+with a relative --expires (7d) the advice names the time the run asked, to pass in its place.
 After Ctrl-C a terminal shows the items with an outcome and one line for the rest. A run stops
 when Graph has answered nothing for 2 minutes, as long as one request waits.
 

@@ -38,6 +38,13 @@ func parseExpiry(s string, now time.Time) (string, error) {
 	return wireTime(now.Add(d), now), nil
 }
 
+// relativeExpiry reports whether --expires s is a duration from now, so that the same command
+// run later asks a later expiry.
+func relativeExpiry(s string) bool {
+	_, err := parseDuration(s)
+	return err == nil
+}
+
 // wireTime formats t, a time after now, in whole UTC seconds, rounding up when cutting the fraction
 // would put it at or before now ("--expires 300ms").
 func wireTime(t, now time.Time) string {

@@ -34,8 +34,8 @@ func FuzzParseExpiry(f *testing.F) {
 		if err != nil || !at.After(now) {
 			t.Fatalf("parseExpiry(%q) = %q, now %s: not after now", s, got, now.Format(time.RFC3339Nano))
 		}
-		if again, err := parseExpiry(got, now); err != nil || again != got {
-			t.Fatalf("parseExpiry(%q) = %q, but that reads back as %q, %v", s, got, again, err)
+		if again, err := parseExpiry(got, now); err != nil || again != got || relativeExpiry(got) {
+			t.Fatalf("parseExpiry(%q) = %q, but that reads back as %q, %v (relative: %v)", s, got, again, err, relativeExpiry(got))
 		}
 	})
 }

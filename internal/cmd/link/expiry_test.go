@@ -48,6 +48,19 @@ func TestParseExpiry(t *testing.T) {
 	}
 }
 
+// A duration counts from now, so the same command run later asks a later expiry; a date or a time
+// asks the same one (within the day, for a date). The wire form of any expiry is not relative.
+func TestRelativeExpiry(t *testing.T) {
+	for in, want := range map[string]bool{
+		"7d": true, "2w": true, "12h": true, "1w2d12h": true, "30m": true,
+		"2026-12-31": false, "2026-12-31T17:00:00Z": false, "2026-12-31T17:00:00.75+02:00": false,
+	} {
+		if got := relativeExpiry(in); got != want {
+			t.Errorf("relativeExpiry(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
 // A date is the end of that day where the user is: in Tokyo (UTC+9), 2026-12-31 ends at 14:59:59Z.
 func TestParseExpiryDateIsLocal(t *testing.T) {
 	tokyo := time.FixedZone("JST", 9*3600)
