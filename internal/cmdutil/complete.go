@@ -25,7 +25,12 @@ import (
 // sign-in, or on any error, there is simply nothing to offer.
 
 // completeTimeout bounds the Graph request behind one Tab.
-var completeTimeout = 2 * time.Second
+const completeTimeout = 2 * time.Second
+
+// completeContext bounds ctx by completeTimeout (a variable for tests, to see the deadline hit).
+var completeContext = func(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, completeTimeout)
+}
 
 // completeTTL is how long a folder's listing is reused.
 const completeTTL = 30 * time.Second
@@ -33,10 +38,18 @@ const completeTTL = 30 * time.Second
 // completePage is how many children one Tab asks for.
 const completePage = 200
 
-// ExpiresCompletions are the --expires values offered.
-var ExpiresCompletions = []cobra.Completion{
-	"1h\tin an hour", "12h\tin 12 hours", "1d\ttomorrow, this time", "7d\tin a week", "1w\tin a week",
-	"30d\tin 30 days", "2099-12-31\tthe end of that day (UTC)",
+// ExpiresCompletions are the --expires values offered at now: durations, and the date a month
+// ahead, which --expires reads as the end of that day in the local time zone.
+func ExpiresCompletions(now time.Time) []cobra.Completion {
+	return []cobra.Completion{
+		"1h\tin an hour", "12h\tin 12 hours", "1d\ttomorrow, this time", "7d\tin a week", "1w\tin a week",
+		"30d\tin 30 days", now.AddDate(0, 1, 0).Format(time.DateOnly) + "\tthe end of that day, local time",
+	}
+}
+
+// CompleteExpires completes --expires (ExpiresCompletions, now).
+func CompleteExpires(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return ExpiresCompletions(time.Now()), cobra.ShellCompDirectiveNoFileComp
 }
 
 // TenantCompletions are the --tenant values offered.
@@ -145,7 +158,7 @@ func (f *Factory) folderEntries(ctx context.Context, item sharing.Item, dir stri
 			}
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, completeTimeout)
+	ctx, cancel := completeContext(ctx)
 	defer cancel()
 	p, err := f.Sharing.Open(item.Provider)
 	if err != nil {

@@ -1,10 +1,19 @@
 package cmdutil
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
-// SetCompleteTimeout changes how long completion waits for Graph, for a test.
-func SetCompleteTimeout(d time.Duration) (restore func()) {
-	old := completeTimeout
-	completeTimeout = d
-	return func() { completeTimeout = old }
+// SetCompleteTimeout makes completion wait d for Graph, for a test, and returns the contexts it
+// used.
+func SetCompleteTimeout(d time.Duration) (used func() []context.Context, restore func()) {
+	old := completeContext
+	var ctxs []context.Context
+	completeContext = func(ctx context.Context) (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithTimeout(ctx, d)
+		ctxs = append(ctxs, ctx)
+		return ctx, cancel
+	}
+	return func() []context.Context { return ctxs }, func() { completeContext = old }
 }

@@ -230,7 +230,7 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 	f.AddOutputFlags(cmd)
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, true)
 	_ = cmd.MarkFlagFilename("from-file")
-	_ = cmd.RegisterFlagCompletionFunc("expires", cobra.FixedCompletions(cmdutil.ExpiresCompletions, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("expires", cmdutil.CompleteExpires)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(sharing.LinkTypes, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(sharing.Scopes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

@@ -99,7 +99,7 @@ it is sent in UTC. Find permission ids with "odshare link list
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
-	_ = cmd.RegisterFlagCompletionFunc("expires", cobra.FixedCompletions(cmdutil.ExpiresCompletions, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("expires", cmdutil.CompleteExpires)
 	_ = cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(updateRoles, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
