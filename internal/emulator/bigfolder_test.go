@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
-	"time"
 )
 
 const bigCount = 100_000
@@ -49,31 +49,51 @@ type idPage struct {
 	Next string `json:"@odata.nextLink"`
 }
 
+// TestBigFolderBuildIsLinear: building a folder ten times bigger allocates about ten times as
+// much, in count and in bytes, not a hundred (a build that copies what it built so far per item,
+// as the quadratic one this guards against did, would). Counted, not timed; not parallel, since
+// the counts are the process's. How fast it builds is BenchmarkBuildBigFolder's (make bench).
+func TestBigFolderBuildIsLinear(t *testing.T) {
+	small, large := buildAllocs(t, 5_000), buildAllocs(t, 50_000)
+	// The demo data's own items are a fixed cost; the ratio of what the generated files add
+	// is 10 for a linear build.
+	base := buildAllocs(t, 0)
+	for _, c := range []struct {
+		what         string
+		small, large uint64
+	}{{"allocations", small.mallocs - base.mallocs, large.mallocs - base.mallocs},
+		{"bytes", small.bytes - base.bytes, large.bytes - base.bytes}} {
+		if ratio := float64(c.large) / float64(c.small); ratio > 12 {
+			t.Errorf("50,000 files took %d %s, %.1f times what 5,000 took (%d): not linear", c.large, c.what, ratio, c.small)
+		}
+	}
+}
+
+type allocs struct{ mallocs, bytes uint64 }
+
+// buildAllocs counts what building the demo data plus a folder of n files allocates.
+func buildAllocs(t *testing.T, n int) allocs {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if _, err := New(Options{Seed: bigFixture(n), RandomSeed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	return allocs{after.Mallocs - before.Mallocs, after.TotalAlloc - before.TotalAlloc}
+}
+
 // TestBigFolderPaging walks a 100,000-file folder 999 at a time: first and last page, count,
-// order, no duplicates. Under the race detector it walks 20,000 and skips the timing bound.
+// order, no duplicates. Under the race detector it walks 20,000.
 func TestBigFolderPaging(t *testing.T) {
 	t.Parallel()
 	bigCount := bigCount
 	if raceEnabled {
 		bigCount = 20_000
 	}
-	// The build must be linear: a folder ten times bigger may take ten times as long, not a
-	// hundred (the quadratic build this guards against took minutes). A ratio to a tenth-size
-	// build, not a wall-clock bound, so a loaded machine slows both alike.
-	begin := time.Now()
-	if _, err := New(Options{Seed: bigFixture(bigCount / 10), RandomSeed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	tenth := time.Since(begin)
-	start := time.Now()
 	s, err := New(Options{Seed: bigFixture(bigCount), RandomSeed: 1})
 	if err != nil {
 		t.Fatal(err)
-	}
-	built := time.Since(start)
-	t.Logf("built a %d-file folder in %v (a tenth of it in %v)", bigCount, built, tenth)
-	if built > 40*tenth && built > 2*time.Second && !raceEnabled {
-		t.Errorf("building %d files took %v, %0.f times a tenth-size build (%v): not linear", bigCount, built, float64(built)/float64(tenth), tenth)
 	}
 	base := "http://localhost/v1.0/drives/" + DemoBusinessDriveID + "/root:/Big:/children"
 	var pg idPage
@@ -104,7 +124,6 @@ func TestBigFolderPaging(t *testing.T) {
 	if len(seen) != bigCount || pages != (bigCount+998)/999 || len(pg.Value) != bigCount%999 || last != fmt.Sprintf("file-%06d.bin", bigCount) {
 		t.Errorf("%d items in %d pages, last page %d ending %q", len(seen), pages, len(pg.Value), last)
 	}
-	t.Logf("paged %d files in %v", bigCount, time.Since(start)-built)
 }
 
 func TestTopOver999(t *testing.T) {
@@ -114,6 +133,22 @@ func TestTopOver999(t *testing.T) {
 	}
 	if r := e.get("/me/drive/items/" + DemoArchiveFolderID + "/children?$top=999"); r.status != 200 || len(r.json(t)["value"].([]any)) != 450 {
 		t.Errorf("$top=999: %d", r.status)
+	}
+}
+
+// BenchmarkBuildBigFolder builds the demo data plus a folder of 10,000 and of 100,000 files: the
+// second should take about ten times the first (a linear build; see TestBigFolderBuildIsLinear).
+func BenchmarkBuildBigFolder(b *testing.B) {
+	for _, n := range []int{10_000, bigCount} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			seed := bigFixture(n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := New(Options{Seed: seed, RandomSeed: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
