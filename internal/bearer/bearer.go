@@ -356,6 +356,10 @@ func (e *ThrottledError) Error() string {
 
 func (e *ThrottledError) Unwrap() error { return e.Err }
 
+// RetryBudgetSpent says the throttling was waited out until the retry budget was spent: the sharing
+// core's classification of this error.
+func (e *ThrottledError) RetryBudgetSpent() bool { return true }
+
 // refreshable reports whether a 401's error asks for a new token: an error with an Unauthorized method
 // decides (Graph's says no to SharePoint's access-denied 401, which a new token would not change); any
 // other 401 does.

@@ -19,7 +19,8 @@ func newRegistry(f *Factory) *sharing.Registry {
 		}
 		return cfg.AppOnly(), nil
 	}
-	r.Register(&graphprovider.Parser{AppOnly: appOnly}, func() (sharing.Provider, error) {
+	// Graph takes every argument no other provider claims, as before there were others.
+	r.RegisterDefault(&graphprovider.Parser{AppOnly: appOnly}, func() (sharing.Provider, error) {
 		c, err := f.Graph()
 		if err != nil {
 			return nil, err

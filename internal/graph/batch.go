@@ -78,16 +78,17 @@ type batchResponseJSON struct {
 // the batch are never retried here: each one's status is the caller's to judge. A batch whose responses
 // don't cover every id exactly once is an error, since the missing request may or may not have run.
 func (c *Client) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchResponse, error) {
-	out, err := c.batch(ctx, reqs)
+	out, err := c.BatchPartial(ctx, reqs)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// batch is Batch, except that with a *BatchIncompleteError it also returns the responses it did get
-// (Status 0 for the missing ones), so the bulk engine need not re-send requests that were answered.
-func (c *Client) batch(ctx context.Context, reqs []BatchRequest) ([]BatchResponse, error) {
+// BatchPartial is Batch, except that with a *BatchIncompleteError it also returns the responses it
+// did get (Status 0 for the missing ones), so the bulk engine need not re-send requests that were
+// answered.
+func (c *Client) BatchPartial(ctx context.Context, reqs []BatchRequest) ([]BatchResponse, error) {
 	if len(reqs) == 0 {
 		return nil, nil
 	}
@@ -190,9 +191,9 @@ func hasHeader(h map[string]string, key string) bool {
 	return false
 }
 
-// errorOf returns Graph's error code and message from a sub-response body, or "" when the body isn't
+// ErrorOf returns Graph's error code and message from a sub-response body, or "" when the body isn't
 // Graph's error shape.
-func errorOf(body json.RawMessage) (code, message string) {
+func ErrorOf(body json.RawMessage) (code, message string) {
 	var er struct {
 		Error *struct {
 			Code    string `json:"code"`

@@ -111,7 +111,7 @@ func FuzzBatchResponses(f *testing.F) {
 	s, c := newBatchBodyServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.answer(body)
-		out, err := c.batch(context.Background(), fuzzBatchReqs)
+		out, err := c.BatchPartial(context.Background(), fuzzBatchReqs)
 		checkBatchAnswer(t, out, err)
 	})
 }
@@ -144,7 +144,7 @@ func FuzzBatchRoundTrip(f *testing.F) {
 			t.Skip("not representable in JSON")
 		}
 		srv.answer(body)
-		out, err := c.batch(context.Background(), fuzzBatchReqs)
+		out, err := c.BatchPartial(context.Background(), fuzzBatchReqs)
 		checkBatchAnswer(t, out, err)
 		var inc *BatchIncompleteError
 		if d := int(drop); d >= 1 && d <= 3 {

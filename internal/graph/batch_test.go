@@ -13,10 +13,10 @@ import (
 
 func TestBatchMatchesByIDInAnyOrder(t *testing.T) {
 	f := newBatchFake(t)
-	f.sub = func(r subReq, _ int) subResp {
+	f.Sub = func(r subReq, _ int) subResp {
 		return subResp{Status: 200 + len(r.ID), Headers: map[string]string{"X-Echo": r.URL}, Body: fmt.Sprintf(`{"id":%q}`, r.ID)}
 	}
-	c, _ := f.client(t, nil)
+	c, _ := batchClient(t, f, nil)
 	var reqs []BatchRequest
 	for i := range 20 {
 		id := strings.Repeat("x", i%3+1) + fmt.Sprint(i)
@@ -36,7 +36,7 @@ func TestBatchMatchesByIDInAnyOrder(t *testing.T) {
 			}
 		}
 	}
-	subs := f.subRequests()[:20]
+	subs := f.SubRequests()[:20]
 	if subs[0].Method != "POST" || subs[0].Headers["Content-Type"] != "application/json" || string(subs[0].Body) != `{"type":"view"}` {
 		t.Errorf("POST sub-request = %+v", subs[0])
 	}

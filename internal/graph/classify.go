@@ -1,6 +1,10 @@
 package graph
 
-import "slices"
+import (
+	"context"
+	"slices"
+	"time"
+)
 
 // These methods let callers above the providers (the sharing core, internal/app) classify Graph's
 // errors through interfaces, without importing this package.
@@ -21,3 +25,17 @@ func (e *Error) HasCode(code string) bool {
 
 // PageLimit is the bound the listing reached.
 func (e *PageLimitError) PageLimit() int64 { return e.Limit }
+
+// RetrySettings are how the client waits between attempts, for a caller that schedules its own
+// retries (the bulk engine): Sleep, OnWait, the cap on one Retry-After, and the retry budget.
+type RetrySettings struct {
+	Sleep       func(ctx context.Context, d time.Duration) error
+	OnWait      func(ctx context.Context, w Wait)
+	MaxWait     time.Duration
+	RetryBudget time.Duration
+}
+
+// Retry returns the client's retry settings.
+func (c *Client) Retry() RetrySettings {
+	return RetrySettings{Sleep: c.send.Sleep, OnWait: c.send.OnWait, MaxWait: c.send.MaxWait, RetryBudget: c.send.RetryBudget}
+}

@@ -236,21 +236,6 @@ func TestNoRetryAfterCancel(t *testing.T) {
 	}
 }
 
-// hijackAndCut answers with headers promising 100 bytes, sends a few, and closes the connection.
-func hijackAndCut(partial string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		conn, buf, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			panic(err)
-		}
-		defer conn.Close()
-		if partial != "" {
-			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n" + partial)
-			_ = buf.Flush()
-		}
-	}
-}
-
 func TestTruncatedBodyRetried(t *testing.T) {
 	s := newServer(t, hijackAndCut(`{"value":[{"id":`), reply(200, `{"value":[]}`))
 	c, sl := s.client(t, nil)

@@ -62,7 +62,7 @@ func FuzzErrorBody(f *testing.F) {
 		if e.Code == "" && e.Message == "" && !strings.HasPrefix(msg, "HTTP ") {
 			t.Fatalf("Error() = %q for a body that is not Graph's shape; want the HTTP status", msg)
 		}
-		code, message := errorOf(body)
+		code, message := ErrorOf(body)
 		oneSafeLine(t, "errorOf code", code)
 		oneSafeLine(t, "errorOf message", message)
 	})

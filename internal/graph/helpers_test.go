@@ -15,7 +15,10 @@ type (
 	recorded         = scripted.Request
 )
 
-var reply = scripted.Reply
+var (
+	reply        = scripted.Reply
+	hijackAndCut = scripted.HijackAndCut
+)
 
 // server is a scripted server: it records requests and answers with the handler for the n-th request
 // (the last handler repeats).

@@ -401,3 +401,20 @@ func (c *Client) ResolveSite(ctx context.Context, d DriveRef) (DriveRef, error) 
 	}
 	return DriveRef{Kind: DriveOfSite, ID: site.ID}, nil
 }
+
+// ErrMissingAddress is a resolved share without the ids needed to address its item.
+var ErrMissingAddress = errMissingAddress
+
+// SharedItemAddress returns the drive id and item id a resolved share points at: a remoteItem,
+// when present, is the real item (notes §5); otherwise the item itself with its parentReference's
+// drive. Either is "" when Graph did not say.
+func SharedItemAddress(di *api.DriveItem) (driveID, itemID string) { return sharedItemAddress(di) }
+
+// DriveItemPath is /drives/{driveId}/items/{itemId}, each escaped as one segment.
+func DriveItemPath(driveID, itemID string) string { return driveItemPath(driveID, itemID) }
+
+// SharesPath is /shares/{token} for a share token, refused when the token could change the path.
+func SharesPath(token string) (string, error) { return sharesPath(token) }
+
+// CheckDrive refuses a drive that needs an id but has none, or a site URL not yet resolved.
+func CheckDrive(d DriveRef) error { return checkDrive(d) }

@@ -162,3 +162,14 @@ func (e *PanicError) Error() string {
 	}
 	return "internal error" + detail + " (a bug in odshare; please report it with the command you ran)"
 }
+
+// budgetSpender is an error for throttling waited out until the retry budget was spent
+// (bearer.ThrottledError).
+type budgetSpender interface{ RetryBudgetSpent() bool }
+
+// IsRetryBudgetSpent reports whether err is the provider still throttling after the retry budget
+// was spent: sending the same again at once cannot help.
+func IsRetryBudgetSpent(err error) bool {
+	var bs budgetSpender
+	return errors.As(err, &bs) && bs.RetryBudgetSpent()
+}

@@ -94,12 +94,13 @@ type Parser interface {
 	// Title names the provider's items for people: "OneDrive/SharePoint", "Box".
 	Title() string
 	// Claims reports whether arg is this provider's item. The Registry asks providers in the order
-	// they were registered; the last one takes whatever no other claimed.
+	// they were registered; the default one takes whatever no other claimed.
 	Claims(arg string) bool
 	// Parse reads an item argument; an error is a usage error about the argument.
 	Parse(arg string) (Item, error)
 	// Locate applies the context flags to this provider's items (setting Item.Location), or
-	// refuses flags it does not take (a *UsageError). It runs once per command line for all of them.
+	// refuses them: a *UsageError, or an *UnsupportedFlag for a flag it does not take at all. It
+	// runs once per command line for all of them.
 	Locate(pc ParseContext, items []*Item) error
 	// AsShare reads an item for the share commands, which take sharing URLs and share ids; an item
 	// that cannot be a share is a usage error.
@@ -115,11 +116,14 @@ type Parser interface {
 type Registry struct {
 	mu   sync.Mutex
 	regs []registration
+	// def is the index of the default provider, which takes the arguments no other one claims;
+	// -1 (or an empty registry) means the last registered.
 }
 
 type registration struct {
-	parser Parser
-	open   func() (Provider, error)
+	parser    Parser
+	open      func() (Provider, error)
+	isDefault bool
 }
 
 // Register adds a provider. open builds its Provider; it is called by Open, once per command run.
@@ -127,6 +131,14 @@ func (r *Registry) Register(p Parser, open func() (Provider, error)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.regs = append(r.regs, registration{parser: p, open: open})
+}
+
+// RegisterDefault adds the default provider: the one that takes every argument no other provider
+// claims, whenever the others are registered (Graph: anything that is not Box's).
+func (r *Registry) RegisterDefault(p Parser, open func() (Provider, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.regs = append(r.regs, registration{parser: p, open: open, isDefault: true})
 }
 
 func (r *Registry) list() []registration {
@@ -154,18 +166,27 @@ func (r *Registry) Parser(name string) Parser {
 	return nil
 }
 
-// Parse reads an item argument with the first provider that claims it. An error is a usage error.
+// Parse reads an item argument with the first provider, in registration order, that claims it;
+// the default provider (RegisterDefault; else the last registered) takes the rest. An error is a
+// usage error.
 func (r *Registry) Parse(arg string) (Item, error) {
 	regs := r.list()
 	if len(regs) == 0 {
 		return Item{}, errors.New("sharing: no provider registered")
 	}
-	p := regs[len(regs)-1].parser
+	var p Parser
+	fallback := regs[len(regs)-1].parser
 	for _, reg := range regs {
-		if reg.parser.Claims(arg) {
-			p = reg.parser
-			break
+		if reg.isDefault {
+			fallback = reg.parser
+			continue
 		}
+		if p == nil && reg.parser.Claims(arg) {
+			p = reg.parser
+		}
+	}
+	if p == nil {
+		p = fallback
 	}
 	it, err := p.Parse(arg)
 	if err != nil {
@@ -205,7 +226,12 @@ func (r *Registry) Locate(pc ParseContext, items []*Item) error {
 		if len(mine) == 0 {
 			continue
 		}
-		if err := reg.parser.Locate(pc, mine); err != nil {
+		err := reg.parser.Locate(pc, mine)
+		var uf *UnsupportedFlag
+		if errors.As(err, &uf) {
+			return r.FlagRefusal(uf.Flag, *mine[0])
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -255,11 +281,17 @@ func (r *Registry) FlagRefusal(flag string, it Item) error {
 		}
 	}
 	if len(owners) > 0 {
-		return &UsageError{Err: fmt.Errorf("--%s is a %s flag; %s is a %s item: %w",
-			flag, strings.Join(owners, " and "), quoteInput(it.Input), title, ErrNotSupported)}
+		return &UsageError{Err: notSupported(fmt.Sprintf("--%s is a %s flag; %s is a %s item",
+			flag, strings.Join(owners, " and "), quoteInput(it.Input), title))}
 	}
-	return &UsageError{Err: fmt.Errorf("--%s does not apply to %s items such as %s: %w", flag, title, quoteInput(it.Input), ErrNotSupported)}
+	return &UsageError{Err: notSupported(fmt.Sprintf("--%s does not apply to %s items such as %s", flag, title, quoteInput(it.Input)))}
 }
+
+// notSupported is a refusal's text; it is ErrNotSupported.
+type notSupported string
+
+func (e notSupported) Error() string        { return string(e) }
+func (e notSupported) Is(target error) bool { return target == ErrNotSupported }
 
 // AnyVerb asks Parser.Supports whether the provider takes a flag for any verb.
 const AnyVerb = "*"

@@ -39,6 +39,9 @@ func (p *fakeParser) Locate(pc ParseContext, items []*Item) error {
 	}
 	if p.name == "box" {
 		if g := pc.Given(); len(g) > 0 {
+			if g[0].Name == "user" {
+				return &UnsupportedFlag{Flag: "user"}
+			}
 			return &UsageError{Err: fmt.Errorf("--%s refused", g[0].Name)}
 		}
 	}
@@ -70,8 +73,9 @@ func newTestRegistry() (*Registry, *fakeParser, *fakeParser) {
 		}}
 	graph := &fakeParser{name: "graph", title: "OneDrive/SharePoint", flags: []string{"drive", "recipient"}}
 	r := &Registry{}
+	// The default is registered first: it still takes only what no other provider claims.
+	r.RegisterDefault(graph, func() (Provider, error) { return nil, errors.New("graph opened") })
 	r.Register(box, func() (Provider, error) { return nil, errors.New("box opened") })
-	r.Register(graph, func() (Provider, error) { return nil, errors.New("graph opened") })
 	return r, box, graph
 }
 
@@ -136,6 +140,12 @@ func TestRegistryLocateGroupsByProvider(t *testing.T) {
 	if !errors.As(err, &ue) || err.Error() != "--drive refused" {
 		t.Errorf("a Box item with --drive: %v", err)
 	}
+	pc.Flags = []ContextFlag{{Name: "user", Value: "u", Given: true}}
+	graph.flags = append(graph.flags, "user")
+	err = r.Locate(pc, items)
+	if !errors.As(err, &ue) || !errors.Is(err, ErrNotSupported) || err.Error() != "--user is a OneDrive/SharePoint flag; box:/b is a Box item" {
+		t.Errorf("a Box item with --user: %v", err)
+	}
 }
 
 func TestFlagRefusalNamesTheFlagAndBothProviders(t *testing.T) {
@@ -143,11 +153,11 @@ func TestFlagRefusalNamesTheFlagAndBothProviders(t *testing.T) {
 	boxItem, _ := r.Parse("box:/x")
 	graphItem, _ := r.Parse("/Reports/a b.txt")
 	err := r.CheckFlags(boxItem, VerbLinkCreate, "vanity-name", "drive")
-	if !errors.Is(err, ErrNotSupported) || err.Error() != "--drive is a OneDrive/SharePoint flag; box:/x is a Box item: not supported" {
+	if !errors.Is(err, ErrNotSupported) || err.Error() != "--drive is a OneDrive/SharePoint flag; box:/x is a Box item" {
 		t.Errorf("CheckFlags(box, --drive) = %v", err)
 	}
 	err = r.CheckFlags(graphItem, VerbLinkCreate, "drive", "vanity-name")
-	if err == nil || err.Error() != `--vanity-name is a Box flag; "/Reports/a b.txt" is a OneDrive/SharePoint item: not supported` {
+	if err == nil || err.Error() != `--vanity-name is a Box flag; "/Reports/a b.txt" is a OneDrive/SharePoint item` {
 		t.Errorf("CheckFlags(graph, --vanity-name) = %v", err)
 	}
 	err = r.CheckFlags(graphItem, VerbLinkCreate, "nonsense")
@@ -159,7 +169,7 @@ func TestFlagRefusalNamesTheFlagAndBothProviders(t *testing.T) {
 	}
 	err = r.CheckSpec(boxItem, VerbLinkCreate, LinkSpec{Recipients: []string{"a@b.c"}})
 	var ue *UsageError
-	if !errors.As(err, &ue) || err.Error() != "--recipient is a OneDrive/SharePoint flag; box:/x is a Box item: not supported" {
+	if !errors.As(err, &ue) || err.Error() != "--recipient is a OneDrive/SharePoint flag; box:/x is a Box item" {
 		t.Errorf("CheckSpec(box, recipients) = %v", err)
 	}
 	if err := r.CheckSpec(graphItem, VerbLinkCreate, LinkSpec{Recipients: []string{"a@b.c"}}); err != nil {

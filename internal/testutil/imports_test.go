@@ -36,7 +36,7 @@ var layers = map[string]int{
 	"internal/bearer": 3, "internal/auth": 3,
 	"internal/graph/api": 2, "internal/safetext": 2, "internal/output": 2, "internal/progress": 2,
 	// the sharing core's shared engines, over the core's types
-	"internal/sharing/walk": 2,
+	"internal/sharing/walk": 2, "internal/sharing/bulk": 3,
 	// leaves; the sharing core is one (it imports the standard library only)
 	"internal/sharing": 1,
 	"internal/httpx":   1, "internal/httpretry": 1, "internal/redact": 1, "internal/config": 1,
@@ -158,6 +158,69 @@ func TestImportsFlowOneWay(t *testing.T) {
 	for pkg := range layers {
 		if _, ok := pkgs[pkg]; !ok {
 			t.Errorf("%s is in the layer table but not in the repository", pkg)
+		}
+	}
+}
+
+// coreRules are the sharing core's import rules (docs/architecture.md, "The sharing core"), beyond
+// the layers: a package matching the prefix on the left imports nothing matching a prefix on the
+// right. Commands talk only to the core; app classifies errors through the core's interfaces; only
+// cmdutil wires providers in; the core and its engines know no provider; transports know no core;
+// no provider imports another.
+var coreRules = []struct {
+	pkg    string
+	forbid []string
+	why    string
+}{
+	{"internal/cmd/", []string{"internal/graph", "internal/box", "internal/provider/"}, "commands talk to the sharing core only"},
+	{"internal/app", []string{"internal/graph", "internal/box", "internal/provider/", "internal/bearer"}, "app classifies errors through sharing's interfaces"},
+	{"internal/sharing", []string{"internal/graph", "internal/box", "internal/provider/", "internal/bearer", "internal/auth", "internal/cmd", "internal/output", "internal/config"}, "the core knows no provider"},
+	{"internal/graph", []string{"internal/sharing", "internal/provider/", "internal/box"}, "a transport knows no core and no other transport"},
+	{"internal/box", []string{"internal/sharing", "internal/provider/", "internal/graph"}, "a transport knows no core and no other transport"},
+	{"internal/bearer", []string{"internal/sharing", "internal/provider/"}, "a transport knows no core"},
+	{"internal/provider/graph", []string{"internal/provider/", "internal/box"}, "no provider imports another"},
+	{"internal/provider/box", []string{"internal/provider/", "internal/graph"}, "no provider imports another"},
+}
+
+// TestCommandsUseTheSharingCore checks coreRules on the code as it is, and that only the wiring
+// (internal/cmdutil) and its test support import a provider.
+func TestCommandsUseTheSharingCore(t *testing.T) {
+	pkgs := packageImports(t, RepoRoot(t))
+	matches := func(pkg, prefix string) bool {
+		if strings.HasSuffix(prefix, "/") {
+			return strings.HasPrefix(pkg, prefix)
+		}
+		return pkg == prefix || strings.HasPrefix(pkg, prefix+"/")
+	}
+	checked := 0
+	for pkg, imps := range pkgs {
+		for _, ip := range imps {
+			dep, ok := strings.CutPrefix(ip, module)
+			if !ok {
+				continue
+			}
+			for _, r := range coreRules {
+				if !matches(pkg, r.pkg) || (r.pkg == "internal/provider/graph" || r.pkg == "internal/provider/box") && dep == r.pkg {
+					continue
+				}
+				for _, f := range r.forbid {
+					if matches(dep, f) && !(strings.HasPrefix(pkg, "internal/provider/") && matches(dep, pkg)) {
+						t.Errorf("%s imports %s: %s", pkg, dep, r.why)
+					}
+				}
+				checked++
+			}
+			if strings.HasPrefix(dep, "internal/provider/") && pkg != "internal/cmdutil" && !strings.HasPrefix(pkg, "internal/provider/") {
+				t.Errorf("%s imports %s: only internal/cmdutil wires providers into the core", pkg, dep)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no import was checked against the core's rules")
+	}
+	for _, want := range []string{"internal/sharing", "internal/provider/graph", "internal/cmd/link"} {
+		if _, ok := pkgs[want]; !ok {
+			t.Errorf("%s is missing: the rules above check nothing for it", want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package link
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,13 +10,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/odshare/odshare/internal/cmdutil"
-	"github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
-	graphprovider "github.com/odshare/odshare/internal/provider/graph"
 	"github.com/odshare/odshare/internal/redact"
+	"github.com/odshare/odshare/internal/sharing"
+	"github.com/odshare/odshare/internal/sharing/bulk"
 )
 
 // readItems reads --from-file: one item per line, blank lines and "#" comments skipped.
@@ -45,16 +47,63 @@ func readItems(name string, ios *iostreams.IOStreams) ([]string, error) {
 	return items, nil
 }
 
-// bulkResult is one line of bulk output: the item as given and what Graph answered. An existing
-// link that lacks what was asked carries both its permission and the error saying so.
+// bulkResult is one line of bulk output: the item as given and what the provider answered, its
+// object under the provider's key ("permission" for Graph). An existing link that lacks what was
+// asked carries both its object and the error saying so.
 type bulkResult struct {
-	Item       string          `json:"item"`
-	Status     int             `json:"status"`
-	Permission json.RawMessage `json:"permission,omitempty"`
-	Error      *bulkError      `json:"error,omitempty"`
+	Item   string
+	Status int
+	Raw    json.RawMessage
+	Error  *bulkError
 
+	key     string // the provider's key for Raw
+	url     string // for the table: the link's URL
 	created bool
 	differs string // for the table: what an existing link lacks
+}
+
+// MarshalJSON writes {"item", "status", <key>, "error"}, the last two only when set.
+func (r bulkResult) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	field := func(name string, v any) error {
+		if b.Len() == 0 {
+			b.WriteByte('{')
+		} else {
+			b.WriteByte(',')
+		}
+		k, err := output.MarshalJSON(name)
+		if err != nil {
+			return err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		val, ok := v.(json.RawMessage)
+		if !ok {
+			if val, err = output.MarshalJSON(v); err != nil {
+				return err
+			}
+		}
+		b.Write(val)
+		return nil
+	}
+	if err := field("item", r.Item); err != nil {
+		return nil, err
+	}
+	if err := field("status", r.Status); err != nil {
+		return nil, err
+	}
+	if len(r.Raw) > 0 {
+		if err := field(r.key, r.Raw); err != nil {
+			return nil, err
+		}
+	}
+	if r.Error != nil {
+		if err := field("error", r.Error); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 type bulkError struct {
@@ -62,40 +111,43 @@ type bulkError struct {
 	Message string `json:"message"`
 }
 
-// outcomeUnknown reports an item whose createLink was sent but never answered.
+// outcomeUnknown reports an item whose link-making request was sent but never answered.
 func (r bulkResult) outcomeUnknown() bool {
-	return r.Error != nil && r.Error.Code == graph.BulkOutcomeUnknown
+	return r.Error != nil && r.Error.Code == bulk.OutcomeUnknown
 }
 
-// notSent reports an item whose createLink was never sent (or every send was refused) because the
+// notSent reports an item whose request was never sent (or every send was refused) because the
 // run stopped.
 func (r bulkResult) notSent() bool {
-	return r.Error != nil && (r.Error.Code == graph.BulkCancelled || r.Error.Code == graph.BulkStalled || r.Error.Code == "unauthenticated")
+	return r.Error != nil && (r.Error.Code == bulk.Cancelled || r.Error.Code == bulk.Stalled || r.Error.Code == bulk.Unauthenticated)
 }
 
 // codeExistingLinkDiffers is odshare's error code for an existing link returned without the
 // password, expiry or recipients asked for.
 const codeExistingLinkDiffers = "existingLinkDiffers"
 
-// toBulkResult turns Graph's outcome into the printed one, holding an existing link that lacks
-// what was asked against the item unless --allow-existing.
-func toBulkResult(opts *CreateOptions, r graph.BulkResult) bulkResult {
-	out := bulkResult{Item: r.Input, Status: r.Status, Permission: r.Permission, created: r.Created}
+// toBulkResult turns the provider's outcome into the printed one, holding an existing link that
+// lacks what was asked against the item unless --allow-existing.
+func toBulkResult(opts *CreateOptions, ln bulk.Linker, r bulk.Result) bulkResult {
+	out := bulkResult{Item: r.Input, Status: r.Status, Raw: r.Raw, key: ln.ResultKey(), created: r.Created}
 	if r.Err != nil {
-		// On stdout, once per item: Graph's text is redacted where the client read it, and again
-		// here for text from anywhere else.
+		// On stdout, once per item: the provider's text is redacted where the client read it, and
+		// again here for text from anywhere else.
 		out.Error = &bulkError{Code: redact.String(r.Err.Code), Message: redact.String(r.Err.Message)}
 		return out
+	}
+	l, diffs, err := ln.ReadLink(r.Raw, opts.Request)
+	if err == nil {
+		out.url = l.URL
 	}
 	if r.Created || opts.AllowExisting {
 		return out
 	}
-	l, err := graphprovider.ReadLink(r.Permission)
 	if err != nil {
 		out.Error = &bulkError{Code: "invalidResponse", Message: err.Error()}
 		return out
 	}
-	if diffs := graphprovider.Differences(opts.Request, l); len(diffs) > 0 {
+	if len(diffs) > 0 {
 		e := newExistingLinkError(r.Input, opts.ExpiresArg, l, diffs)
 		out.differs = "existing link without the " + strings.Join(lacking(diffs), ", ") + " asked for"
 		out.Error = &bulkError{Code: codeExistingLinkDiffers, Message: e.Summary() + ". " + e.Hint()}
@@ -113,66 +165,118 @@ func rerunAdvice(opts *CreateOptions) string {
 	return "run the same command again"
 }
 
-// bulkRun shares many items through Graph JSON batching. Results stream as they complete with
-// -o ndjson; otherwise they are printed in input order once all are done.
+// bulkGroup is the items of one provider in a bulk run.
+type bulkGroup struct {
+	linker  bulk.Linker
+	sender  bulk.Sender
+	indexes []int // each item's position among all the items
+}
+
+// bulkGroups opens the provider of every item and prepares its part of the run.
+func bulkGroups(opts *CreateOptions) ([]*bulkGroup, error) {
+	var groups []*bulkGroup
+	byProvider := map[string]*bulkGroup{}
+	items := map[*bulkGroup][]sharing.Item{}
+	for i, it := range opts.Bulk {
+		g := byProvider[it.Provider]
+		if g == nil {
+			p, err := opts.Sharing.Open(it.Provider)
+			if err != nil {
+				return nil, err
+			}
+			ln, ok := sharing.As[bulk.Linker](p)
+			if !ok {
+				return nil, cmdutil.FlagErrorf("%s cannot share several items at once: give one item", opts.Sharing.Parser(it.Provider).Title())
+			}
+			g = &bulkGroup{linker: ln}
+			byProvider[it.Provider] = g
+			groups = append(groups, g)
+		}
+		g.indexes = append(g.indexes, i)
+		items[g] = append(items[g], it)
+	}
+	for _, g := range groups {
+		s, err := g.linker.LinkSender(items[g], opts.Request)
+		if err != nil {
+			return nil, err
+		}
+		g.sender = s
+	}
+	return groups, nil
+}
+
+// bulkRun shares many items, each provider's through its bulk engine (Graph: JSON batching).
+// Results stream as they complete with -o ndjson; otherwise they are printed in input order once
+// all are done.
 func bulkRun(ctx context.Context, opts *CreateOptions) error {
-	p, err := opts.Sharing.Open(graphprovider.Name)
+	groups, err := bulkGroups(opts)
 	if err != nil {
 		return err
-	}
-	client := p.(*graphprovider.Provider).Client()
-	items := make([]graph.BulkItem, len(opts.Bulk))
-	for i, it := range opts.Bulk {
-		items[i] = graph.BulkItem{Input: it.Input, Ref: graphprovider.Ref(it)}
 	}
 	stream := opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == ""
 	results := make([]bulkResult, len(opts.Bulk))
 	failed, differs, unknown, notSent := 0, 0, 0, 0
 	bar := opts.Progress.Bar(len(opts.Bulk), "Sharing")
 	var writeErr error
-	out := bufio.NewWriter(opts.IO.Out)
-	err = client.CreateLinks(ctx, graphprovider.Drive(opts.Bulk[0]), items, graphprovider.CreateRequest(opts.Request), graph.BulkOptions{
-		Concurrency: opts.Concurrency,
-		Rerun:       rerunAdvice(opts),
-		OnResult: func(r graph.BulkResult) {
-			defer func() { // a worker goroutine, out of app.Run's reach
-				if p := recover(); p != nil && writeErr == nil {
-					writeErr = &cmdutil.PanicError{Value: p}
-				}
-			}()
-			bar.Increment()
-			res := toBulkResult(opts, r)
-			if res.Error != nil {
-				failed++
-			}
-			if res.differs != "" {
-				differs++
-			}
-			switch {
-			case res.outcomeUnknown():
-				unknown++
-			case res.notSent():
-				notSent++
-			}
-			if !stream {
-				results[r.Index] = res
-				return
-			}
-			line, err := output.MarshalJSON(res)
-			if err == nil {
-				err = output.WriteNDJSONLine(out, line)
-			}
-			if err == nil {
-				err = out.Flush()
-			}
-			if err != nil && writeErr == nil {
-				writeErr = err
-			}
-		},
-	})
+	var mu sync.Mutex // the groups' engines report concurrently
+	out := output.NewNDJSONWriter(opts.IO.Out)
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for gi, g := range groups {
+		inputs := make([]string, len(g.indexes))
+		for i, idx := range g.indexes {
+			inputs[i] = opts.Bulk[idx].Input
+		}
+		wg.Go(func() {
+			errs[gi] = bulk.Run(ctx, g.sender, inputs, bulk.Options{
+				Concurrency: opts.Concurrency,
+				Rerun:       rerunAdvice(opts),
+				OnResult: func(r bulk.Result) {
+					mu.Lock()
+					defer mu.Unlock()
+					defer func() { // a worker goroutine, out of app.Run's reach
+						if p := recover(); p != nil && writeErr == nil {
+							writeErr = &cmdutil.PanicError{Value: p}
+						}
+					}()
+					bar.Increment()
+					res := toBulkResult(opts, g.linker, r)
+					if res.Error != nil {
+						failed++
+					}
+					if res.differs != "" {
+						differs++
+					}
+					switch {
+					case res.outcomeUnknown():
+						unknown++
+					case res.notSent():
+						notSent++
+					}
+					if !stream {
+						results[g.indexes[r.Index]] = res
+						return
+					}
+					if err := out.WriteValue(res); err != nil && writeErr == nil {
+						writeErr = err
+					}
+				},
+			})
+		})
+	}
+	wg.Wait()
 	bar.Done()
-	var stalled *graph.BulkStalledError
-	stopped := ctx.Err() != nil || errors.As(err, &stalled) // the run ended early, results for all
+	err = nil
+	stopped := ctx.Err() != nil
+	for _, e := range errs {
+		var stalled *bulk.StalledError
+		if errors.As(e, &stalled) {
+			stopped = true // the run ended early, results for all
+		}
+		if e != nil && err == nil {
+			err = e
+		}
+	}
 	if err != nil && !stopped {
 		return err
 	}
@@ -222,11 +326,6 @@ func printBulk(opts *CreateOptions, results []bulkResult, skipNotSent bool) erro
 	t := opts.Printing.Table(opts.IO, output.Column{Header: "ITEM"},
 		output.Column{Header: "STATUS", Color: output.StatusColor}, output.Column{Header: "URL OR ERROR"})
 	for _, r := range results {
-		var p struct {
-			Link struct {
-				WebURL string `json:"webUrl"`
-			} `json:"link"`
-		}
 		switch {
 		case skipNotSent && r.notSent():
 		case r.differs != "":
@@ -239,12 +338,11 @@ func printBulk(opts *CreateOptions, results []bulkResult, skipNotSent bool) erro
 		case r.Error != nil:
 			t.AddRow(r.Item, "error", r.Error.Code+": "+r.Error.Message)
 		default:
-			_ = json.Unmarshal(r.Permission, &p)
-			status := "existing"
+			status := string(sharing.StatusExisting)
 			if r.created {
-				status = "created"
+				status = string(sharing.StatusCreated)
 			}
-			t.AddRow(r.Item, status, p.Link.WebURL)
+			t.AddRow(r.Item, status, r.url)
 		}
 	}
 	return t.Render()

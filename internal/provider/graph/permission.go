@@ -216,8 +216,5 @@ func Differences(spec sharing.LinkSpec, l *sharing.Link) []sharing.Difference {
 	return out
 }
 
-// ReadLink reads one of Graph's permissions (a createLink answer) as a neutral Link.
-func ReadLink(raw json.RawMessage) (*sharing.Link, error) { return decodePermission(raw) }
-
 // CreateRequest is Graph's createLink body for spec.
 func CreateRequest(spec sharing.LinkSpec) api.CreateLinkRequest { return createRequest(spec) }

@@ -184,3 +184,18 @@ func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	c.mu.Unlock()
 	return ctx.Err()
 }
+
+// HijackAndCut answers with headers promising 100 bytes, sends a few, and closes the connection.
+func HijackAndCut(partial string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		if partial != "" {
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n" + partial)
+			_ = buf.Flush()
+		}
+	}
+}

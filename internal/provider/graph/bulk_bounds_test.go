@@ -11,6 +11,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	msgraph "github.com/odshare/odshare/internal/graph"
+	"github.com/odshare/odshare/internal/sharing/bulk"
+	"github.com/odshare/odshare/internal/testutil/scripted"
 )
 
 // lossyGraph is a hostile $batch endpoint: it runs every createLink it receives (the link exists
@@ -36,7 +40,7 @@ func newLossyGraph(t *testing.T, answered int) *lossyGraph {
 
 func (g *lossyGraph) serve(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Requests []subReq `json:"requests"`
+		Requests []scripted.SubRequest `json:"requests"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		http.Error(w, "bad batch", http.StatusBadRequest)
@@ -68,9 +72,9 @@ func (g *lossyGraph) serve(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"responses":[%s]}`, strings.Join(out, ","))
 }
 
-func (g *lossyGraph) client(t *testing.T) *Client {
+func (g *lossyGraph) client(t *testing.T) *msgraph.Client {
 	t.Helper()
-	c, err := New(Options{BaseURL: g.URL + "/v1.0", HTTPClient: g.Server.Client(), Tokens: staticTokens("tok")})
+	c, err := msgraph.New(msgraph.Options{BaseURL: g.URL + "/v1.0", HTTPClient: g.Server.Client(), Tokens: scripted.StaticTokens("tok")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +99,11 @@ func (g *lossyGraph) tally(t *testing.T, col *collector) map[string]int {
 		switch {
 		case outcome == "created" && r.Status != 201:
 			t.Errorf("item %d: %+v", i, r)
-		case (outcome == BulkCancelled || outcome == BulkStalled) && g.made[id]:
+		case (outcome == bulk.Cancelled || outcome == bulk.Stalled) && g.made[id]:
 			t.Errorf("item %d reported %s (%s), but its link was made", i, outcome, r.Err.Message)
-		case outcome == BulkOutcomeUnknown && !g.made[id]:
+		case outcome == bulk.OutcomeUnknown && !g.made[id]:
 			t.Errorf("item %d reported outcome unknown, but it never reached Graph", i)
-		case outcome == BulkOutcomeUnknown && !strings.HasSuffix(r.Err.Message, "run the same command again: an item whose link exists is then reported as existing"):
+		case outcome == bulk.OutcomeUnknown && !strings.HasSuffix(r.Err.Message, "run the same command again: an item whose link exists is then reported as existing"):
 			t.Errorf("item %d: message %q lacks the way out", i, r.Err.Message)
 		}
 	}
@@ -120,13 +124,13 @@ func TestBulkCancelReportsSentItemsAsOutcomeUnknown(t *testing.T) {
 	}
 	items := idItems(100)
 	col := newCollector(t)
-	err := g.client(t).CreateLinks(ctx, DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, Concurrency: 4, BatchSize: 10})
+	err := createLinks(g.client(t), ctx, msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on, Concurrency: 4, BatchSize: 10})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	col.check(items)
 	counts := g.tally(t, col)
-	if counts["created"] != 20 || counts[BulkOutcomeUnknown] != 40 || counts[BulkCancelled] != 40 {
+	if counts["created"] != 20 || counts[bulk.OutcomeUnknown] != 40 || counts[bulk.Cancelled] != 40 {
 		t.Errorf("outcomes = %v, want 20 created, 40 outcome unknown, 40 cancelled", counts)
 	}
 }
@@ -138,15 +142,15 @@ func TestBulkAgainstASilentGraphIsBounded(t *testing.T) {
 	g := newLossyGraph(t, 0)
 	items := idItems(50)
 	col := newCollector(t)
-	err := g.client(t).CreateLinks(context.Background(), DriveRef{}, items, viewLink,
-		BulkOptions{OnResult: col.on, Concurrency: 2, BatchSize: 10, BatchTimeout: 300 * time.Millisecond, StallTimeout: 300 * time.Millisecond})
-	var se *BulkStalledError
+	err := createLinks(g.client(t), context.Background(), msgraph.DriveRef{}, items, viewLink,
+		bulk.Options{OnResult: col.on, Concurrency: 2, BatchSize: 10, BatchTimeout: 300 * time.Millisecond, StallTimeout: 300 * time.Millisecond})
+	var se *bulk.StalledError
 	if !errors.As(err, &se) || err.Error() != "Graph answered no request for 300ms, so odshare stopped; run the same command again later" {
-		t.Fatalf("err = %v, want a BulkStalledError", err)
+		t.Fatalf("err = %v, want a bulk.StalledError", err)
 	}
 	col.check(items)
 	counts := g.tally(t, col)
-	if counts[BulkOutcomeUnknown] != 20 || counts[BulkStalled] != 30 {
+	if counts[bulk.OutcomeUnknown] != 20 || counts[bulk.Stalled] != 30 {
 		t.Errorf("outcomes = %v, want 20 outcome unknown, 30 stalled", counts)
 	}
 	g.mu.Lock()

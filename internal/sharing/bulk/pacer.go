@@ -1,14 +1,15 @@
-package graph
+package bulk
 
 import (
 	"math"
 	"time"
 )
 
-// pacer decides when the bulk engine may send its next batch, so that a throttled run goes at the rate
-// Graph admits instead of burning attempts on 429s (notes §6: "resource usage keeps counting while a
-// client is throttled, so immediate retries make it worse" [THR]). It is not safe for concurrent use;
-// the engine calls it under its lock.
+// pacer decides when the bulk engine may send its next batch (a Graph $batch; one request for a
+// provider without batching), so that a throttled run goes at the rate the provider admits instead of
+// burning attempts on 429s (Graph's notes §6: "resource usage keeps counting while a client is
+// throttled, so immediate retries make it worse" [THR]; Box counts requests per user per minute). It is
+// not safe for concurrent use; the engine calls it under its lock.
 //
 // Two mechanisms work together:
 //

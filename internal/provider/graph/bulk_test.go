@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	msgraph "github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/sharing"
+	"github.com/odshare/odshare/internal/sharing/bulk"
+	"github.com/odshare/odshare/internal/testutil/scripted"
 )
 
 // collector records OnResult calls and fails the test on a concurrent or repeated call.
@@ -19,14 +23,14 @@ type collector struct {
 	t       testing.TB
 	mu      sync.Mutex
 	busy    bool
-	results map[int]BulkResult
+	results map[int]bulk.Result
 	order   []int
-	hook    func(BulkResult)
+	hook    func(bulk.Result)
 }
 
-func newCollector(t testing.TB) *collector { return &collector{t: t, results: map[int]BulkResult{}} }
+func newCollector(t testing.TB) *collector { return &collector{t: t, results: map[int]bulk.Result{}} }
 
-func (c *collector) on(r BulkResult) {
+func (c *collector) on(r bulk.Result) {
 	c.mu.Lock()
 	if c.busy {
 		c.t.Error("OnResult called concurrently")
@@ -66,26 +70,26 @@ func idItems(n int) []BulkItem {
 	items := make([]BulkItem, n)
 	for i := range items {
 		id := fmt.Sprintf("ID%03d", i)
-		items[i] = BulkItem{Input: id, Ref: ItemRef{Kind: ItemByID, Value: id}}
+		items[i] = BulkItem{Input: id, Ref: msgraph.ItemRef{Kind: msgraph.ItemByID, Value: id}}
 	}
 	return items
 }
 
-var viewLink = api.CreateLinkRequest{Type: api.LinkView, Scope: api.ScopeAnonymous}
+var viewLink = sharing.LinkSpec{Type: "view", Scope: "anonymous"}
 
 func TestCreateLinks45ItemsThreeBatches(t *testing.T) {
-	f := newBatchFake(t)
-	c, _ := f.client(t, nil)
+	f := scripted.NewBatchFake(t)
+	c, _ := batchClient(t, f, nil)
 	items := idItems(45)
 	// Item 7 already has a link: Graph answers 200 with it.
-	f.created["/drives/b%21x/items/ID007/createLink"] = 1
+	f.Created["/drives/b%21x/items/ID007/createLink"] = 1
 	col := newCollector(t)
-	err := c.CreateLinks(context.Background(), DriveRef{Kind: DriveByID, ID: "b!x"}, items, viewLink, BulkOptions{OnResult: col.on})
+	err := createLinks(c, context.Background(), msgraph.DriveRef{Kind: msgraph.DriveByID, ID: "b!x"}, items, viewLink, bulk.Options{OnResult: col.on})
 	if err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
-	if n := f.batchCount(); n != 3 {
+	if n := f.BatchCount(); n != 3 {
 		t.Errorf("%d batches, want 3", n)
 	}
 	for i, r := range col.results {
@@ -94,12 +98,12 @@ func TestCreateLinks45ItemsThreeBatches(t *testing.T) {
 			wantStatus = 200
 		}
 		var p api.Permission
-		if r.Err != nil || r.Status != wantStatus || r.Created != (wantStatus == 201) || json.Unmarshal(r.Permission, &p) != nil || p.ID == "" {
+		if r.Err != nil || r.Status != wantStatus || r.Created != (wantStatus == 201) || json.Unmarshal(r.Raw, &p) != nil || p.ID == "" {
 			t.Errorf("item %d: %+v", i, r)
 		}
 	}
 	seen := map[string]bool{}
-	for _, s := range f.subRequests() {
+	for _, s := range f.SubRequests() {
 		if seen[s.URL] {
 			t.Errorf("%s sent twice", s.URL)
 		}
@@ -112,22 +116,22 @@ func TestCreateLinks45ItemsThreeBatches(t *testing.T) {
 }
 
 func TestCreateLinksRetriesThrottledSubRequests(t *testing.T) {
-	f := newBatchFake(t)
-	f.sub = func(r subReq, attempt int) subResp {
+	f := scripted.NewBatchFake(t)
+	f.Sub = func(r scripted.SubRequest, attempt int) scripted.SubResponse {
 		switch {
 		case strings.Contains(r.URL, "ID003") && attempt == 1:
-			return subResp{Status: 429, Headers: map[string]string{"Retry-After": "2.128"}, Body: `{"error":{"code":"TooManyRequests","message":"x"}}`}
+			return scripted.SubResponse{Status: 429, Headers: map[string]string{"Retry-After": "2.128"}, Body: `{"error":{"code":"TooManyRequests","message":"x"}}`}
 		case strings.Contains(r.URL, "ID004") && attempt <= 2:
-			return subResp{Status: 503, Body: `{"error":{"code":"serviceNotAvailable","message":"x"}}`} // no Retry-After: backoff
+			return scripted.SubResponse{Status: 503, Body: `{"error":{"code":"serviceNotAvailable","message":"x"}}`} // no Retry-After: backoff
 		case strings.Contains(r.URL, "ID005") && attempt == 1:
-			return subResp{Status: 502}
+			return scripted.SubResponse{Status: 502}
 		}
-		return f.defaultSub(r)
+		return f.DefaultSub(r)
 	}
-	c, sl := f.client(t, nil)
+	c, sl := batchClient(t, f, nil)
 	items := idItems(10)
 	col := newCollector(t)
-	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+	if err := createLinks(c, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on}); err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
@@ -136,7 +140,7 @@ func TestCreateLinksRetriesThrottledSubRequests(t *testing.T) {
 			t.Errorf("item %d: %+v", i, r)
 		}
 	}
-	if n := f.batchCount(); n < 2 || n > 4 {
+	if n := f.BatchCount(); n < 2 || n > 4 {
 		t.Errorf("%d batches", n)
 	}
 	var total time.Duration
@@ -147,10 +151,10 @@ func TestCreateLinksRetriesThrottledSubRequests(t *testing.T) {
 	if total < 2128*time.Millisecond {
 		t.Errorf("waits %v add up to %v, want at least the Retry-After 2.128s", sl.Got(), total)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.attempts["/me/drive/items/ID003/createLink"] != 2 || f.attempts["/me/drive/items/ID004/createLink"] != 3 || f.attempts["/me/drive/items/ID000/createLink"] != 1 {
-		t.Errorf("attempts = %v", f.attempts)
+	f.Lock()
+	defer f.Unlock()
+	if f.Attempts["/me/drive/items/ID003/createLink"] != 2 || f.Attempts["/me/drive/items/ID004/createLink"] != 3 || f.Attempts["/me/drive/items/ID000/createLink"] != 1 {
+		t.Errorf("attempts = %v", f.Attempts)
 	}
 }
 
@@ -158,47 +162,47 @@ func TestCreateLinksRetriesThrottledSubRequests(t *testing.T) {
 // for the client's retry budget (each retry counting at least a second), not MaxAttempts, then
 // fails with Graph's error and the way out.
 func TestCreateLinksThrottledItemGivesUpAtTheBudget(t *testing.T) {
-	f := newBatchFake(t)
-	f.sub = func(r subReq, attempt int) subResp {
+	f := scripted.NewBatchFake(t)
+	f.Sub = func(r scripted.SubRequest, attempt int) scripted.SubResponse {
 		if strings.Contains(r.URL, "ID001") {
-			return subResp{Status: 429, Headers: map[string]string{"Retry-After": "0.01"}, Body: `{"error":{"code":"TooManyRequests","message":"Too many requests"}}`}
+			return scripted.SubResponse{Status: 429, Headers: map[string]string{"Retry-After": "0.01"}, Body: `{"error":{"code":"TooManyRequests","message":"Too many requests"}}`}
 		}
-		return f.defaultSub(r)
+		return f.DefaultSub(r)
 	}
-	c, _ := f.client(t, func(o *Options) { o.RetryBudget = 3 * time.Second })
+	c, _ := batchClient(t, f, func(o *msgraph.Options) { o.RetryBudget = 3 * time.Second })
 	items := idItems(3)
 	col := newCollector(t)
-	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, MaxAttempts: 2}); err != nil {
+	if err := createLinks(c, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on, MaxAttempts: 2}); err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
 	r := col.results[1]
-	if r.Status != 429 || r.Err == nil || r.Err.Code != "TooManyRequests" || r.Permission != nil ||
+	if r.Status != 429 || r.Err == nil || r.Err.Code != "TooManyRequests" || r.Raw != nil ||
 		r.Err.Message != "Too many requests; still throttled after 3 retries, which spent the 3s retry budget (raise it with --retry-budget)" {
 		t.Errorf("throttled item: %+v", r.Err)
 	}
-	if n := f.attempts["/me/drive/items/ID001/createLink"]; n != 4 {
+	if n := f.Attempts["/me/drive/items/ID001/createLink"]; n != 4 {
 		t.Errorf("attempts = %d, want 4", n)
 	}
 }
 
 func TestCreateLinksPermanentFailure(t *testing.T) {
-	f := newBatchFake(t)
-	f.sub = func(r subReq, _ int) subResp {
+	f := scripted.NewBatchFake(t)
+	f.Sub = func(r scripted.SubRequest, _ int) scripted.SubResponse {
 		switch {
 		case strings.Contains(r.URL, "ID002"):
-			return subResp{Status: 404, Body: `{"error":{"code":"itemNotFound","message":"The resource could not be found.","innerError":{"request-id":"r"}}}`}
+			return scripted.SubResponse{Status: 404, Body: `{"error":{"code":"itemNotFound","message":"The resource could not be found.","innerError":{"request-id":"r"}}}`}
 		case strings.Contains(r.URL, "ID003"):
-			return subResp{Status: 403, Body: `"denied"`} // not Graph's error shape
+			return scripted.SubResponse{Status: 403, Body: `"denied"`} // not Graph's error shape
 		case strings.Contains(r.URL, "ID004"):
-			return subResp{Status: 202, Body: `{}`}
+			return scripted.SubResponse{Status: 202, Body: `{}`}
 		}
-		return f.defaultSub(r)
+		return f.DefaultSub(r)
 	}
-	c, _ := f.client(t, nil)
+	c, _ := batchClient(t, f, nil)
 	items := idItems(6)
 	col := newCollector(t)
-	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+	if err := createLinks(c, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on}); err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
@@ -214,13 +218,13 @@ func TestCreateLinksPermanentFailure(t *testing.T) {
 	for i, r := range col.results {
 		w, bad := want[i]
 		switch {
-		case bad && (r.Err == nil || r.Status != w.status || r.Err.Code != w.code || r.Err.Message != w.msg || r.Created || r.Permission != nil):
+		case bad && (r.Err == nil || r.Status != w.status || r.Err.Code != w.code || r.Err.Message != w.msg || r.Created || r.Raw != nil):
 			t.Errorf("item %d: %+v %+v", i, r, r.Err)
 		case !bad && (r.Err != nil || r.Status != 201):
 			t.Errorf("item %d: %+v", i, r)
 		}
 	}
-	if n := len(f.subRequests()); n != 6 {
+	if n := len(f.SubRequests()); n != 6 {
 		t.Errorf("%d sub-requests: a permanent failure was retried", n)
 	}
 }
@@ -228,21 +232,21 @@ func TestCreateLinksPermanentFailure(t *testing.T) {
 // TestCreateLinksOuterFailuresRetried cuts the connection mid-body, resets it and answers 500 for whole
 // batches; every item still comes out exactly once, and no link is created twice.
 func TestCreateLinksOuterFailuresRetried(t *testing.T) {
-	f := newBatchFake(t)
-	f.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f := scripted.NewBatchFake(t)
+	f.Outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		switch n {
 		case 1: // truncated body after the sub-requests ran: the client can't know which did
 			var in struct {
-				Requests []subReq `json:"requests"`
+				Requests []scripted.SubRequest `json:"requests"`
 			}
 			_ = json.NewDecoder(r.Body).Decode(&in)
 			for _, s := range in.Requests {
-				f.defaultSub(s)
+				f.DefaultSub(s)
 			}
-			hijackAndCut(`{"responses":[{"id":"0","status":201,"bo`)(w, r)
+			scripted.HijackAndCut(`{"responses":[{"id":"0","status":201,"bo`)(w, r)
 			return true
 		case 2:
-			hijackAndCut("")(w, r)
+			scripted.HijackAndCut("")(w, r)
 			return true
 		case 3, 4:
 			w.WriteHeader(500)
@@ -251,10 +255,10 @@ func TestCreateLinksOuterFailuresRetried(t *testing.T) {
 		return false
 	}
 	// MaxAttempts 2: Do gives up on batches 1-2 and 3-4, so the engine itself re-queues them.
-	c, sl := f.client(t, func(o *Options) { o.MaxAttempts = 2 })
+	c, sl := batchClient(t, f, func(o *msgraph.Options) { o.MaxAttempts = 2 })
 	items := idItems(30)
 	col := newCollector(t)
-	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, Concurrency: 1}); err != nil {
+	if err := createLinks(c, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on, Concurrency: 1}); err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
@@ -273,79 +277,79 @@ func TestCreateLinksOuterFailuresRetried(t *testing.T) {
 	if created != 10 || existing != 20 {
 		t.Errorf("created %d, existing %d; want 10 and 20", created, existing)
 	}
-	f.mu.Lock()
-	for u, n := range f.created {
+	f.Lock()
+	for u, n := range f.Created {
 		if n != 1 {
 			t.Errorf("%s created %d times", u, n)
 		}
 	}
-	f.mu.Unlock()
+	f.Unlock()
 	if len(sl.Got()) == 0 {
 		t.Error("no backoff between failed batches")
 	}
 }
 
 func TestCreateLinksOuterFailureExhausted(t *testing.T) {
-	f := newBatchFake(t)
-	f.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f := scripted.NewBatchFake(t)
+	f.Outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		w.WriteHeader(500)
 		fmt.Fprint(w, `{"error":{"code":"generalException","message":"boom"}}`)
 		return true
 	}
-	c, _ := f.client(t, func(o *Options) { o.MaxAttempts = 1 })
+	c, _ := batchClient(t, f, func(o *msgraph.Options) { o.MaxAttempts = 1 })
 	items := idItems(3)
 	col := newCollector(t)
-	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, MaxAttempts: 2}); err != nil {
+	if err := createLinks(c, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on, MaxAttempts: 2}); err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
 	// A 500 for the whole batch may come after it ran: the outcome is unknown, and says why.
 	for i, r := range col.results {
-		if r.Status != 500 || r.Err == nil || r.Err.Code != BulkOutcomeUnknown || !strings.Contains(r.Err.Message, "sent 2 times without a usable answer (generalException: boom)") {
+		if r.Status != 500 || r.Err == nil || r.Err.Code != bulk.OutcomeUnknown || !strings.Contains(r.Err.Message, "sent 2 times without a usable answer (generalException: boom)") {
 			t.Errorf("item %d: %+v %+v", i, r, r.Err)
 		}
 	}
-	if n := f.batchCount(); n != 2 {
+	if n := f.BatchCount(); n != 2 {
 		t.Errorf("%d batches, want 2", n)
 	}
 	// A 403 for the whole batch is final at once.
-	f2 := newBatchFake(t)
-	f2.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f2 := scripted.NewBatchFake(t)
+	f2.Outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		w.WriteHeader(403)
 		fmt.Fprint(w, `{"error":{"code":"accessDenied","message":"no"}}`)
 		return true
 	}
-	c2, _ := f2.client(t, nil)
+	c2, _ := batchClient(t, f2, nil)
 	col2 := newCollector(t)
-	if err := c2.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col2.on}); err != nil {
+	if err := createLinks(c2, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col2.on}); err != nil {
 		t.Fatal(err)
 	}
 	col2.check(items)
-	if n := f2.batchCount(); n != 1 || col2.results[0].Err.Code != "accessDenied" || col2.results[0].Status != 403 {
+	if n := f2.BatchCount(); n != 1 || col2.results[0].Err.Code != "accessDenied" || col2.results[0].Status != 403 {
 		t.Errorf("%d batches, result %+v", n, col2.results[0])
 	}
 }
 
 func TestCreateLinksIncompleteBatchResendsOnlyTheMissing(t *testing.T) {
-	f := newBatchFake(t)
-	f.outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f := scripted.NewBatchFake(t)
+	f.Outer = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n != 1 {
 			return false
 		}
 		fmt.Fprint(w, `{"responses":[{"id":"1","status":201,"body":{"id":"p1"}}]}`)
 		return true
 	}
-	c, _ := f.client(t, nil)
+	c, _ := batchClient(t, f, nil)
 	items := idItems(3)
 	col := newCollector(t)
-	if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+	if err := createLinks(c, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on}); err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
-	if r := col.results[1]; string(r.Permission) != `{"id":"p1"}` || !r.Created {
+	if r := col.results[1]; string(r.Raw) != `{"id":"p1"}` || !r.Created {
 		t.Errorf("answered item: %+v", r)
 	}
-	subs := f.subRequests()
+	subs := f.SubRequests()
 	if len(subs) != 2 || subs[0].ID == "1" || subs[1].ID == "1" {
 		t.Errorf("re-sent %+v", subs)
 	}
@@ -353,33 +357,33 @@ func TestCreateLinksIncompleteBatchResendsOnlyTheMissing(t *testing.T) {
 
 func TestCreateLinksMixedInputs(t *testing.T) {
 	link := "https://contoso.sharepoint.com/:w:/g/EaBc?e=1"
-	tok := EncodeSharingURL(link)
-	f := newBatchFake(t)
-	f.sub = func(r subReq, _ int) subResp {
+	tok := msgraph.EncodeSharingURL(link)
+	f := scripted.NewBatchFake(t)
+	f.Sub = func(r scripted.SubRequest, _ int) scripted.SubResponse {
 		switch r.URL {
 		case "/shares/" + tok + "/driveItem":
-			return subResp{Status: 200, Body: `{"id":"ITEM1","parentReference":{"driveId":"b!drv"}}`}
+			return scripted.SubResponse{Status: 200, Body: `{"id":"ITEM1","parentReference":{"driveId":"b!drv"}}`}
 		case "/shares/s!remote/driveItem":
-			return subResp{Status: 200, Body: `{"id":"LOCAL","remoteItem":{"id":"REMOTE","parentReference":{"driveId":"d2"}}}`}
+			return scripted.SubResponse{Status: 200, Body: `{"id":"LOCAL","remoteItem":{"id":"REMOTE","parentReference":{"driveId":"d2"}}}`}
 		case "/shares/u!Z29uZQ/driveItem":
-			return subResp{Status: 404, Body: `{"error":{"code":"itemNotFound","message":"gone"}}`}
+			return scripted.SubResponse{Status: 404, Body: `{"error":{"code":"itemNotFound","message":"gone"}}`}
 		case "/shares/s!noaddr/driveItem":
-			return subResp{Status: 200, Body: `{"id":"X"}`}
+			return scripted.SubResponse{Status: 200, Body: `{"id":"X"}`}
 		}
-		return f.defaultSub(r)
+		return f.DefaultSub(r)
 	}
-	c, _ := f.client(t, nil)
+	c, _ := batchClient(t, f, nil)
 	var items []BulkItem
 	for _, arg := range []string{"/Q3 #1 100%.xlsx", link, "01AB!2", "s!remote", "u!Z29uZQ==", "/", "s!noaddr"} {
-		ref, err := ParseItemRef(arg)
+		ref, err := msgraph.ParseItemRef(arg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		items = append(items, BulkItem{Input: arg, Ref: ref})
 	}
 	col := newCollector(t)
-	drive := DriveRef{Kind: DriveOfSite, ID: "contoso.sharepoint.com,1,2"}
-	if err := c.CreateLinks(context.Background(), drive, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+	drive := msgraph.DriveRef{Kind: msgraph.DriveOfSite, ID: "contoso.sharepoint.com,1,2"}
+	if err := createLinks(c, context.Background(), drive, items, viewLink, bulk.Options{OnResult: col.on}); err != nil {
 		t.Fatal(err)
 	}
 	col.check(items)
@@ -395,7 +399,7 @@ func TestCreateLinksMixedInputs(t *testing.T) {
 		t.Errorf("share without address: %+v %+v", r, r.Err)
 	}
 	var got []string
-	for _, s := range f.subRequests() {
+	for _, s := range f.SubRequests() {
 		got = append(got, s.Method+" "+s.URL)
 	}
 	want := map[string]bool{
@@ -417,29 +421,36 @@ func TestCreateLinksMixedInputs(t *testing.T) {
 			t.Errorf("unexpected sub-request %s", g)
 		}
 	}
-	if n := f.batchCount(); n != 2 {
+	if n := f.BatchCount(); n != 2 {
 		t.Errorf("%d batches; want 2 (lookups with the direct items, then the resolved createLinks)", n)
 	}
 }
 
 func TestCreateLinksCancel(t *testing.T) {
-	f := newBatchFake(t)
-	f.hold = make(chan struct{})
-	c, _ := f.client(t, nil)
+	f := scripted.NewBatchFake(t)
+	f.Hold = make(chan struct{})
+	c, _ := batchClient(t, f, nil)
 	items := idItems(100)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	col := newCollector(t)
 	released := false
-	col.hook = func(BulkResult) {
+	col.hook = func(bulk.Result) {
 		if !released {
 			released = true
 			cancel() // the first result arrives: cancel while other batches are held or queued
 		}
 	}
-	go func() { f.hold <- struct{}{} }() // let exactly one batch through
-	err := c.CreateLinks(ctx, DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on, Concurrency: 2, BatchSize: 10})
-	close(f.hold)
+	go func() {
+		// Let exactly one batch through, once both workers' batches have reached Graph: under
+		// load the second worker may otherwise not have sent its batch before the cancel.
+		for f.BatchCount() < 2 {
+			time.Sleep(time.Millisecond)
+		}
+		f.Hold <- struct{}{}
+	}()
+	err := createLinks(c, ctx, msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on, Concurrency: 2, BatchSize: 10})
+	close(f.Hold)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -450,9 +461,9 @@ func TestCreateLinksCancel(t *testing.T) {
 		switch {
 		case r.Err == nil && r.Status == 201:
 			ok++
-		case r.Err != nil && r.Err.Code == BulkOutcomeUnknown && r.Status == 0:
+		case r.Err != nil && r.Err.Code == bulk.OutcomeUnknown && r.Status == 0:
 			unknown++
-		case r.Err != nil && r.Err.Code == BulkCancelled && r.Status == 0:
+		case r.Err != nil && r.Err.Code == bulk.Cancelled && r.Status == 0:
 			cancelled++
 		default:
 			t.Errorf("item %d: %+v", i, r)
@@ -464,33 +475,33 @@ func TestCreateLinksCancel(t *testing.T) {
 }
 
 func TestCreateLinksInvalid(t *testing.T) {
-	f := newBatchFake(t)
-	c, _ := f.client(t, nil)
+	f := scripted.NewBatchFake(t)
+	c, _ := batchClient(t, f, nil)
 	called := false
-	on := func(BulkResult) { called = true }
+	on := func(bulk.Result) { called = true }
 	cases := []struct {
 		name  string
-		drive DriveRef
+		drive msgraph.DriveRef
 		items []BulkItem
-		o     BulkOptions
+		o     bulk.Options
 		want  string
 	}{
-		{"batch size", DriveRef{}, idItems(1), BulkOptions{BatchSize: 21}, "invalid bulk options"},
-		{"negative", DriveRef{}, idItems(1), BulkOptions{Concurrency: -1}, "invalid bulk options"},
-		{"empty ref", DriveRef{}, []BulkItem{{Input: ""}}, BulkOptions{}, "bulk item 0: empty item reference"},
-		{"bad token", DriveRef{}, []BulkItem{{Ref: ItemRef{Kind: ItemByShareID, Value: "s!a/b"}}}, BulkOptions{}, "bulk item 0: share token"},
-		{"drive without id", DriveRef{Kind: DriveByID}, idItems(1), BulkOptions{}, "drive reference has no id"},
+		{"batch size", msgraph.DriveRef{}, idItems(1), bulk.Options{BatchSize: 21}, "invalid bulk options"},
+		{"negative", msgraph.DriveRef{}, idItems(1), bulk.Options{Concurrency: -1}, "invalid bulk options"},
+		{"empty ref", msgraph.DriveRef{}, []BulkItem{{Input: ""}}, bulk.Options{}, "bulk item 0: empty item reference"},
+		{"bad token", msgraph.DriveRef{}, []BulkItem{{Ref: msgraph.ItemRef{Kind: msgraph.ItemByShareID, Value: "s!a/b"}}}, bulk.Options{}, "bulk item 0: share token"},
+		{"drive without id", msgraph.DriveRef{Kind: msgraph.DriveByID}, idItems(1), bulk.Options{}, "drive reference has no id"},
 	}
 	for _, tc := range cases {
 		tc.o.OnResult = on
-		if err := c.CreateLinks(context.Background(), tc.drive, tc.items, viewLink, tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := createLinks(c, context.Background(), tc.drive, tc.items, viewLink, tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
 		}
 	}
-	if err := c.CreateLinks(context.Background(), DriveRef{}, nil, viewLink, BulkOptions{OnResult: on}); err != nil {
+	if err := createLinks(c, context.Background(), msgraph.DriveRef{}, nil, viewLink, bulk.Options{OnResult: on}); err != nil {
 		t.Errorf("no items: %v", err)
 	}
-	if called || f.batchCount() != 0 {
+	if called || f.BatchCount() != 0 {
 		t.Error("invalid input reached OnResult or Graph")
 	}
 }
@@ -505,23 +516,23 @@ func TestCreateLinksPacedByTokenBucket(t *testing.T) {
 	for _, sequential := range []bool{false, true} {
 		t.Run(fmt.Sprintf("sequential=%v", sequential), func(t *testing.T) {
 			t.Parallel()
-			f := newBatchFake(t)
-			f.bucket = newTokenBucket(100, 20)
+			f := scripted.NewBatchFake(t)
+			f.Bucket = scripted.NewTokenBucket(100, 20)
 			if sequential {
 				// A throttle that books refused requests in turn only makes sense with room to keep
 				// its word: with a burst of 20 it would tell 60 refused callers to come back when 20
 				// can pass.
-				f.bucket = newTokenBucket(100, 100)
-				f.bucket.sequential = true
+				f.Bucket = scripted.NewTokenBucket(100, 100)
+				f.Bucket.Sequential = true
 			}
-			c, err := New(Options{BaseURL: f.URL + "/v1.0", HTTPClient: f.Client(), Tokens: staticTokens("tok")})
+			c, err := msgraph.New(msgraph.Options{BaseURL: f.URL + "/v1.0", HTTPClient: f.Client(), Tokens: scripted.StaticTokens("tok")})
 			if err != nil {
 				t.Fatal(err)
 			}
 			items := idItems(200)
 			col := newCollector(t)
 			start := time.Now()
-			if err := c.CreateLinks(context.Background(), DriveRef{}, items, viewLink, BulkOptions{OnResult: col.on}); err != nil {
+			if err := createLinks(c, context.Background(), msgraph.DriveRef{}, items, viewLink, bulk.Options{OnResult: col.on}); err != nil {
 				t.Fatal(err)
 			}
 			elapsed := time.Since(start)
@@ -531,8 +542,8 @@ func TestCreateLinksPacedByTokenBucket(t *testing.T) {
 					t.Errorf("item %d: %+v %+v", i, r, r.Err)
 				}
 			}
-			subs := len(f.subRequests())
-			t.Logf("%s, %d sub-requests in %d batches for %d items", elapsed.Round(time.Millisecond), subs, f.batchCount(), len(items))
+			subs := len(f.SubRequests())
+			t.Logf("%s, %d sub-requests in %d batches for %d items", elapsed.Round(time.Millisecond), subs, f.BatchCount(), len(items))
 			if elapsed < 800*time.Millisecond || elapsed > 2500*time.Millisecond {
 				t.Errorf("took %s; want at most 2.5 s (and more than the bucket allows: 1.8 s, or 1 s with a burst of 100)", elapsed)
 			}

@@ -1,0 +1,99 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/odshare/odshare/internal/cmdutil"
+	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
+	"github.com/odshare/odshare/internal/sharing"
+)
+
+// boxLike is a second provider as the sharing core sees one: it claims "box:" arguments, takes no
+// drive flag, no --recipient and no embed links. The commands were written against the core only, so
+// registering it is all a provider takes for them to read its items and refuse what it can't do.
+type boxLike struct{}
+
+func (boxLike) Name() string                                  { return "box" }
+func (boxLike) Service() string                               { return "Box" }
+func (boxLike) Title() string                                 { return "Box" }
+func (boxLike) Claims(arg string) bool                        { return strings.HasPrefix(arg, "box:") }
+func (boxLike) AsShare(it sharing.Item) (sharing.Item, error) { return it, nil }
+func (boxLike) Parse(arg string) (sharing.Item, error) {
+	return sharing.Item{Kind: sharing.ByPath, IsLink: true, Ref: strings.TrimPrefix(arg, "box:")}, nil
+}
+func (boxLike) Locate(pc sharing.ParseContext, _ []*sharing.Item) error {
+	if g := pc.Given(); len(g) > 0 {
+		return &sharing.UnsupportedFlag{Flag: g[0].Name}
+	}
+	return nil
+}
+func (boxLike) Supports(_, flag string) bool {
+	return slices.Contains([]string{"type", "scope", "password", "password-stdin", "expires", "vanity-name"}, flag)
+}
+func (boxLike) CheckSpec(_ sharing.Item, _ string, spec sharing.LinkSpec) error {
+	if spec.Type != "" && spec.Type != "view" && spec.Type != "edit" {
+		return cmdutil.FlagErrorf("--type %s: Box links are view or edit", spec.Type)
+	}
+	return nil
+}
+
+func withBoxLike(t *testing.T) *cmdtest.Env {
+	e := cmdtest.New(t) // its Graph fails the test if a command reaches it
+	e.Factory.Sharing.Register(boxLike{}, func() (sharing.Provider, error) {
+		t.Fatal("the command opened the Box provider")
+		return nil, nil
+	})
+	return e
+}
+
+// TestSecondProviderFlagsRefused: a flag or setting the item's provider does not take is a usage
+// error naming the flag, before any client is built.
+func TestSecondProviderFlagsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		cmd  string
+		args []string
+		want string
+	}{
+		{"list", []string{"box:/Reports", "--drive", "d1"}, "--drive is a OneDrive/SharePoint flag; box:/Reports is a Box item"},
+		{"list", []string{"box:/Reports", "--all"}, "--all is a OneDrive/SharePoint flag; box:/Reports is a Box item"},
+		{"create", []string{"box:/Reports/q3.xlsx", "--type", "view", "--scope", "users", "--recipient", "megan@contoso.com"},
+			"--recipient is a OneDrive/SharePoint flag; box:/Reports/q3.xlsx is a Box item"},
+		{"create", []string{"box:/Reports/q3.xlsx", "/Docs/a.txt", "--type", "embed"}, "--type embed: Box links are view or edit"},
+		{"create", []string{"/Docs/a.txt", "box:/Reports/q3.xlsx", "--type", "view", "--user", "megan@contoso.com"},
+			"--user is a OneDrive/SharePoint flag; box:/Reports/q3.xlsx is a Box item"},
+		{"update", []string{"box:/Reports/q3.xlsx", "--role", "read"}, "--role is a OneDrive/SharePoint flag; box:/Reports/q3.xlsx is a Box item"},
+	} {
+		e := withBoxLike(t)
+		cmds := map[string]func() error{
+			"list":   func() error { return cmdtest.Execute(e, newCmdList(e.Factory, nil), tc.args) },
+			"create": func() error { return cmdtest.Execute(e, newCmdCreate(e.Factory, nil), tc.args) },
+			"update": func() error { return cmdtest.Execute(e, newCmdUpdate(e.Factory, nil), tc.args) },
+		}
+		err := cmds[tc.cmd]()
+		var fe *cmdutil.FlagError
+		if !errors.As(err, &fe) || err.Error() != tc.want {
+			t.Errorf("link %s %q: err = %v, want usage error %q", tc.cmd, tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestSecondProviderItemsMixed: one bulk run takes both providers' items, each parsed by its own.
+func TestSecondProviderItemsMixed(t *testing.T) {
+	e := withBoxLike(t)
+	var got *CreateOptions
+	cmd := newCmdCreate(e.Factory, func(_ context.Context, o *CreateOptions) error { got = o; return nil })
+	if err := cmdtest.Execute(e, cmd, []string{"/Docs/a.txt", "box:/Reports/q3.xlsx", "https://1drv.ms/f/s!AbC", "--type", "view"}); err != nil {
+		t.Fatal(err)
+	}
+	var providers []string
+	for _, it := range got.Bulk {
+		providers = append(providers, it.Provider)
+	}
+	if strings.Join(providers, ",") != "graph,box,graph" || got.Bulk[1].Ref != "/Reports/q3.xlsx" {
+		t.Errorf("items = %+v", got.Bulk)
+	}
+}
