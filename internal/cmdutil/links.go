@@ -9,13 +9,16 @@ import (
 	"github.com/odshare/odshare/internal/sharing"
 )
 
-// LinkColumns are the columns of a link or permission listing, the same for every provider. At 80
-// columns the id and the URL (never cut) leave room for little else: the type and scope go last.
-// Provider-specific columns (sharing.Link.Extra) follow, before the URL, only when a link has them.
+// LinkColumns are the columns of a link or permission listing, the same for every provider. The
+// URL (never cut) takes most of an 80-column terminal; what is kept beside it, most useful first:
+// the scope (anonymous ones are painted yellow), the type, the grantees, the expiry, then the id
+// (a link is also reached by its URL), where it is inherited from, the roles, the password flag.
+// Provider-specific columns (sharing.Link.Extra) follow, before the URL, only when a link has
+// them, and go first.
 var LinkColumns = []output.Column{
-	{Header: "ID"}, {Header: "TYPE", Drop: 2}, {Header: "SCOPE", Drop: 1, Color: output.ScopeColor},
-	{Header: "ROLES", Drop: 6}, {Header: "EXPIRES", Drop: 4}, {Header: "PASSWORD", Drop: 7},
-	{Header: "GRANTED TO", Drop: 3, Truncate: true}, {Header: "INHERITED", Drop: 5, Truncate: true},
+	{Header: "ID", Drop: 5}, {Header: "TYPE", Drop: 2}, {Header: "SCOPE", Drop: 1, Color: output.ScopeColor},
+	{Header: "ROLES", Drop: 7}, {Header: "EXPIRES", Drop: 4}, {Header: "PASSWORD", Drop: 8},
+	{Header: "GRANTED TO", Drop: 3, Truncate: true}, {Header: "INHERITED", Drop: 6, Truncate: true},
 	{Header: "URL"},
 }
 
@@ -67,7 +70,7 @@ func WriteLinks(ios *iostreams.IOStreams, pr Printing, links []*sharing.Link) er
 	}
 	cols := append([]output.Column(nil), LinkColumns[:len(LinkColumns)-1]...)
 	for _, name := range extra {
-		cols = append(cols, output.Column{Header: strings.ToUpper(name), Drop: 8, Truncate: true})
+		cols = append(cols, output.Column{Header: strings.ToUpper(name), Drop: 9, Truncate: true})
 	}
 	cols = append(cols, LinkColumns[len(LinkColumns)-1])
 	t := pr.Table(ios, cols...)

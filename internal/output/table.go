@@ -25,9 +25,10 @@ import (
 // least useful column to the most useful (Column.Drop), a column that may be
 // shortened (Column.Truncate) is cut with "…" down to a few characters, and one
 // that may be left out is dropped, until the table fits. A dropped column is
-// named in a note on stderr. Columns with neither, URLs and ids above all, are
-// never touched: a cut sharing URL is useless. Wide (-o wide) prints every
-// column whole.
+// named in a note on stderr. Columns with neither, URLs above all, are never
+// touched: a cut sharing URL is useless. Once fitted, the columns left out are
+// given back, most useful first, wherever one still fits. Wide (-o wide) prints
+// every column whole.
 //
 // Piped, it follows gh: no header, cells joined by a tab, one row per line,
 // every column whole. That is handy for cut and awk, but the columns are a

@@ -299,10 +299,19 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 		return printQR(opts, l)
 	}
+	// Fitted to the terminal, the scope stays longest, then the password and the expiry when they
+	// were asked for (to show they were applied), the status, the type (asked for too).
+	password, expires := 6, 5
+	if opts.Request.Password != "" {
+		password = 2
+	}
+	if opts.Request.Expires != "" {
+		expires = 3
+	}
 	t := opts.Printing.Table(opts.IO,
-		output.Column{Header: "TYPE", Drop: 3}, output.Column{Header: "SCOPE", Drop: 2, Color: output.ScopeColor},
-		output.Column{Header: "URL"}, output.Column{Header: "EXPIRES", Drop: 4}, output.Column{Header: "PASSWORD", Drop: 5},
-		output.Column{Header: "STATUS", Drop: 1, Color: output.StatusColor})
+		output.Column{Header: "TYPE", Drop: 7}, output.Column{Header: "SCOPE", Drop: 1, Color: output.ScopeColor},
+		output.Column{Header: "URL"}, output.Column{Header: "EXPIRES", Drop: expires}, output.Column{Header: "PASSWORD", Drop: password},
+		output.Column{Header: "STATUS", Drop: 4, Color: output.StatusColor})
 	t.AddRow(l.Type, l.Scope, l.URL, output.HumanTime(l.Expires), cmdutil.YesNo(l.HasPassword), string(res.Status))
 	if err := t.Render(); err != nil {
 		return err
