@@ -124,8 +124,9 @@ touch %[5]s; sleep 60`, srv.URL, filepath.Join(dir, "config"), bin, emulator.Dem
 			t.Errorf("line of %d columns wrapped:\n%s", w, line)
 		}
 	}
-	for _, want := range []string{"ID                TYPE  URL", "view  https://1drv.ms/f/s!", "edit  https://1drv.ms/f/s!",
-		"Note: not shown to fit 80 columns: SCOPE, ROLES, EXPIRES (-o wide shows them)", "TYPE  SCOPE      URL", "NAME", "Archive"} {
+	for _, want := range []string{"TYPE  SCOPE      INHERITED  URL", "view  anonymous  no         https://1drv.ms/f/s!",
+		"edit  anonymous  no         https://1drv.ms/f/s!", "Note: not shown to fit 80 columns: ID, ROLES, EXPIRES (-o wide shows them)",
+		"TYPE  SCOPE      URL", "NAME", "Archive"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
 		}
