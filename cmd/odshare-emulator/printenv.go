@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,20 +126,29 @@ func detach(args []string, stdout, stderr io.Writer, tlsOn, caGiven bool) error 
 	return nil
 }
 
+// odshareVariables are the environment variables odshare reads, as the README's configuration
+// table lists them (TestPrintEnvCoversTheREADME keeps the two the same): --print-env sets or unsets
+// every one, so nothing from the shell (another endpoint or credential, a link password, an output
+// format, a retry budget) changes how odshare behaves against the emulator.
+var odshareVariables = []string{
+	"ODSHARE_ACCESS_TOKEN", "ODSHARE_GRAPH_ENDPOINT", "ODSHARE_CLOUD", "ODSHARE_OUTPUT", "ODSHARE_CONFIG_DIR",
+	"ODSHARE_CA_FILE", "ODSHARE_RETRY_BUDGET", "ODSHARE_AUTHORITY_HOST", "ODSHARE_TENANT", "ODSHARE_CLIENT_ID",
+	"ODSHARE_SCOPES", "ODSHARE_ACCOUNT", "ODSHARE_CLIENT_SECRET", "ODSHARE_CERTIFICATE", "ODSHARE_CERTIFICATE_PASSWORD",
+	"ODSHARE_TOKEN_STORAGE", "ODSHARE_BOX_CLIENT_ID", "ODSHARE_BOX_CLIENT_SECRET", "ODSHARE_BOX_ACCESS_TOKEN",
+	"ODSHARE_BOX_ACCOUNT", "ODSHARE_BOX_API_URL", "ODSHARE_BOX_TOKEN_URL", "ODSHARE_BOX_AUTHORIZE_URL",
+	"ODSHARE_LINK_PASSWORD", "ODSHARE_FORCE_TTY",
+}
+
 // printEnv writes the shell commands: the endpoints, the CA, a config directory of the emulator's
-// own, and unset for the settings that would point odshare elsewhere or at another credential.
+// own, and unset for every other variable odshare reads (odshareVariables).
 func printEnv(w io.Writer, ri readyInfo, configDir string, pid int, log string) {
 	set := [][2]string{{"ODSHARE_GRAPH_ENDPOINT", ri.Graph}, {"ODSHARE_CONFIG_DIR", configDir}}
-	unset := []string{"ODSHARE_CLOUD", "ODSHARE_TENANT", "ODSHARE_CLIENT_ID", "ODSHARE_SCOPES", "ODSHARE_ACCOUNT",
-		"ODSHARE_CLIENT_SECRET", "ODSHARE_CERTIFICATE", "ODSHARE_CERTIFICATE_PASSWORD",
-		"ODSHARE_BOX_ACCESS_TOKEN", "ODSHARE_BOX_ACCOUNT"}
 	if ri.Authority != "" {
+		// Graph takes only the tokens it issued: ODSHARE_ACCESS_TOKEN is unset.
 		set = append(set, [2]string{"ODSHARE_AUTHORITY_HOST", ri.Authority}, [2]string{"ODSHARE_CA_FILE", ri.CA})
-		unset = append(unset, "ODSHARE_ACCESS_TOKEN") // Graph takes only the tokens it issued
 	} else {
 		// Over plain http the emulator takes any bearer token.
 		set = append(set, [2]string{"ODSHARE_ACCESS_TOKEN", "emulator"})
-		unset = append(unset, "ODSHARE_AUTHORITY_HOST", "ODSHARE_CA_FILE")
 	}
 	if ri.BoxAPI != "" {
 		// Box: the stand-in's endpoints and its demo OAuth app, so `odshare auth login --provider box`
@@ -146,6 +156,12 @@ func printEnv(w io.Writer, ri readyInfo, configDir string, pid int, log string) 
 		set = append(set, [2]string{"ODSHARE_BOX_API_URL", ri.BoxAPI}, [2]string{"ODSHARE_BOX_TOKEN_URL", ri.BoxToken},
 			[2]string{"ODSHARE_BOX_AUTHORIZE_URL", ri.BoxAuthorize},
 			[2]string{"ODSHARE_BOX_CLIENT_ID", box.DemoClientID}, [2]string{"ODSHARE_BOX_CLIENT_SECRET", box.DemoClientSecret})
+	}
+	var unset []string
+	for _, name := range odshareVariables {
+		if !slices.ContainsFunc(set, func(kv [2]string) bool { return kv[0] == name }) {
+			unset = append(unset, name)
+		}
 	}
 	set = append(set, [2]string{"ODSHARE_EMULATOR_PID", strconv.Itoa(pid)}, [2]string{"ODSHARE_EMULATOR_LOG", log})
 	for _, kv := range set {

@@ -11,11 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/odshare/odshare/internal/testutil"
 )
 
 // TestMain runs the emulator itself when this binary is started as --print-env's background
@@ -79,7 +82,7 @@ func TestPrintEnvTLS(t *testing.T) {
 		env["ODSHARE_BOX_AUTHORIZE_URL"] != origin+"/api/oauth2/authorize" {
 		t.Errorf("Box URLs are not on the emulator's origin %s:\n%s", origin, out.String())
 	}
-	if !strings.Contains(out.String(), "\nunset ") || !strings.Contains(out.String(), " ODSHARE_ACCESS_TOKEN;") {
+	if !regexp.MustCompile(`\nunset (.* )?ODSHARE_ACCESS_TOKEN[ ;]`).MatchString(out.String()) {
 		t.Errorf("ODSHARE_ACCESS_TOKEN is not unset:\n%s", out.String())
 	}
 	if !strings.Contains(errb.String(), "stop it with: kill $ODSHARE_EMULATOR_PID") {
@@ -105,6 +108,56 @@ func TestPrintEnvTLS(t *testing.T) {
 	}
 	if code := get(t, c, env["ODSHARE_AUTHORITY_HOST"]+"/common/v2.0/.well-known/openid-configuration"); code != http.StatusOK {
 		t.Errorf("discovery: %d", code)
+	}
+}
+
+// Every ODSHARE_ variable of the README's configuration table is exported or unset, over TLS,
+// over http and without Box, so a shell's own settings (a link password, an output format, a
+// retry budget, a Box token) never reach the emulator's session; odshareVariables is that table.
+func TestPrintEnvCoversTheREADME(t *testing.T) {
+	section := testutil.ConfigurationTable(t)
+	var inREADME []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `(ODSHARE_[A-Z_]+)` \\|").FindAllStringSubmatch(section, -1) {
+		inREADME = append(inREADME, m[1])
+	}
+	if len(inREADME) < 20 {
+		t.Fatalf("found %d ODSHARE_ rows in the README's configuration table", len(inREADME))
+	}
+	slices.Sort(inREADME)
+	ours := slices.Sorted(slices.Values(odshareVariables))
+	if !slices.Equal(inREADME, ours) {
+		t.Fatalf("odshareVariables differ from the README's table:\n%v\n%v", ours, inREADME)
+	}
+	for name, ri := range map[string]readyInfo{
+		"tls":    {Graph: "https://127.0.0.1:1/v1.0", Authority: "https://127.0.0.1:1", CA: "/ca.pem", BoxAPI: "a", BoxToken: "t", BoxAuthorize: "z"},
+		"http":   {Graph: "http://127.0.0.1:1/v1.0", BoxAPI: "a", BoxToken: "t", BoxAuthorize: "z"},
+		"no box": {Graph: "http://127.0.0.1:1/v1.0"},
+	} {
+		var out strings.Builder
+		printEnv(&out, ri, "/config", 1, "/log")
+		exported := map[string]bool{}
+		var unset []string
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			if rest, ok := strings.CutPrefix(line, "export "); ok {
+				k, _, _ := strings.Cut(rest, "=")
+				exported[k] = true
+			} else if rest, ok := strings.CutPrefix(line, "unset "); ok {
+				unset = strings.Fields(strings.TrimSuffix(rest, ";"))
+			}
+		}
+		for _, v := range inREADME {
+			if exported[v] == slices.Contains(unset, v) {
+				t.Errorf("%s: %s is exported %v, unset %v:\n%s", name, v, exported[v], slices.Contains(unset, v), out.String())
+			}
+		}
+		for _, v := range []string{"ODSHARE_LINK_PASSWORD", "ODSHARE_RETRY_BUDGET", "ODSHARE_OUTPUT", "ODSHARE_FORCE_TTY"} {
+			if !slices.Contains(unset, v) {
+				t.Errorf("%s: %s is not unset", name, v)
+			}
+		}
+		if name == "no box" && !slices.Contains(unset, "ODSHARE_BOX_API_URL") {
+			t.Errorf("without Box, ODSHARE_BOX_API_URL is not unset:\n%s", out.String())
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/odshare/odshare/internal/config"
+	"github.com/odshare/odshare/internal/testutil"
 )
 
 // Every man page has its arguments in the synopsis, and ENVIRONMENT and EXIT STATUS sections
@@ -54,17 +55,7 @@ func TestManPages(t *testing.T) {
 // The man pages' ENVIRONMENT lists what the README's configuration table lists, every config key
 // included, so neither can drift from the other.
 func TestEnvironmentMatchesREADME(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	section := string(readme)
-	if i := strings.Index(section, "## Configuration"); i >= 0 {
-		section = section[i:]
-	}
-	if i := strings.Index(section, "## Exit codes"); i >= 0 {
-		section = section[:i]
-	}
+	section := testutil.ConfigurationTable(t)
 	inMan := map[string]bool{}
 	for _, e := range environment {
 		for _, n := range strings.Split(e[0], ", ") {

@@ -4,6 +4,7 @@ package testutil
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -38,4 +39,22 @@ func Testdata(t testing.TB, elem ...string) string {
 		t.Fatalf("repository test data missing: %v", err)
 	}
 	return p
+}
+
+// ConfigurationTable returns the README's "## Configuration" section, up to "## Exit codes": the
+// table of settings and environment variables that tests hold other lists to.
+func ConfigurationTable(t testing.TB) string {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(RepoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(readme)
+	if i := strings.Index(section, "## Configuration"); i >= 0 {
+		section = section[i:]
+	}
+	if i := strings.Index(section, "## Exit codes"); i >= 0 {
+		section = section[:i]
+	}
+	return section
 }
