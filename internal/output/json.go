@@ -14,6 +14,7 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // WriteJSON writes Graph's JSON unchanged in content: same keys, same order,
@@ -33,6 +34,11 @@ import (
 // on a terminal and compact otherwise. gojq sorts object keys in what it prints. Input numbers
 // are decoded exactly: integers as int or *big.Int, the rest as float64.
 //
+// Secret values this process knows (redact) are masked inside JSON strings
+// and in raw --jq strings: a hostile server that echoes the bearer token or a
+// link password into item data cannot have odshare print it; other JSON is
+// printed as it came.
+//
 // Output is buffered and written only on success, so stdout stays empty when
 // the document is invalid or the query fails at run time.
 func WriteJSON(ios *iostreams.IOStreams, raw []byte, jq string) error {
@@ -43,7 +49,7 @@ func WriteJSON(ios *iostreams.IOStreams, raw []byte, jq string) error {
 			return fmt.Errorf("invalid JSON: %w", err)
 		}
 		buf.WriteByte('\n')
-		_, err := ios.Out.Write(escapeUnsafeJSON(buf.Bytes()))
+		_, err := ios.Out.Write(escapeUnsafeJSON(redact.JSON(buf.Bytes())))
 		return err
 	}
 
@@ -120,7 +126,7 @@ func writeJQResult(buf *bytes.Buffer, v any, indent string, tty bool) error {
 		if tty {
 			x = SanitizeLines(x)
 		}
-		buf.WriteString(x)
+		buf.WriteString(redact.String(x))
 	default:
 		// gojq.Marshal encodes as jq does (NaN as null, exact big integers,
 		// shortest floats, no HTML escaping), unlike gh's two-decimal floats.
@@ -135,7 +141,7 @@ func writeJQResult(buf *bytes.Buffer, v any, indent string, tty bool) error {
 			}
 			b = ib.Bytes()
 		}
-		buf.Write(escapeUnsafeJSON(b))
+		buf.Write(escapeUnsafeJSON(redact.JSON(b)))
 	}
 	buf.WriteByte('\n')
 	return nil
@@ -265,13 +271,14 @@ func oneLine(s string) string {
 }
 
 // WriteNDJSONLine writes one JSON value compactly on its own line (JSON Lines). Graph's bytes
-// are compacted, not re-encoded, so content and key order stay as Graph sent them.
+// are compacted, not re-encoded, so content and key order stay as Graph sent them (known secrets
+// masked, as WriteJSON does).
 func WriteNDJSONLine(w io.Writer, raw []byte) error {
 	var b bytes.Buffer
 	if err := json.Compact(&b, raw); err != nil {
 		return fmt.Errorf("invalid JSON from Graph: %w", err)
 	}
-	out := escapeUnsafeJSON(b.Bytes())
+	out := escapeUnsafeJSON(redact.JSON(b.Bytes()))
 	out = append(out, '\n')
 	_, err := w.Write(out)
 	return err

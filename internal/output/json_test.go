@@ -1,9 +1,11 @@
 package output
 
 import (
+	"io"
 	"testing"
 
 	"github.com/odshare/odshare/internal/iostreams"
+	"github.com/odshare/odshare/internal/redact"
 )
 
 const graphPermission = `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#permission","id":"aGVsbG8","roles":["read"],"zeta":1,"alpha":{"b":2,"a":1},"bigId":12345678901234567890,"ratio":1.50,"exp":1e3,"link":{"type":"view","scope":"anonymous","webUrl":"https://1drv.ms/b/s!Abc?e=1&x=<y>"},"unknownFutureField":null}`
@@ -188,4 +190,27 @@ func TestMarshalJSONThenWriteJSON(t *testing.T) {
 	if _, err := MarshalJSON(func() {}); err == nil {
 		t.Error("no error for unencodable value")
 	}
+}
+
+// graphDriveItem is one child as Graph lists it (about 900 bytes), for the ndjson benchmark.
+const graphDriveItem = `{"@odata.etag":"\"{1A2B3C4D-0000-4000-8000-00000000ABCD},3\"","createdDateTime":"2026-10-01T09:12:44Z","eTag":"\"{1A2B3C4D-0000-4000-8000-00000000ABCD},3\"","id":"01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K","lastModifiedDateTime":"2026-11-02T16:40:03Z","name":"Quarterly report 2026 Q3 (final).xlsx","webUrl":"https://contoso-my.sharepoint.com/personal/adele_contoso_com/Documents/Reports/Quarterly%20report%202026%20Q3%20(final).xlsx","cTag":"\"c:{1A2B3C4D-0000-4000-8000-00000000ABCD},3\"","size":482113,"createdBy":{"user":{"email":"adele@contoso.com","id":"8f7c2b1e-0000-4000-8000-000000000001","displayName":"Adele Vance"}},"lastModifiedBy":{"user":{"email":"megan@contoso.com","id":"8f7c2b1e-0000-4000-8000-000000000002","displayName":"Megan Bowen"}},"parentReference":{"driveType":"business","driveId":"b!AbCdEfGhIjKlMnOpQrStUvWxYz0123456789","id":"01BYE5RZ56Y2GOVW7725BZO354PWSELRRZ","path":"/drive/root:/Reports"},"file":{"mimeType":"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet","hashes":{"quickXorHash":"aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ="}},"fileSystemInfo":{"createdDateTime":"2026-10-01T09:12:44Z","lastModifiedDateTime":"2026-11-02T16:40:03Z"},"shared":{"scope":"users"}}`
+
+// BenchmarkWriteNDJSONLine is the ndjson path of every listing: compact, mask known secrets,
+// escape, write. "secrets" has a bearer token, a refresh token and a link password registered, as
+// a real run does; none occurs in the item, so masking costs only the scan.
+func BenchmarkWriteNDJSONLine(b *testing.B) {
+	raw := []byte(graphDriveItem)
+	run := func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			if err := WriteNDJSONLine(io.Discard, raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("none", run)
+	redact.Add("eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFEQ29NcGpKWHJ4VHE5Vkc5dGUtN0ZYUmVhbA.payload.sig",
+		"0.AXkAbCdEfGhIjKlMnOpQrStUvWxYz-refresh-token", "pa55-w0rd")
+	b.Run("secrets", run)
 }

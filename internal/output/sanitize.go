@@ -3,6 +3,8 @@ package output
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/odshare/odshare/internal/redact"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -21,8 +23,13 @@ const hexDigits = "0123456789abcdef"
 // Everything else, printable Unicode and a literal backslash included, is
 // left alone, so the result is for reading, not for unescaping.
 //
+// It also masks the secret values this process knows (redact.String): a
+// hostile server that echoes the bearer token or a link password into a name
+// cannot have odshare print it.
+//
 // Clean input is returned as is, without allocating.
 func Sanitize(s string) string {
+	s = redact.String(s)
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {

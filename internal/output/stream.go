@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/odshare/odshare/internal/redact"
 )
 
 // JSONArrayWriter writes one JSON array element by element, so a listing too large to hold in
 // memory can still be printed as the single array -o json promises. The text is what WriteJSON
 // prints for the whole array (two-space indent, unsafe runes escaped, a final newline); each
-// element is Graph's JSON unchanged in content.
+// element is Graph's JSON unchanged in content (known secrets masked, as WriteJSON does).
 type JSONArrayWriter struct {
 	w   io.Writer
 	n   int
@@ -32,7 +34,7 @@ func (a *JSONArrayWriter) Add(raw []byte) error {
 		return fmt.Errorf("invalid JSON from Graph: %w", err)
 	}
 	a.n++
-	_, err := a.w.Write(escapeUnsafeJSON(a.buf.Bytes()))
+	_, err := a.w.Write(escapeUnsafeJSON(redact.JSON(a.buf.Bytes())))
 	return err
 }
 

@@ -15,6 +15,7 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"sort"
@@ -34,6 +35,8 @@ type Set struct {
 	mu   sync.RWMutex
 	seen map[string]bool
 	rep  *strings.Replacer // nil when the set changed since it was built
+	vals []string          // the forms rep replaces, built with it
+	valb [][]byte          // vals as bytes
 	n    int
 }
 
@@ -63,27 +66,119 @@ func (s *Set) Add(secrets ...string) {
 	}
 }
 
-// String returns text with every registered secret replaced by Mask.
+// String returns text with every registered secret replaced by Mask. Text that holds none is
+// returned as is, without an allocation.
 func (s *Set) String(text string) string {
-	s.mu.RLock()
-	rep, n := s.rep, s.n
-	s.mu.RUnlock()
-	if n == 0 || text == "" {
+	rep, vals, _ := s.replacer()
+	if rep == nil || text == "" || !containsAny(text, vals) {
 		return text
-	}
-	if rep == nil {
-		rep = s.build()
 	}
 	return rep.Replace(text)
 }
 
+// JSON returns the JSON text b with every registered secret inside its strings (keys included)
+// replaced by Mask; b itself when it holds none, which costs one scan per secret and no
+// allocation. A string with a secret is decoded, masked and encoded again (HTML characters
+// unescaped, as odshare prints JSON), so the result is valid JSON whenever b is; text outside
+// strings (numbers, literals) is never changed. Text that is not valid JSON is masked as text.
+func (s *Set) JSON(b []byte) []byte {
+	rep, _, vals := s.replacer()
+	if rep == nil || len(b) == 0 || !containsAnyBytes(b, vals) {
+		return b
+	}
+	var out []byte // nil until a string changes
+	last := 0      // b[:last] is in out
+	for i := 0; i < len(b); {
+		if b[i] != '"' {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(b) && b[j] != '"' {
+			if b[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(b) { // not JSON: an unterminated string
+			return []byte(rep.Replace(string(b)))
+		}
+		start, lit := i, b[i:j+1]
+		i = j + 1
+		if !containsAnyBytes(lit, vals) {
+			continue
+		}
+		var str string
+		if json.Unmarshal(lit, &str) != nil {
+			return []byte(rep.Replace(string(b)))
+		}
+		masked := rep.Replace(str)
+		if masked == str { // the match was in an escape's text ("\u00e9" holding "u00e9"), not the string
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(out, b[last:start]...)
+		out = appendJSONString(out, masked)
+		last = i
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// appendJSONString appends str as a JSON string, HTML characters unescaped.
+func appendJSONString(out []byte, str string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(str) // a string always encodes
+	return append(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// containsAny reports whether text holds one of vals.
+func containsAny(text string, vals []string) bool {
+	for _, v := range vals {
+		if strings.Contains(text, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsAnyBytes reports whether b holds one of vals.
+func containsAnyBytes(b []byte, vals [][]byte) bool {
+	for _, v := range vals {
+		if bytes.Contains(b, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// replacer returns the replacer and the values it replaces; nil when the set is empty.
+func (s *Set) replacer() (*strings.Replacer, []string, [][]byte) {
+	s.mu.RLock()
+	rep, vals, valb, n := s.rep, s.vals, s.valb, s.n
+	s.mu.RUnlock()
+	if n == 0 {
+		return nil, nil, nil
+	}
+	if rep == nil {
+		return s.build()
+	}
+	return rep, vals, valb
+}
+
 // build makes the replacer, longest secrets first so that a secret containing another is replaced
 // whole (strings.Replacer tries its pairs in argument order).
-func (s *Set) build() *strings.Replacer {
+func (s *Set) build() (*strings.Replacer, []string, [][]byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rep != nil {
-		return s.rep
+		return s.rep, s.vals, s.valb
 	}
 	vals := make([]string, 0, len(s.seen))
 	for v := range s.seen {
@@ -96,11 +191,13 @@ func (s *Set) build() *strings.Replacer {
 		return vals[i] < vals[j]
 	})
 	pairs := make([]string, 0, 2*len(vals))
-	for _, v := range vals {
+	valb := make([][]byte, len(vals))
+	for i, v := range vals {
 		pairs = append(pairs, v, Mask)
+		valb[i] = []byte(v)
 	}
-	s.rep = strings.NewReplacer(pairs...)
-	return s.rep
+	s.rep, s.vals, s.valb = strings.NewReplacer(pairs...), vals, valb
+	return s.rep, s.vals, s.valb
 }
 
 // process is the registry of this process.
@@ -111,3 +208,7 @@ func Add(secrets ...string) { process.Add(secrets...) }
 
 // String removes every secret registered with the process from text.
 func String(text string) string { return process.String(text) }
+
+// JSON removes every secret registered with the process from the strings of the JSON text b (see
+// Set.JSON).
+func JSON(b []byte) []byte { return process.JSON(b) }
