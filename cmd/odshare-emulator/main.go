@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (loopback only unless --allow-remote)")
-	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address (the /_emulator/ admin surface still answers loopback clients only)")
 	seed := fs.String("seed", "", "fixture file (.json, .yaml, .yml); default: built-in demo data")
 	pageSize := fs.Int("page-size", 0, "children/permissions page size (default 200)")
 	var faults faultFlags

@@ -197,7 +197,8 @@
 // no Authorization followed the redirect). Stats
 // counts requests, batches, throttle and budget 429s, resource units and createLink results (created vs existing), so
 // tests can prove nothing was lost or duplicated. /_emulator/{health,requests,faults,stats}
-// expose these without a token (DELETE resets requests, faults and stats); POST
+// expose these without a token (DELETE resets requests, faults and stats), to loopback clients
+// only when served by Listen (kit.AdminLoopbackOnly: the admin surface is unauthenticated); POST
 // /_emulator/content and /_emulator/delta/expire steer content and delta; with the identity
 // stand-in, /_emulator/identity/... steers it (approve, decline, expire, revoke).
 //

@@ -1,6 +1,8 @@
 package kit
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -118,5 +120,33 @@ func TestLimiter(t *testing.T) {
 	}
 	if (&Throttle{RatePerSecond: 0}).Validate() == nil || (&Throttle{RatePerSecond: 1, Burst: -1}).Validate() == nil {
 		t.Fatal("Validate accepted a bad throttle")
+	}
+}
+
+// The admin surface answers loopback peers only; the rest of the API anyone the listener admits.
+func TestAdminLoopbackOnly(t *testing.T) {
+	h := AdminLoopbackOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }))
+	for _, c := range []struct {
+		remote, path string
+		want         int
+	}{
+		{"127.0.0.1:5000", "/_emulator/identity/device-codes", http.StatusTeapot},
+		{"[::1]:5000", "/_emulator/requests", http.StatusTeapot},
+		{"192.0.2.7:5000", "/_emulator/identity/device-codes", http.StatusForbidden},
+		{"192.0.2.7:5000", "/_emulator", http.StatusForbidden},
+		{"192.0.2.7:5000", "/_emulator/box/tokens", http.StatusForbidden},
+		{"192.0.2.7:5000", "/v1.0/../_emulator/faults", http.StatusForbidden},
+		{"192.0.2.7:5000", "/%5Femulator/requests", http.StatusForbidden},
+		{"[2001:db8::1]:5000", "/_emulator/identity/approve", http.StatusForbidden},
+		{"192.0.2.7:5000", "/v1.0/me/drive", http.StatusTeapot},
+		{"192.0.2.7:5000", "/_emulatorx", http.StatusTeapot},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1"+c.path, nil)
+		r.RemoteAddr = c.remote
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != c.want {
+			t.Errorf("%s from %s: %d, want %d (%s)", c.path, c.remote, w.Code, c.want, w.Body)
+		}
 	}
 }

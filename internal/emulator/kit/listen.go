@@ -15,8 +15,10 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -110,6 +112,9 @@ func Serve(addr string, tlsOn bool, h http.Handler, errLog *log.Logger) (origin 
 
 // ServeCert is Serve with a given serving certificate (nil = plain HTTP), so several listeners
 // can share one CA.
+//
+// The admin surface (/_emulator/...) answers loopback clients only (AdminLoopbackOnly), even on a
+// listener exposed with --allow-remote.
 func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.Logger) (origin string, stop func(context.Context) error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -127,7 +132,7 @@ func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.L
 	if errLog == nil {
 		errLog = log.New(io.Discard, "", 0)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
+	srv := &http.Server{Handler: AdminLoopbackOnly(h), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
 	scheme := "http"
 	if cert != nil {
 		cfg := &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
@@ -140,4 +145,29 @@ func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.L
 		}
 	}()
 	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)), srv.Shutdown, nil
+}
+
+// AdminLoopbackOnly serves h, but answers a request for the admin surface (/_emulator and below:
+// recorded requests, faults, pending device codes, approving them, minting tokens) 403 unless it
+// comes from a loopback address. The admin surface has no authentication of its own: it is a test
+// surface for the machine the emulator runs on.
+func AdminLoopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAdminPath(r.URL.Path) || isAdminPath(r.URL.EscapedPath()) {
+			host, _, err := net.SplitHostPort(r.RemoteAddr)
+			if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, `{"error":{"code":"accessDenied","message":"the emulator's admin surface (/_emulator/...) answers loopback clients only"}}`)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// isAdminPath reports whether p, cleaned, is /_emulator or below.
+func isAdminPath(p string) bool {
+	p = path.Clean("/" + p)
+	return p == "/_emulator" || strings.HasPrefix(p, "/_emulator/")
 }
