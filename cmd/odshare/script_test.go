@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,7 +56,8 @@ type replayState struct {
 //	                         talks to no emulator.
 //	emu requests             print every request the emulator recorded (method, raw URI, headers, body)
 //	emu last                 print the last recorded request
-//	emu count N              require exactly N recorded requests
+//	emu count N [SPEC]       require exactly N recorded requests (matching SPEC, as "method=M,path=P,
+//	                         status=S" of interrupt's WHEN; a * in P is any characters)
 //	emu fault SPEC           inject a fault (emulator.ParseFault syntax)
 //	emu stats                print createLink created/existing counts, batches and throttled
 //	emu wait WHEN            wait until the emulator has recorded what WHEN says (as interrupt's), a
@@ -91,6 +93,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ODSHARE_CONFIG_DIR", filepath.Join(env.WorkDir, ".config", "odshare"))
 			env.Setenv("DEMO_FOLDER_URL", emulator.DemoSharedFolderURL)
 			env.Setenv("DEMO_FILE_URL", emulator.DemoSharedFileURL)
+			env.Setenv("BIZ_DRIVE", emulator.DemoBusinessDriveID)
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("CI", "true")
 			return nil
@@ -209,16 +212,12 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 // run takes it.
 const interruptDeadline = time.Minute
 
-// recordedRequests parses "requests=K[,method=M][,path=P][,status=S]" and returns a wait that polls the
-// script's emulator until it has recorded K matching requests. It fails when the command exits
-// first or the deadline passes.
-func recordedRequests(ts *testscript.TestScript, spec string) func(exited <-chan struct{}) error {
-	emu, ok := ts.Value(emulatorKey{}).(*emulator.Server)
-	if !ok {
-		ts.Fatalf("interrupt %s: this script has no Graph emulator", spec)
-	}
+// requestFilter parses "[requests=K,][method=M][,path=P][,status=S]": the number of requests K (0
+// when absent) and a matcher of recorded requests (with that method, raw path P without its query,
+// answered with status S). A "*" in P stands for any characters, "/" included.
+func requestFilter(ts *testscript.TestScript, spec string) (int, func(emulator.RecordedRequest) bool) {
 	var n, status int
-	var method, path string
+	var method, pattern string
 	for _, kv := range strings.Split(spec, ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		var err error
@@ -228,21 +227,36 @@ func recordedRequests(ts *testscript.TestScript, spec string) func(exited <-chan
 		case "method":
 			method = v
 		case "path":
-			path = v
+			pattern = v
 		case "status":
 			status, err = strconv.Atoi(v)
 		default:
 			err = fmt.Errorf("unknown key %q", k)
 		}
 		if err != nil || (k == "path" && !strings.HasPrefix(v, "/")) {
-			ts.Fatalf("interrupt: bad spec %q (requests=K[,method=M][,path=/P][,status=S]; quote a path with $): %v", spec, err)
+			ts.Fatalf("bad request spec %q (requests=K,method=M,path=/P,status=S; quote a path with $): %v", spec, err)
 		}
 	}
+	glob := regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(pattern), `\*`, ".*") + "$")
+	return n, func(r emulator.RecordedRequest) bool {
+		p, _, _ := strings.Cut(r.RawURI, "?")
+		return (pattern == "" || glob.MatchString(p)) && (method == "" || r.Method == method) && (status == 0 || r.Status == status)
+	}
+}
+
+// recordedRequests parses "requests=K[,method=M][,path=P][,status=S]" (see requestFilter) and
+// returns a wait that polls the script's emulator until it has recorded K matching requests. It
+// fails when the command exits first or the deadline passes.
+func recordedRequests(ts *testscript.TestScript, spec string) func(exited <-chan struct{}) error {
+	emu, ok := ts.Value(emulatorKey{}).(*emulator.Server)
+	if !ok {
+		ts.Fatalf("interrupt %s: this script has no Graph emulator", spec)
+	}
+	n, match := requestFilter(ts, spec)
 	count := func() int {
 		c := 0
 		for _, r := range emu.Requests() {
-			p, _, _ := strings.Cut(r.RawURI, "?")
-			if (method == "" || r.Method == method) && (path == "" || p == path) && (status == 0 || r.Status == status) {
+			if match(r) {
 				c++
 			}
 		}
@@ -297,15 +311,21 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		fmt.Fprint(ts.Stdout(), formatRequest(reqs[len(reqs)-1]))
 	case "count":
-		if len(args) != 2 {
-			ts.Fatalf("usage: emu count N")
+		if len(args) != 2 && len(args) != 3 {
+			ts.Fatalf("usage: emu count N [method=M,path=P,status=S]")
 		}
-		if want, _ := strconv.Atoi(args[1]); len(reqs) != want {
-			var lines []string
-			for _, r := range reqs {
-				lines = append(lines, r.Method+" "+r.RawURI)
+		match := func(emulator.RecordedRequest) bool { return true }
+		if len(args) == 3 {
+			_, match = requestFilter(ts, args[2])
+		}
+		var lines []string
+		for _, r := range reqs {
+			if match(r) {
+				lines = append(lines, fmt.Sprintf("%s %s %d", r.Method, r.RawURI, r.Status))
 			}
-			ts.Fatalf("emulator recorded %d requests, want %s:\n%s", len(reqs), args[1], strings.Join(lines, "\n"))
+		}
+		if want, _ := strconv.Atoi(args[1]); len(lines) != want {
+			ts.Fatalf("emulator recorded %d matching requests, want %s:\n%s", len(lines), args[1], strings.Join(lines, "\n"))
 		}
 	case "stats":
 		st := emu.Stats()

@@ -340,9 +340,9 @@ func ScopeColor(cs *iostreams.ColorScheme, s string) string {
 // that lacks what was asked yellow; the rest plain.
 func StatusColor(cs *iostreams.ColorScheme, s string) string {
 	switch {
-	case s == "created" || s == "deleted":
+	case s == "created" || s == "deleted" || s == "granted":
 		return cs.Green(s)
-	case s == "differs":
+	case s == "differs" || s == "granted-not-notified":
 		return cs.Yellow(s)
 	case s == "error" || strings.HasPrefix(s, "failed"):
 		return cs.Red(s)

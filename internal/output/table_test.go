@@ -301,3 +301,14 @@ func TestTableColours(t *testing.T) {
 		t.Errorf("colour with colour off: %q", out.String())
 	}
 }
+
+func TestStatusColourOfGrants(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	ios.SetColorEnabled(true)
+	cs := ios.ColorScheme()
+	for s, want := range map[string]string{"granted": "\x1b[32mgranted\x1b[0m", "granted-not-notified": "\x1b[33mgranted-not-notified\x1b[0m", "failed": "\x1b[31mfailed\x1b[0m"} {
+		if got := StatusColor(cs, s); got != want {
+			t.Errorf("StatusColor(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -105,7 +105,8 @@ type Parser interface {
 	// AsShare reads an item for the share commands, which take sharing URLs and share ids; an item
 	// that cannot be a share is a usage error.
 	AsShare(it Item) (Item, error)
-	// Supports reports whether the provider takes flag (without dashes) for verb.
+	// Supports reports whether the provider takes flag (without dashes) for verb; with flag "",
+	// whether it does verb at all (Registry.CheckVerb asks so for the verbs only some providers do).
 	Supports(verb, flag string) bool
 	// CheckSpec refuses, as a usage error naming the flag, a setting the provider cannot apply to
 	// the item for verb.
@@ -264,6 +265,20 @@ func (r *Registry) CheckFlags(it Item, verb string, given ...string) error {
 		return r.FlagRefusal(flag, it)
 	}
 	return nil
+}
+
+// CheckVerb refuses, as a usage error before anything is sent, a verb the item's provider does not
+// do (its Parser's Supports(verb, "") is false): "link invite is not supported for Box items yet
+// (box:/x)". The error is ErrNotSupported.
+func (r *Registry) CheckVerb(it Item, verb string) error {
+	p := r.Parser(it.Provider)
+	if p == nil {
+		return fmt.Errorf("sharing: no provider %q", it.Provider)
+	}
+	if p.Supports(verb, "") {
+		return nil
+	}
+	return &UsageError{Err: notSupported(fmt.Sprintf("%s is not supported for %s items yet (%s)", verb, p.Title(), quoteInput(it.Input)))}
 }
 
 // FlagRefusal is the usage error for a flag the item's provider does not take, naming the provider

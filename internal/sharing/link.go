@@ -37,8 +37,8 @@ func ParseScope(s string) (string, bool) {
 	return "", false
 }
 
-// LinkSpec is a neutral create or update request. A zero field was not given, and providers send
-// only what was given.
+// LinkSpec is a neutral create, update, invite or grant request. A zero field was not given, and
+// providers send only what was given.
 type LinkSpec struct {
 	// Type is one of LinkTypes.
 	Type string
@@ -52,8 +52,17 @@ type LinkSpec struct {
 	Recipients []string
 	// RetainInherited is Graph's retainInheritedPermissions, when given.
 	RetainInherited *bool
-	// Roles are the new roles of a permission (update).
+	// Roles are the new roles of a permission (update), or the roles an invitation or grant gives.
 	Roles []string
+
+	// Invitations (Inviter) only.
+
+	// Message is the text of the invitation e-mail.
+	Message string
+	// Notify says whether the recipients are e-mailed (Graph's sendInvitation), when given.
+	Notify *bool
+	// RequireSignIn says whether the recipients must sign in to open the item, when given.
+	RequireSignIn *bool
 
 	// Provider-only settings.
 

@@ -8,7 +8,7 @@
 //   - a Provider, built only when a command runs (it needs the provider's credentials): the calls.
 //
 // Features only some providers have are optional interfaces a Provider may also implement
-// (BulkLinker, PathCompleter, and later Downloader, Auditor, Inviter), asked for with As, as rclone
+// (bulk.Linker, PathCompleter, Inviter, Granter, and later Downloader, Auditor), asked for with As, as rclone
 // asks an fs.Fs for fs.PublicLinker.
 //
 // Values are neutral (Item, Link, LinkSpec, Share, Entry) and keep the provider's own JSON (Raw), so
@@ -83,6 +83,11 @@ const (
 	VerbLinkDelete    = "link delete"
 	VerbShareGet      = "share get"
 	VerbShareChildren = "share children"
+	// VerbLinkInvite, VerbShareGrant and VerbLinkRevokeGrants are done only by providers whose
+	// Parser answers Supports(verb, "") with true (see Registry.CheckVerb).
+	VerbLinkInvite       = "link invite"
+	VerbShareGrant       = "share grant"
+	VerbLinkRevokeGrants = "link revoke-grants"
 )
 
 // ErrNotSupported is wrapped by the usage errors that refuse a feature or flag an item's provider

@@ -252,3 +252,22 @@ func TestParseLinkTypeAndScope(t *testing.T) {
 		t.Error("unknown scope accepted")
 	}
 }
+
+// A verb only some providers do is a usage error for the others' items, before anything is sent.
+func TestCheckVerb(t *testing.T) {
+	r, _, graph := newTestRegistry()
+	graph.flags = append(graph.flags, "") // the fake's way of saying it does every verb
+	b, _ := r.Parse("box:/Reports")
+	err := r.CheckVerb(b, VerbLinkInvite)
+	var ue *UsageError
+	if !errors.As(err, &ue) || !errors.Is(err, ErrNotSupported) || err.Error() != "link invite is not supported for Box items yet (box:/Reports)" {
+		t.Errorf("box: %v", err)
+	}
+	g, _ := r.Parse("/Reports")
+	if err := r.CheckVerb(g, VerbLinkInvite); err != nil {
+		t.Errorf("graph: %v", err)
+	}
+	if err := r.CheckVerb(Item{Provider: "nope"}, VerbShareGrant); err == nil {
+		t.Error("an unknown provider passed")
+	}
+}

@@ -64,46 +64,61 @@ type bulkResult struct {
 
 // MarshalJSON writes {"item", "status", <key>, "error"}, the last two only when set.
 func (r bulkResult) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	field := func(name string, v any) error {
-		if b.Len() == 0 {
-			b.WriteByte('{')
-		} else {
-			b.WriteByte(',')
-		}
-		k, err := output.MarshalJSON(name)
-		if err != nil {
-			return err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		val, ok := v.(json.RawMessage)
-		if !ok {
-			if val, err = output.MarshalJSON(v); err != nil {
-				return err
-			}
-		}
-		b.Write(val)
-		return nil
-	}
-	if err := field("item", r.Item); err != nil {
-		return nil, err
-	}
-	if err := field("status", r.Status); err != nil {
-		return nil, err
-	}
+	var o jsonObject
+	o.field("item", r.Item)
+	o.field("status", r.Status)
 	if len(r.Raw) > 0 {
-		if err := field(r.key, r.Raw); err != nil {
-			return nil, err
-		}
+		o.field(r.key, r.Raw)
 	}
 	if r.Error != nil {
-		if err := field("error", r.Error); err != nil {
-			return nil, err
+		o.field("error", r.Error)
+	}
+	return o.close()
+}
+
+// jsonObject writes one JSON object field by field, in order: odshare's values marshalled as
+// output does (nothing re-escaped), a provider's json.RawMessage as it is.
+type jsonObject struct {
+	b   bytes.Buffer
+	err error
+}
+
+func (o *jsonObject) field(name string, v any) {
+	if o.err != nil {
+		return
+	}
+	if o.b.Len() == 0 {
+		o.b.WriteByte('{')
+	} else {
+		o.b.WriteByte(',')
+	}
+	k, err := output.MarshalJSON(name)
+	if err != nil {
+		o.err = err
+		return
+	}
+	o.b.Write(k)
+	o.b.WriteByte(':')
+	val, ok := v.(json.RawMessage)
+	if !ok {
+		if val, err = output.MarshalJSON(v); err != nil {
+			o.err = err
+			return
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	o.b.Write(val)
+}
+
+// close ends the object and returns it.
+func (o *jsonObject) close() ([]byte, error) {
+	if o.err != nil {
+		return nil, o.err
+	}
+	if o.b.Len() == 0 {
+		o.b.WriteByte('{')
+	}
+	o.b.WriteByte('}')
+	return o.b.Bytes(), nil
 }
 
 type bulkError struct {
@@ -118,8 +133,11 @@ func (r bulkResult) outcomeUnknown() bool {
 
 // notSent reports an item whose request was never sent (or every send was refused) because the
 // run stopped.
-func (r bulkResult) notSent() bool {
-	return r.Error != nil && (r.Error.Code == bulk.Cancelled || r.Error.Code == bulk.Stalled || r.Error.Code == bulk.Unauthenticated)
+func (r bulkResult) notSent() bool { return r.Error != nil && notSentCode(r.Error.Code) }
+
+// notSentCode reports the engine's codes for an item it never sent because the run stopped.
+func notSentCode(code string) bool {
+	return code == bulk.Cancelled || code == bulk.Stalled || code == bulk.Unauthenticated
 }
 
 // codeExistingLinkDiffers is odshare's error code for an existing link returned without the
@@ -205,6 +223,105 @@ func bulkGroups(opts *CreateOptions) ([]*bulkGroup, error) {
 	return groups, nil
 }
 
+// bulkPart is one provider's share of a bulk run: its sender, its inputs and their positions among
+// all the run's inputs.
+type bulkPart struct {
+	sender  bulk.Sender
+	inputs  []string
+	indexes []int
+}
+
+// bulkOutcome is how a bulk run ended: stopped early (interrupted, or the provider stalled), the
+// first error an engine returned, and the first error writing a result.
+type bulkOutcome struct {
+	stopped          bool
+	runErr, writeErr error
+}
+
+// failure is the error that ends a command before its results are printed: an engine's error in a
+// run that was not stopped early, or a write error.
+func (o bulkOutcome) failure() error {
+	if o.runErr != nil && !o.stopped {
+		return o.runErr
+	}
+	return o.writeErr
+}
+
+// bulkSink takes a bulk run's printed results: streamed as they complete with -o ndjson (and no
+// --jq), else kept in input order for the end (Results).
+type bulkSink[T any] struct {
+	stream  bool
+	out     *output.NDJSONWriter
+	Results []T
+}
+
+func newBulkSink[T any](pr cmdutil.Printing, ios *iostreams.IOStreams, n int) *bulkSink[T] {
+	s := &bulkSink[T]{stream: pr.Format == output.FormatNDJSON && pr.JQ == "", out: output.NewNDJSONWriter(ios.Out)}
+	if !s.stream {
+		s.Results = make([]T, n)
+	}
+	return s
+}
+
+// add takes the result at position pos.
+func (s *bulkSink[T]) add(pos int, v T) error {
+	if s.stream {
+		return s.out.WriteValue(v)
+	}
+	s.Results[pos] = v
+	return nil
+}
+
+// runBulk runs every part through the bulk engine at once, handing each result to onResult with its
+// position among all inputs. onResult calls are serialized; an error or a panic in one is kept
+// (the first) and ends no run, so every result is still counted.
+func runBulk(ctx context.Context, parts []*bulkPart, o bulk.Options, onResult func(pos int, r bulk.Result) error) bulkOutcome {
+	var out bulkOutcome
+	var mu sync.Mutex // the parts' engines report concurrently
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for pi, part := range parts {
+		po := o
+		po.OnResult = func(r bulk.Result) {
+			mu.Lock()
+			defer mu.Unlock()
+			defer func() { // a worker goroutine, out of app.Run's reach
+				if p := recover(); p != nil && out.writeErr == nil {
+					out.writeErr = &cmdutil.PanicError{Value: p}
+				}
+			}()
+			if err := onResult(part.indexes[r.Index], r); err != nil && out.writeErr == nil {
+				out.writeErr = err
+			}
+		}
+		wg.Go(func() { errs[pi] = bulk.Run(ctx, part.sender, part.inputs, po) })
+	}
+	wg.Wait()
+	out.stopped = ctx.Err() != nil
+	for _, e := range errs {
+		var stalled *bulk.StalledError
+		if errors.As(e, &stalled) {
+			out.stopped = true // the run ended early, results for all
+		}
+		if e != nil && out.runErr == nil {
+			out.runErr = e
+		}
+	}
+	return out
+}
+
+// stopSummary is the line a stopped run ends with on stderr: what was done, and how to finish.
+func stopSummary(w io.Writer, noun string, total, failed, notSent, unknown int, finish string) {
+	fmt.Fprintf(w, "odshare: %d of %d %s done, %d not sent", total-failed, total, noun, notSent)
+	if unknown > 0 {
+		fmt.Fprintf(w, ", %d sent without an answer (outcome unknown)", unknown)
+	}
+	if other := failed - notSent - unknown; other > 0 {
+		fmt.Fprintf(w, ", %d failed", other)
+	}
+	fmt.Fprintf(w, "; %s\n", finish)
+}
+
 // bulkRun shares many items, each provider's through its bulk engine (Graph: JSON batching).
 // Results stream as they complete with -o ndjson; otherwise they are printed in input order once
 // all are done.
@@ -213,96 +330,51 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	stream := opts.Printing.Format == output.FormatNDJSON && opts.Printing.JQ == ""
-	results := make([]bulkResult, len(opts.Bulk))
+	sink := newBulkSink[bulkResult](opts.Printing, opts.IO, len(opts.Bulk))
 	failed, differs, unknown, notSent := 0, 0, 0, 0
 	bar := opts.Progress.Bar(len(opts.Bulk), "Sharing")
-	var writeErr error
-	var mu sync.Mutex // the groups' engines report concurrently
-	out := output.NewNDJSONWriter(opts.IO.Out)
-	errs := make([]error, len(groups))
-	var wg sync.WaitGroup
+	parts := make([]*bulkPart, len(groups))
+	linkers := make([]bulk.Linker, len(opts.Bulk))
 	for gi, g := range groups {
-		inputs := make([]string, len(g.indexes))
-		for i, idx := range g.indexes {
-			inputs[i] = opts.Bulk[idx].Input
+		parts[gi] = &bulkPart{sender: g.sender, indexes: g.indexes}
+		for _, idx := range g.indexes {
+			parts[gi].inputs = append(parts[gi].inputs, opts.Bulk[idx].Input)
+			linkers[idx] = g.linker
 		}
-		wg.Go(func() {
-			errs[gi] = bulk.Run(ctx, g.sender, inputs, bulk.Options{
-				Concurrency: opts.Concurrency,
-				Rerun:       rerunAdvice(opts),
-				OnResult: func(r bulk.Result) {
-					mu.Lock()
-					defer mu.Unlock()
-					defer func() { // a worker goroutine, out of app.Run's reach
-						if p := recover(); p != nil && writeErr == nil {
-							writeErr = &cmdutil.PanicError{Value: p}
-						}
-					}()
-					bar.Increment()
-					res := toBulkResult(opts, g.linker, r)
-					if res.Error != nil {
-						failed++
-					}
-					if res.differs != "" {
-						differs++
-					}
-					switch {
-					case res.outcomeUnknown():
-						unknown++
-					case res.notSent():
-						notSent++
-					}
-					if !stream {
-						results[g.indexes[r.Index]] = res
-						return
-					}
-					if err := out.WriteValue(res); err != nil && writeErr == nil {
-						writeErr = err
-					}
-				},
-			})
-		})
 	}
-	wg.Wait()
+	end := runBulk(ctx, parts, bulk.Options{Concurrency: opts.Concurrency, Rerun: rerunAdvice(opts)}, func(pos int, r bulk.Result) error {
+		bar.Increment()
+		res := toBulkResult(opts, linkers[pos], r)
+		if res.Error != nil {
+			failed++
+		}
+		if res.differs != "" {
+			differs++
+		}
+		switch {
+		case res.outcomeUnknown():
+			unknown++
+		case res.notSent():
+			notSent++
+		}
+		return sink.add(pos, res)
+	})
 	bar.Done()
-	err = nil
-	stopped := ctx.Err() != nil
-	for _, e := range errs {
-		var stalled *bulk.StalledError
-		if errors.As(e, &stalled) {
-			stopped = true // the run ended early, results for all
-		}
-		if e != nil && err == nil {
-			err = e
-		}
-	}
-	if err != nil && !stopped {
+	if err := end.failure(); err != nil {
 		return err
 	}
-	if writeErr != nil {
-		return writeErr
-	}
-	if !stream {
+	if !sink.stream {
 		// On a terminal, the items a stopped run never sent are summed up below, not listed.
-		if err := printBulk(opts, results, stopped && !opts.Printing.JSON() && opts.IO.IsStdoutTTY()); err != nil {
+		if err := printBulk(opts, sink.Results, end.stopped && !opts.Printing.JSON() && opts.IO.IsStdoutTTY()); err != nil {
 			return err
 		}
 	}
-	if stopped {
-		done := len(opts.Bulk) - failed
-		fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of %d items done, %d not sent", done, len(opts.Bulk), notSent)
-		if unknown > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, ", %d sent without an answer (outcome unknown)", unknown)
-		}
-		if other := failed - notSent - unknown; other > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, ", %d failed", other)
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "; %s to finish: links already made are reported as existing\n", rerunAdvice(opts))
+	if end.stopped {
+		stopSummary(opts.IO.ErrOut, "items", len(opts.Bulk), failed, notSent, unknown, rerunAdvice(opts)+" to finish: links already made are reported as existing")
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return err
+		return end.runErr
 	}
 	if failed > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "odshare: %d of %d items failed\n", failed, len(opts.Bulk))

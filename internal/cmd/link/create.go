@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -114,7 +113,7 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 			if opts.Printing, err = f.ResolvePrinting(); err != nil {
 				return err
 			}
-			if err := resolvePassword(f, c, opts, pwStdin, fromFile); err != nil {
+			if err := resolvePassword(f, c, opts.IO, &opts.Request, pwStdin, fromFile); err != nil {
 				return err
 			}
 			inputs := args
@@ -174,8 +173,7 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 				}
 			}
 			for _, r := range recipients {
-				addr, err := mail.ParseAddress(r)
-				if err != nil || addr.Address != r {
+				if !cmdutil.ValidEmail(r) {
 					return cmdutil.FlagErrorf("invalid --recipient %q: give an email address such as megan@contoso.com", r)
 				}
 				req.Recipients = append(req.Recipients, r)
@@ -239,9 +237,8 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 // resolvePassword picks the link password: --password, --password-stdin (not both), else
 // ODSHARE_LINK_PASSWORD. stdin can feed either the password or --from-file -, not both. The
 // password is registered with package redact, so no message can print it whatever Graph echoes.
-func resolvePassword(f *cmdutil.Factory, c *cobra.Command, opts *CreateOptions, fromStdin bool, fromFile string) error {
-	req := &opts.Request
-	given := c.Flags().Changed("password")
+func resolvePassword(f *cmdutil.Factory, c *cobra.Command, ios *iostreams.IOStreams, req *sharing.LinkSpec, fromStdin bool, fromFile string) error {
+	given := c.Flags().Lookup("password") != nil && c.Flags().Changed("password")
 	switch {
 	case given && fromStdin:
 		return cmdutil.FlagErrorf("--password and --password-stdin cannot be used together")
@@ -250,7 +247,7 @@ func resolvePassword(f *cmdutil.Factory, c *cobra.Command, opts *CreateOptions, 
 	case given && req.Password == "":
 		return cmdutil.FlagErrorf("--password must not be empty")
 	case fromStdin:
-		pw, err := cmdutil.ReadSecret(opts.IO, "Link password: ")
+		pw, err := cmdutil.ReadSecret(ios, "Link password: ")
 		if errors.Is(err, cmdutil.ErrNoSecretInput) {
 			return cmdutil.FlagErrorf("--password-stdin: no password on stdin")
 		}

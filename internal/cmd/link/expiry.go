@@ -17,23 +17,26 @@ const expiryUsage = "use a date (2026-12-31: the end of that day, local time), a
 // "yyyy-MM-ddTHH:mm:ssZ" as the createLink docs show). It takes an RFC 3339 time; a date, meaning
 // the end of that day (23:59:59) in now's time zone, the local one (TZ); or a duration from now
 // such as 7d, 2w, 12h, 30m or 1w2d12h. The result must lie in the future.
-func parseExpiry(s string, now time.Time) (string, error) {
+func parseExpiry(s string, now time.Time) (string, error) { return parseExpiryAs("--expires", s, now) }
+
+// parseExpiryAs is parseExpiry with errors about name ("--expires", or a CSV column).
+func parseExpiryAs(name, s string, now time.Time) (string, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		if !t.After(now) {
-			return "", fmt.Errorf("invalid --expires %q: the time is in the past", s)
+			return "", fmt.Errorf("invalid %s %q: the time is in the past", name, s)
 		}
 		return wireTime(t, now), nil
 	}
 	if d, err := time.ParseInLocation(time.DateOnly, s, now.Location()); err == nil {
 		end := time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, now.Location())
 		if !end.After(now) {
-			return "", fmt.Errorf("invalid --expires %q: that day is over", s)
+			return "", fmt.Errorf("invalid %s %q: that day is over", name, s)
 		}
 		return wireTime(end, now), nil
 	}
 	d, err := parseDuration(s)
 	if err != nil || d <= 0 {
-		return "", fmt.Errorf("invalid --expires %q: %s", s, expiryUsage)
+		return "", fmt.Errorf("invalid %s %q: %s", name, s, expiryUsage)
 	}
 	return wireTime(now.Add(d), now), nil
 }

@@ -26,6 +26,7 @@ alone, and act on that link.
 The drive defaults to your own OneDrive (/me/drive); pick another with --drive, --user,
 --group or --site.`,
 	}
-	cmd.AddCommand(newCmdCreate(f, nil), newCmdList(f, nil), newCmdGet(f, nil), newCmdUpdate(f, nil), newCmdDelete(f, nil))
+	cmd.AddCommand(newCmdCreate(f, nil), newCmdList(f, nil), newCmdGet(f, nil), newCmdUpdate(f, nil), newCmdDelete(f, nil),
+		newCmdInvite(f, nil), newCmdRevokeGrants(f, nil))
 	return cmd
 }

@@ -15,13 +15,14 @@ import (
 func NewCmdShare(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "share <command>",
-		Short: "Read items that were shared with a sharing link",
-		Long: `Read what someone shared, given the sharing URL they sent or a share id.
+		Short: "Read items that were shared with a sharing link, and add people to a link",
+		Long: `Read what someone shared, given the sharing URL they sent or a share id; add people to a
+link with "share grant".
 
 A sharing URL (https://...) is encoded as a u! share token for you; a share id (s!..., u!...,
 or a permission's shareId) is used as is.`,
 	}
-	cmd.AddCommand(newCmdGet(f, nil), newCmdChildren(f, nil))
+	cmd.AddCommand(newCmdGet(f, nil), newCmdChildren(f, nil), newCmdGrant(f, nil))
 	return cmd
 }
 

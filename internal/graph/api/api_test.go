@@ -115,6 +115,8 @@ func TestJSONTagsMatchGraphMetadata(t *testing.T) {
 		{"identitySet", IdentitySet{}},
 		{"driveRecipient", DriveRecipient{}},
 		{"createLinkRequest", CreateLinkRequest{}},
+		{"inviteRequest_driveItem", InviteRequest{}},
+		{"grantRequest_permission", GrantRequest{}},
 		{"sharePointIdentitySet", SharePointIdentitySet{}},
 		{"sharePointIdentity", SharePointIdentity{}},
 		{"sharePointGroupIdentity", SharePointGroupIdentity{}},

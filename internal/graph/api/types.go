@@ -333,3 +333,54 @@ type PermissionUpdate struct {
 	// ExpirationDateTime is the new expiry, an RFC 3339 date-time (Edm.DateTimeOffset).
 	ExpirationDateTime string `json:"expirationDateTime,omitempty"`
 }
+
+// InviteRequest is the body of POST {item}/invite: the action's parameters as the metadata names them
+// [CSDL, INV]. Recipients and Roles are required; the rest is sent only when given, except the two
+// Booleans odshare always sends so that Graph's unstated defaults never decide who is notified.
+type InviteRequest struct {
+	// Recipients are the people who get access (and, with SendInvitation, an e-mail).
+	Recipients []DriveRecipient `json:"recipients"`
+	// Message is the plain-text message of the invitation; at most 2,000 characters [INV].
+	Message string `json:"message,omitempty"`
+	// RequireSignIn says the recipients must sign in to open the item; a pointer so false is sent.
+	RequireSignIn *bool `json:"requireSignIn,omitempty"`
+	// SendInvitation e-mails the recipients a sharing link; false grants access silently.
+	SendInvitation *bool `json:"sendInvitation,omitempty"`
+	// Roles are the roles granted: "read" or "write".
+	Roles []string `json:"roles"`
+	// ExpirationDateTime is when the permission expires (RFC 3339); on OneDrive for Business and
+	// SharePoint it applies only to sharing-link permissions [INV].
+	ExpirationDateTime string `json:"expirationDateTime,omitempty"`
+	// Password protects the invitation; OneDrive personal only [INV]. Never logged.
+	Password string `json:"password,omitempty"`
+	// RetainInheritedPermissions keeps inherited permissions when the item is shared for the first
+	// time; a pointer so that false can be sent deliberately.
+	RetainInheritedPermissions *bool `json:"retainInheritedPermissions,omitempty"`
+}
+
+// GrantRequest is the body of POST /shares/{token}/permission/grant [PG, CSDL].
+type GrantRequest struct {
+	// Recipients are the people added to the link.
+	Recipients []DriveRecipient `json:"recipients"`
+	// Roles must match the link's role, unless the link is an existing-access link [PG].
+	Roles []string `json:"roles"`
+}
+
+// RevokeGrantsRequest is the body of POST {item}/permissions/{id}/revokeGrants: the people removed from
+// a specific-people link (permission-revokegrants; not in the v1.0 metadata cut odshare carries).
+type RevokeGrantsRequest struct {
+	// Grantees are the people removed from the link.
+	Grantees []DriveRecipient `json:"grantees"`
+}
+
+// PermissionError is the "error" Graph puts on an entry of a 207 Multi-Status invite answer: the
+// recipient was granted access but could not be notified, and the inner code says why [INV, the older
+// page's partial success response].
+type PermissionError struct {
+	// Code is the top-level code ("notAllowed").
+	Code string `json:"code"`
+	// Message is Graph's text, for developers.
+	Message ErrorText `json:"message"`
+	// InnerError holds the specific code ("exchangeInvalidUser", "hipCheckRequired", ...).
+	InnerError *InnerError `json:"innerError,omitempty"`
+}

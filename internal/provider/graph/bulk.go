@@ -23,7 +23,19 @@ var _ bulk.Linker = (*Provider)(nil)
 // GET /shares/{token}/driveItem sub-requests, then get POST /drives/{driveId}/items/{id}/createLink,
 // as CreateLink does.
 func (p *Provider) LinkSender(items []sharing.Item, spec sharing.LinkSpec) (bulk.Sender, error) {
-	return &linkSender{c: p.c, items: items, req: createRequest(spec)}, nil
+	body, err := json.Marshal(createRequest(spec))
+	if err != nil {
+		return nil, err
+	}
+	return &actionSender{c: p.c, items: items, action: "createLink", bodies: []json.RawMessage{body}, final: createLinkResult}, nil
+}
+
+// createLinkResult reads createLink's answer: 201 is a new link and 200 the existing one [CL1].
+func createLinkResult(a bulk.Answer) *bulk.Result {
+	if a.Status != http.StatusOK && a.Status != http.StatusCreated {
+		return nil
+	}
+	return &bulk.Result{Status: a.Status, Created: a.Status == http.StatusCreated, Raw: a.Body}
 }
 
 // ReadLink reads a createLink answer, with what it lacks of spec.
@@ -38,28 +50,43 @@ func (*Provider) ReadLink(raw json.RawMessage, spec sharing.LinkSpec) (*sharing.
 // ResultKey is "permission": bulk JSON holds Graph's permission under it.
 func (*Provider) ResultKey() string { return "permission" }
 
-// linkSender is one bulk run's Graph side.
-type linkSender struct {
+// actionSender is one bulk run's Graph side: an action POSTed to each item (createLink, invite), after
+// a share lookup for the items named by a sharing URL or share id.
+type actionSender struct {
 	c     *msgraph.Client
 	items []sharing.Item
-	req   api.CreateLinkRequest
-	body  json.RawMessage
+	// action is the action's name, the last segment of its sub-requests' URLs.
+	action string
+	// bodies are the action's JSON bodies: one for every item, or one per item.
+	bodies []json.RawMessage
+	// final reads a 2xx answer to the action: the item's result, or nil for a status odshare
+	// can't use.
+	final func(bulk.Answer) *bulk.Result
 }
 
-// step is one item's next sub-request: the share lookup (resolve) or createLink.
+// body is item i's request body.
+func (s *actionSender) body(i int) json.RawMessage {
+	if len(s.bodies) == 1 {
+		return s.bodies[0]
+	}
+	return s.bodies[i]
+}
+
+// step is one item's next sub-request: the share lookup (resolve) or the action.
 type step struct {
 	index   int
 	resolve bool   // url is the share lookup, not createLink yet
 	url     string // the sub-request's URL
 }
 
-// Unsafe is true for createLink, which may make the link; a share lookup can be sent again.
+// Unsafe is true for the action, which may make the link or grant access; a share lookup can be
+// sent again.
 func (s *step) Unsafe() bool { return !s.resolve }
 
-func (*linkSender) Service() string { return "Graph" }
-func (*linkSender) MaxBatch() int   { return msgraph.MaxBatchRequests }
+func (*actionSender) Service() string { return "Graph" }
+func (*actionSender) MaxBatch() int   { return msgraph.MaxBatchRequests }
 
-func (s *linkSender) Retry() bulk.Retry {
+func (s *actionSender) Retry() bulk.Retry {
 	r := s.c.Retry()
 	out := bulk.Retry{Sleep: r.Sleep, MaxWait: r.MaxWait, Budget: r.RetryBudget}
 	if r.OnWait != nil {
@@ -72,12 +99,11 @@ func (s *linkSender) Retry() bulk.Retry {
 
 // Prepare resolves a --site URL once (one request before the batches, rather than one per item)
 // and checks every item before anything else is sent.
-func (s *linkSender) Prepare(ctx context.Context) ([]bulk.Step, error) {
-	body, err := json.Marshal(s.req)
-	if err != nil {
-		return nil, err
+func (s *actionSender) Prepare(ctx context.Context) ([]bulk.Step, error) {
+	if len(s.bodies) != 1 && len(s.bodies) != len(s.items) {
+		return nil, fmt.Errorf("graph: %d request bodies for %d items", len(s.bodies), len(s.items))
 	}
-	s.body = body
+	var err error
 	resolved := map[msgraph.DriveRef]msgraph.DriveRef{}
 	for _, it := range s.items {
 		if it.IsShare() {
@@ -112,17 +138,17 @@ func (s *linkSender) Prepare(ctx context.Context) ([]bulk.Step, error) {
 				}
 				checked[drive] = true
 			}
-			steps[i] = &step{index: i, url: msgraph.ItemActionPath(drive.ItemPath(ref), "createLink")}
+			steps[i] = &step{index: i, url: msgraph.ItemActionPath(drive.ItemPath(ref), s.action)}
 		}
 	}
 	return steps, nil
 }
 
-// jsonHeaders is shared by every createLink sub-request; Batch never modifies a request's map.
+// jsonHeaders is shared by every action sub-request; Batch never modifies a request's map.
 var jsonHeaders = map[string]string{"Content-Type": "application/json"}
 
 // Send sends the steps as one JSON batch; an incomplete batch returns the answers it did bring.
-func (s *linkSender) Send(ctx context.Context, steps []bulk.Step) ([]bulk.Answer, error) {
+func (s *actionSender) Send(ctx context.Context, steps []bulk.Step) ([]bulk.Answer, error) {
 	reqs := make([]msgraph.BatchRequest, len(steps))
 	for i, st := range steps {
 		t := st.(*step)
@@ -130,7 +156,7 @@ func (s *linkSender) Send(ctx context.Context, steps []bulk.Step) ([]bulk.Answer
 		if t.resolve {
 			reqs[i].Method = http.MethodGet
 		} else {
-			reqs[i].Method, reqs[i].Headers, reqs[i].Body = http.MethodPost, jsonHeaders, s.body
+			reqs[i].Method, reqs[i].Headers, reqs[i].Body = http.MethodPost, jsonHeaders, s.body(t.index)
 		}
 	}
 	resps, err := s.c.BatchPartial(ctx, reqs)
@@ -145,9 +171,9 @@ func (s *linkSender) Send(ctx context.Context, steps []bulk.Step) ([]bulk.Answer
 	return out, err
 }
 
-// Advance reads a 2xx: a share lookup's 200 moves the item on to createLink; createLink's 201 is a
-// new link and 200 the existing one [CL1]. Anything else is an answer odshare can't use.
-func (s *linkSender) Advance(st bulk.Step, a bulk.Answer) (bulk.Step, *bulk.Result, *bulk.Error) {
+// Advance reads a 2xx: a share lookup's 200 moves the item on to the action, whose answer final
+// reads. Anything else is an answer odshare can't use.
+func (s *actionSender) Advance(st bulk.Step, a bulk.Answer) (bulk.Step, *bulk.Result, *bulk.Error) {
 	t := st.(*step)
 	switch {
 	case t.resolve && a.Status == http.StatusOK:
@@ -159,15 +185,17 @@ func (s *linkSender) Advance(st bulk.Step, a bulk.Answer) (bulk.Step, *bulk.Resu
 		if driveID == "" || itemID == "" {
 			return nil, nil, &bulk.Error{Code: "invalidResponse", Message: msgraph.ErrMissingAddress.Error()}
 		}
-		return &step{index: t.index, url: msgraph.ItemActionPath(msgraph.DriveItemPath(driveID, itemID), "createLink")}, nil, nil
-	case !t.resolve && (a.Status == http.StatusOK || a.Status == http.StatusCreated):
-		return nil, &bulk.Result{Status: a.Status, Created: a.Status == http.StatusCreated, Raw: a.Body}, nil
+		return &step{index: t.index, url: msgraph.ItemActionPath(msgraph.DriveItemPath(driveID, itemID), s.action)}, nil, nil
+	case !t.resolve:
+		if res := s.final(a); res != nil {
+			return nil, res, nil
+		}
 	}
 	return nil, nil, nil
 }
 
 // Refusal is Graph's code and message from the sub-response's body, when it has them.
-func (s *linkSender) Refusal(st bulk.Step, a bulk.Answer) *bulk.Error {
+func (s *actionSender) Refusal(st bulk.Step, a bulk.Answer) *bulk.Error {
 	code, msg := msgraph.ErrorOf(a.Body)
 	if code == "" {
 		code = "requestFailed"

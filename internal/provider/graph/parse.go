@@ -160,10 +160,19 @@ var flags = map[string][]string{
 	sharing.VerbLinkDelete:    {"type", "scope", "drive", "user", "group", "site"},
 	sharing.VerbShareGet:      {"redeem", "redeem-if-necessary", "item"},
 	sharing.VerbShareChildren: {"redeem", "redeem-if-necessary", "top"},
+	sharing.VerbLinkInvite: {"recipient", "role", "message", "no-notify", "require-sign-in", "expires", "password-stdin",
+		"retain-inherited-permissions", "drive", "user", "group", "site"},
+	sharing.VerbShareGrant:       {"recipient", "role"},
+	sharing.VerbLinkRevokeGrants: {"recipient", "drive", "user", "group", "site"},
 }
 
-// Supports reports whether Graph takes flag for verb (sharing.AnyVerb: for any).
+// Supports reports whether Graph takes flag for verb (sharing.AnyVerb: for any); with flag "",
+// whether Graph does verb: every verb odshare has.
 func (*Parser) Supports(verb, flag string) bool {
+	if flag == "" {
+		_, ok := flags[verb]
+		return ok || verb == sharing.AnyVerb
+	}
 	if verb == sharing.AnyVerb {
 		for _, fs := range flags {
 			if slices.Contains(fs, flag) {
@@ -176,8 +185,14 @@ func (*Parser) Supports(verb, flag string) bool {
 }
 
 // CheckSpec refuses the settings only other providers have: Graph's links have no vanity name and
-// no separate download permission, and an update cannot remove an expiry or a password.
-func (*Parser) CheckSpec(_ sharing.Item, _ string, spec sharing.LinkSpec) error {
+// no separate download permission, and an update cannot remove an expiry or a password; and an
+// invitation message longer than Graph takes.
+func (*Parser) CheckSpec(_ sharing.Item, verb string, spec sharing.LinkSpec) error {
+	if verb == sharing.VerbLinkInvite {
+		if err := checkInvite(spec); err != nil {
+			return err
+		}
+	}
 	switch {
 	case spec.VanityName != "":
 		return &sharing.UnsupportedFlag{Flag: "vanity-name"}
