@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/cmdutil/cmdtest"
 	graphprovider "github.com/odshare/odshare/internal/provider/graph"
+	"github.com/odshare/odshare/internal/sharing"
+	"github.com/odshare/odshare/internal/sharing/bulk"
 )
 
 func TestNewCmdInvite(t *testing.T) {
@@ -127,5 +130,33 @@ func TestInviteFromFileDoesNotEchoCredentials(t *testing.T) {
 	err := cmdtest.Execute(e, cmd, []string{"--from-file", name})
 	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "in.csv:2: ") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// One row's printed result: the engine's words for an unanswered invitation are the invitation's;
+// a 207 entry is granted-not-notified with its inner code, Graph's permission kept unchanged; an
+// answer naming nobody is a failure.
+func TestToInviteResult(t *testing.T) {
+	inv := graphprovider.New(nil)
+	row := InviteRow{Line: 4, Item: sharing.Item{Input: "/a"}, Spec: sharing.LinkSpec{Recipients: []string{"a@x.example"}, Roles: []string{"read"}}}
+	r := toInviteResult(inv, row, bulk.Result{Err: &bulk.Error{Code: bulk.OutcomeUnknown, Message: "the link may have been made"}})
+	if !r.failed() || r.Error.Code != bulk.OutcomeUnknown || r.Error.Message != outcomeUnknownInvite {
+		t.Errorf("outcome unknown: %+v", r)
+	}
+	perm := `{"id":"p","invitation":{"email":"A@x.example"},"error":{"code":"notAllowed","message":"m","innererror":{"code":"hipCheckRequired"}}}`
+	r = toInviteResult(inv, row, bulk.Result{Status: 207, Raw: json.RawMessage(`{"value":[` + perm + `]}`)})
+	b, err := json.Marshal(r)
+	want := `{"line":4,"item":"/a","recipient":"a@x.example","role":"read","status":207,"result":"granted-not-notified","permission":` + perm +
+		`,"notifyError":{"code":"notAllowed","innerCode":"hipCheckRequired","message":"m"}}`
+	if err != nil || string(b) != want {
+		t.Errorf("207:\n got %s\nwant %s (%v)", b, want, err)
+	}
+	r = toInviteResult(inv, row, bulk.Result{Status: 200, Raw: json.RawMessage(`{"value":[]}`)})
+	if !r.failed() || r.Error.Code != "notInAnswer" || r.Raw != nil {
+		t.Errorf("nobody granted: %+v", r)
+	}
+	r = toInviteResult(inv, row, bulk.Result{Status: 200, Raw: json.RawMessage(`{}`)})
+	if !r.failed() || r.Error.Code != "invalidResponse" {
+		t.Errorf("no value: %+v", r)
 	}
 }
