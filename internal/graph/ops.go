@@ -277,35 +277,32 @@ func (c *Client) pages(ctx context.Context, op string, req *Request, each func(p
 		if resp.StatusCode != http.StatusOK {
 			return unexpectedStatus(op, resp)
 		}
-		var page struct {
-			Value    *[]json.RawMessage `json:"value"`
-			NextLink string             `json:"@odata.nextLink"`
-		}
-		if err := json.Unmarshal(resp.Body, &page); err != nil {
-			return fmt.Errorf("%s: decode page: %w", op, err)
-		}
-		if page.Value == nil {
+		items, next, err := decodePage(resp.Body)
+		if errors.Is(err, errNoValue) {
 			return fmt.Errorf("%s: Graph's page has no \"value\" array", op)
 		}
-		if err := each(*page.Value); err != nil {
+		if err != nil {
+			return fmt.Errorf("%s: decode page: %w", op, err)
+		}
+		if err := each(items); err != nil {
 			return err
 		}
-		if page.NextLink == "" {
+		if next == "" {
 			return nil
 		}
-		if len(page.NextLink) > MaxNextLinkLen {
-			return fmt.Errorf("%s: Graph's @odata.nextLink is %d bytes long, more than the %d KiB odshare follows", op, len(page.NextLink), MaxNextLinkLen>>10)
+		if len(next) > MaxNextLinkLen {
+			return fmt.Errorf("%s: Graph's @odata.nextLink is %d bytes long, more than the %d KiB odshare follows", op, len(next), MaxNextLinkLen>>10)
 		}
-		if err := c.checkNextLink(op, page.NextLink); err != nil {
+		if err := c.checkNextLink(op, next); err != nil {
 			return err
 		}
-		sum := sha256.Sum256([]byte(page.NextLink))
+		sum := sha256.Sum256([]byte(next))
 		key := [16]byte(sum[:16])
 		if _, dup := seen[key]; dup {
 			return fmt.Errorf("%s: Graph returned the same @odata.nextLink twice", op)
 		}
 		seen[key] = struct{}{}
-		req = &Request{URL: page.NextLink, Header: hdr}
+		req = &Request{URL: next, Header: hdr}
 	}
 }
 

@@ -272,7 +272,7 @@ func oneLine(s string) string {
 
 // WriteNDJSONLine writes one JSON value compactly on its own line (JSON Lines). Graph's bytes
 // are compacted, not re-encoded, so content and key order stay as Graph sent them (known secrets
-// masked, as WriteJSON does).
+// masked, as WriteJSON does); JSON that is not valid is refused.
 func WriteNDJSONLine(w io.Writer, raw []byte) error {
 	var b bytes.Buffer
 	if err := json.Compact(&b, raw); err != nil {
@@ -282,6 +282,57 @@ func WriteNDJSONLine(w io.Writer, raw []byte) error {
 	out = append(out, '\n')
 	_, err := w.Write(out)
 	return err
+}
+
+// writeValidNDJSONLine is WriteNDJSONLine for JSON known to be valid (a value a decoder has read,
+// as every listing's items are): one that is already compact and has no rune to escape, as
+// Graph's items are, is written as it is after one quick look (ndjsonReady) instead of being
+// compacted; any other takes WriteNDJSONLine's way. Known secrets are masked in both (masking
+// rewrites only strings, so it comes before the look as well as after compacting).
+func writeValidNDJSONLine(w io.Writer, raw []byte) error {
+	out := redact.JSON(raw)
+	if !ndjsonReady(out) {
+		return WriteNDJSONLine(w, raw)
+	}
+	if _, err := w.Write(out); err != nil {
+		return err
+	}
+	_, err := w.Write(newline)
+	return err
+}
+
+var newline = []byte{'\n'}
+
+// ndjsonReady reports whether raw, valid JSON, can be written as one line unchanged: it is not
+// empty, has no whitespace outside strings (JSON strings cannot hold a raw line break), and no
+// rune that escapeUnsafeJSON would rewrite. One pass, with no state but "inside a string".
+func ndjsonReady(raw []byte) bool {
+	if len(raw) == 0 {
+		return false
+	}
+	in := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(raw[i:])
+			if needsEscape(r, size) {
+				return false
+			}
+			i += size - 1
+		case in:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				in = false
+			}
+		case c == '"':
+			in = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return false
+		}
+	}
+	return true
 }
 
 // WriteJSONFormat writes raw in the given JSON format: pretty JSON (or the --jq result) for

@@ -26,6 +26,18 @@ func (n *NDJSONWriter) Write(raws ...json.RawMessage) error {
 	return n.bw.Flush()
 }
 
+// WriteValid is Write for values known to be valid JSON, as a decoder read them (a listing's
+// items, sharing.Entry.Raw): those already compact and clean are written without being compacted
+// again, so a listing's bytes are scanned once by the decoder and once, quickly, here.
+func (n *NDJSONWriter) WriteValid(raws ...json.RawMessage) error {
+	for _, r := range raws {
+		if err := writeValidNDJSONLine(n.bw, r); err != nil {
+			return err
+		}
+	}
+	return n.bw.Flush()
+}
+
 // WriteValue marshals v (as MarshalJSON does) and writes it as one line.
 func (n *NDJSONWriter) WriteValue(v any) error {
 	line, err := MarshalJSON(v)

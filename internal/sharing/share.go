@@ -58,7 +58,8 @@ type Entry struct {
 	Modified string
 	// ID is the provider's id.
 	ID string
-	// Raw is the provider's object unchanged.
+	// Raw is the provider's object unchanged: valid JSON, as the provider's decoder read it (the
+	// output sinks write it without validating it again).
 	Raw json.RawMessage
 	// Err is set when the provider's object could not be read as an item; only Raw is then
 	// meaningful.

@@ -42,6 +42,8 @@ var layers = map[string]int{
 	"internal/httpx":   1, "internal/httpretry": 1, "internal/redact": 1, "internal/config": 1,
 	"internal/iostreams": 1, "internal/build": 1,
 	"internal/httpx/httpxtest": 1, "internal/testutil": 1, "internal/testutil/scripted": 1,
+	// make bench's peer for listings: a minimal Go pager (stdlib only)
+	"bench/pager": 1,
 }
 
 var emulatorLayers = map[string]int{

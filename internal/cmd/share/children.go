@@ -185,7 +185,7 @@ func listRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) err
 		// Each page is written and flushed as it arrives, so memory stays flat; a failure
 		// part-way leaves the lines already written (documented in the help).
 		nd := output.NewNDJSONWriter(opts.IO.Out)
-		err := p.ListChildren(ctx, opts.Share, sharing.Folder{}, lo, func(page []sharing.Entry) error { return nd.Write(raws(page)...) })
+		err := p.ListChildren(ctx, opts.Share, sharing.Folder{}, lo, func(page []sharing.Entry) error { return nd.WriteValid(raws(page)...) })
 		if err != nil {
 			return fmt.Errorf("list shared folder: %w", err)
 		}
@@ -291,7 +291,7 @@ func newWalkSink(opts *ChildrenOptions) (sink func(string, []sharing.Entry) erro
 
 	case opts.streams():
 		nd := output.NewNDJSONWriter(opts.IO.Out)
-		return func(_ string, page []sharing.Entry) error { return nd.Write(raws(page)...) },
+		return func(_ string, page []sharing.Entry) error { return nd.WriteValid(raws(page)...) },
 			func() error { return nil }, cleanup, nil
 
 	case pr.JSON() && pr.JQ == "":
