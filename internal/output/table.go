@@ -1,8 +1,10 @@
 package output
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -38,12 +40,32 @@ import (
 // Every cell goes through Sanitize, so a tab or newline inside a value can
 // neither break a column nor reach the terminal raw. On a terminal with colour
 // on, a column's Color paints its cells (after fitting, so widths are right).
+//
+// Rows are not kept in memory: each is spooled as one line of sanitized cells joined by tabs (a
+// sanitized cell holds neither), in memory up to a megabyte and then in a temporary file, while
+// the table keeps only what fitting needs, each column's widest cell and whether it holds anything.
+// Render reads the rows back, so a table of a million rows costs its widths, not its rows.
 type Table struct {
 	ios  *iostreams.IOStreams
 	cols []Column
-	rows [][]string
 	// Wide prints every column whole on a terminal (-o wide).
 	Wide bool
+
+	rows   spool
+	n      int    // rows added
+	ncols  int    // the most cells a row has
+	widths []int  // display width of each column's widest cell (terminal only)
+	filled []bool // whether a column has a cell that says something (not blank)
+	sorted []sortedRow
+	line   []byte
+	rowErr error // the first row that could not be spooled
+}
+
+// sortedRow is where AddSortedRow spooled a row, and the key it is printed in the order of.
+type sortedRow struct {
+	key string
+	off int64
+	len int32
 }
 
 // Column describes one column of a Table.
@@ -83,39 +105,85 @@ func NewTableOf(ios *iostreams.IOStreams, cols ...Column) *Table {
 }
 
 // AddRow appends a row; each cell is passed through Sanitize. A row shorter
-// than the header is padded with empty cells.
+// than the header is padded with empty cells. A row that cannot be spooled (the temporary
+// directory is full or unwritable) is reported by Render.
 func (t *Table) AddRow(cells ...string) {
-	row := make([]string, len(cells))
-	for i, c := range cells {
-		row[i] = Sanitize(c)
-	}
-	t.rows = append(t.rows, row)
+	t.add(cells)
 }
 
-// Render writes the table to ios.Out in one write. A table without rows
-// prints nothing, so "no results" is the caller's message (on stderr).
+// AddSortedRow appends a row that Render prints in the order of key (byte-wise; rows with equal
+// keys in the order added) rather than where it was added. Only the keys stay in memory. A table
+// takes either AddRow or AddSortedRow, not both.
+func (t *Table) AddSortedRow(key string, cells ...string) {
+	off := t.rows.Size()
+	if n := t.add(cells); n > 0 {
+		t.sorted = append(t.sorted, sortedRow{key: key, off: off, len: int32(n)})
+	}
+}
+
+// add spools one row and notes its widths; it returns the bytes spooled (0 when that failed).
+func (t *Table) add(cells []string) int {
+	t.n++
+	t.ncols = max(t.ncols, len(cells))
+	for len(t.filled) < len(cells) {
+		t.filled = append(t.filled, false)
+		t.widths = append(t.widths, 0)
+	}
+	tty := t.ios.IsStdoutTTY()
+	line := t.line[:0]
+	for i, c := range cells {
+		c = Sanitize(c)
+		if i > 0 {
+			line = append(line, '\t')
+		}
+		line = append(line, c...)
+		if !t.filled[i] && !blank(c) {
+			t.filled[i] = true
+		}
+		if tty {
+			t.widths[i] = max(t.widths[i], twwidth.Width(c))
+		}
+	}
+	line = append(line, '\n')
+	t.line = line
+	n, err := t.rows.Write(line)
+	if err != nil {
+		t.rowErr = err
+		return 0
+	}
+	return n
+}
+
+// Render writes the table to ios.Out. A table without rows prints nothing, so "no results" is the
+// caller's message (on stderr). The rows are spooled until now, so a command that fails before
+// Render has printed nothing. Render frees the spool.
 func (t *Table) Render() error {
-	if len(t.rows) == 0 {
+	defer t.rows.Close()
+	if t.rowErr != nil {
+		return fmt.Errorf("spool the table: %w", t.rowErr)
+	}
+	if t.n == 0 {
 		return nil
 	}
-	width := len(t.cols)
-	for _, r := range t.rows {
-		width = max(width, len(r))
-	}
-	var buf bytes.Buffer
+	width := max(len(t.cols), t.ncols)
+	bw := bufio.NewWriterSize(t.ios.Out, 64<<10)
 	note := ""
+	var err error
 	if t.ios.IsStdoutTTY() {
-		var err error
-		if note, err = t.renderTTY(&buf, width); err != nil {
-			return fmt.Errorf("render table: %w", err)
-		}
+		note, err = t.renderTTY(bw, width)
 	} else {
-		for _, r := range t.rows {
-			buf.WriteString(strings.Join(pad(r, width), "\t"))
-			buf.WriteByte('\n')
-		}
+		err = t.eachRow(func(line []byte, n int) error {
+			bw.Write(line)
+			for ; n < width; n++ {
+				bw.WriteByte('\t')
+			}
+			return bw.WriteByte('\n')
+		})
 	}
-	if _, err := t.ios.Out.Write(buf.Bytes()); err != nil {
+	if err != nil {
+		return fmt.Errorf("render table: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
 		return err
 	}
 	if note != "" {
@@ -124,6 +192,62 @@ func (t *Table) Render() error {
 	return nil
 }
 
+// Close frees the spooled rows of a table that is not going to be rendered (the command failed).
+func (t *Table) Close() { t.rows.Close() }
+
+// eachRow reads the spooled rows back in order (key order for sorted rows), giving each line
+// without its newline and its number of cells. The line is only valid during the call.
+func (t *Table) eachRow(f func(line []byte, cells int) error) error {
+	if t.sorted != nil {
+		ra, err := t.rows.ReaderAt()
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(t.sorted, func(a, b sortedRow) int { return strings.Compare(a.key, b.key) })
+		var buf []byte
+		for _, r := range t.sorted {
+			buf = slices.Grow(buf[:0], int(r.len))[:r.len]
+			if _, err := ra.ReadAt(buf, r.off); err != nil {
+				return err
+			}
+			line := buf[:len(buf)-1]
+			if err := f(line, bytes.Count(line, tab)+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rd, err := t.rows.Reader()
+	if err != nil {
+		return err
+	}
+	br := bufio.NewReaderSize(rd, 64<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A row longer than the buffer: gather it whole.
+			long := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if err == io.EOF && len(line) == 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		line = line[:len(line)-1]
+		if err := f(line, bytes.Count(line, tab)+1); err != nil {
+			return err
+		}
+	}
+}
+
+var tab = []byte{'\t'}
+
 // trailingPad matches the spaces that end a line, and the colour codes after them.
 var trailingPad = regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)*)$`)
 
@@ -131,9 +255,10 @@ var trailingPad = regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)*)$`)
 const gap = 2
 
 // fit decides, for a terminal maxWidth columns wide, which columns to show and how wide each
-// may be (0: whole). It returns the shown column indexes and the dropped ones.
-func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []int) {
-	widths := make([]int, ncols)
+// may be (0: whole). It returns the shown column indexes and the dropped ones, and each column's
+// width as shown.
+func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []int, widths []int) {
+	widths = make([]int, ncols)
 	col := func(i int) Column {
 		if i < len(t.cols) {
 			return t.cols[i]
@@ -142,10 +267,8 @@ func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []in
 	}
 	for i := range ncols {
 		widths[i] = twwidth.Width(col(i).Header)
-	}
-	for _, r := range t.rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], twwidth.Width(c))
+		if i < len(t.widths) {
+			widths[i] = max(widths[i], t.widths[i])
 		}
 	}
 	limit = make([]int, ncols)
@@ -210,27 +333,26 @@ func (t *Table) fit(ncols, maxWidth int) (shown []int, limit []int, dropped []in
 			dropped = append(dropped, i)
 		}
 	}
-	return shown, limit, dropped
+	return shown, limit, dropped, widths
 }
 
-// renderTTY lays the table out for a terminal into buf and returns the note to print after it, if
-// columns that hold something were left out.
-func (t *Table) renderTTY(buf *bytes.Buffer, width int) (string, error) {
+// renderTTY lays the table out for a terminal into w, streaming the rows through tablewriter with
+// the widths fit chose, and returns the note to print after it, if columns that hold something
+// were left out.
+func (t *Table) renderTTY(w io.Writer, width int) (string, error) {
 	maxWidth := t.ios.TerminalWidth()
-	shown, limit, dropped := t.fit(width, maxWidth)
+	shown, limit, dropped, widths := t.fit(width, maxWidth)
 	cs := t.ios.ColorScheme()
-	cell := func(r []string, i int) string {
-		s := ""
-		if i < len(r) {
-			s = r[i]
-		}
-		if limit[i] > 0 {
-			s = twwidth.Truncate(s, limit[i], "…")
-		}
-		return s
+	headers := false
+	for _, c := range t.cols {
+		headers = headers || c.Header != ""
 	}
-	var tb bytes.Buffer
-	tbl := tablewriter.NewTable(&tb,
+	perColumn := tw.NewMapper[int, int]()
+	for j, i := range shown {
+		perColumn.Set(j, widths[i]+gap)
+	}
+	lw := &ttyLines{w: w, bold: headers, cs: cs}
+	tbl := tablewriter.NewTable(lw,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders: tw.BorderNone,
 			Symbols: tw.NewSymbols(tw.StyleNone),
@@ -239,25 +361,24 @@ func (t *Table) renderTTY(buf *bytes.Buffer, width int) (string, error) {
 				Lines:      tw.LinesNone,
 			},
 		})),
+		tablewriter.WithStreaming(tw.StreamConfig{Enable: true}),
+		tablewriter.WithWidths(tw.CellWidth{PerColumn: perColumn}),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
-		// v1 truncates headers and word-wraps rows by default; neither may
-		// touch a URL. No MaxWidth is set either: fitting is done above, on
-		// the columns chosen for it, so no width constraint exists for
-		// wrapping to act on.
+		// v1 truncates headers and word-wraps rows by default; neither may touch a URL. The
+		// widths are fit's, which already cut what may be cut, so nothing is left to wrap.
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		// Keep cells exactly as sanitised (a name may start with a space).
 		tablewriter.WithTrimSpace(tw.Off),
 		tablewriter.WithPadding(tw.Padding{Left: "", Right: strings.Repeat(" ", gap), Overwrite: true}),
 	)
-	headers := false
-	for _, c := range t.cols {
-		headers = headers || c.Header != ""
+	if err := tbl.Start(); err != nil {
+		return "", err
 	}
 	if headers {
-		h := make([]any, 0, len(shown))
+		h := make([]string, 0, len(shown))
 		for _, i := range shown {
 			name := ""
 			if i < len(t.cols) {
@@ -265,43 +386,41 @@ func (t *Table) renderTTY(buf *bytes.Buffer, width int) (string, error) {
 			}
 			h = append(h, name)
 		}
-		tbl.Header(h...)
+		tbl.Header(h)
 	}
-	for _, r := range t.rows {
-		row := make([]any, 0, len(shown))
-		for _, i := range shown {
-			s := cell(r, i)
+	row := make([]string, len(shown))
+	cells := make([]string, 0, width)
+	err := t.eachRow(func(line []byte, _ int) error {
+		cells = splitCells(cells[:0], string(line))
+		for j, i := range shown {
+			s := ""
+			if i < len(cells) {
+				s = cells[i]
+			}
+			if limit[i] > 0 {
+				s = twwidth.Truncate(s, limit[i], "…")
+			}
 			if i < len(t.cols) && t.cols[i].Color != nil && s != "" {
 				s = t.cols[i].Color(cs, s)
 			}
-			row = append(row, s)
+			row[j] = s
 		}
-		if err := tbl.Append(row...); err != nil {
-			return "", err
-		}
-	}
-	if err := tbl.Render(); err != nil {
+		return tbl.Append(row)
+	})
+	if err != nil {
 		return "", err
 	}
-
-	lines := strings.Split(strings.TrimRight(tb.String(), "\n"), "\n")
-	for i, line := range lines {
-		// Padding leaves trailing spaces after the last column, before any closing colour code.
-		line = trailingPad.ReplaceAllString(line, "$1")
-		if i == 0 && headers {
-			line = cs.Bold(line)
-		}
-		buf.WriteString(line)
-		buf.WriteByte('\n')
+	if err := tbl.Close(); err != nil {
+		return "", err
+	}
+	if err := lw.err; err != nil {
+		return "", err
 	}
 	// Only columns that held something are worth a note: an EXPIRES of "-" lost nothing.
 	var lost []string
 	for _, i := range dropped {
-		for _, r := range t.rows {
-			if i < len(r) && !blank(r[i]) {
-				lost = append(lost, t.cols[i].Header)
-				break
-			}
+		if i < len(t.filled) && t.filled[i] {
+			lost = append(lost, t.cols[i].Header)
 		}
 	}
 	if len(lost) == 0 {
@@ -315,18 +434,57 @@ func (t *Table) renderTTY(buf *bytes.Buffer, width int) (string, error) {
 	return note, nil
 }
 
+// splitCells splits a spooled row into its cells, appending them to cells.
+func splitCells(cells []string, line string) []string {
+	for {
+		i := strings.IndexByte(line, '\t')
+		if i < 0 {
+			return append(cells, line)
+		}
+		cells = append(cells, line[:i])
+		line = line[i+1:]
+	}
+}
+
+// ttyLines takes tablewriter's output and writes it on a line at a time: the padding that ends
+// each line removed (before any closing colour code), the first line bold when it is the header.
+type ttyLines struct {
+	w       io.Writer
+	bold    bool
+	cs      *iostreams.ColorScheme
+	partial []byte
+	lines   int
+	err     error
+}
+
+func (l *ttyLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && l.err == nil {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			l.partial = append(l.partial, p...)
+			break
+		}
+		line := p[:i]
+		if len(l.partial) > 0 {
+			line = append(l.partial, line...)
+		}
+		s := trailingPad.ReplaceAllString(string(line), "$1")
+		if l.lines == 0 && l.bold {
+			s = l.cs.Bold(s)
+		}
+		l.lines++
+		if _, err := io.WriteString(l.w, s+"\n"); err != nil {
+			l.err = err
+		}
+		l.partial = l.partial[:0]
+		p = p[i+1:]
+	}
+	return n, l.err
+}
+
 // blank reports a cell that says nothing beyond the default: empty, "-" or "no".
 func blank(s string) bool { return s == "" || s == "-" || s == "no" }
-
-// pad returns cells extended with empty strings to n columns.
-func pad(cells []string, n int) []string {
-	if len(cells) >= n {
-		return cells
-	}
-	out := make([]string, n)
-	copy(out, cells)
-	return out
-}
 
 // ScopeColor makes the links anyone can open stand out: "anonymous" in yellow.
 func ScopeColor(cs *iostreams.ColorScheme, s string) string {

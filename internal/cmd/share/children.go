@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -73,6 +71,8 @@ Output:
                 listing is complete, so a failure leaves stdout empty.
   -o json       one array holding every page's items as Graph sent them; also printed
                 only on success.
+                Both are spooled, not held in memory: a megabyte in memory, the rest in a
+                temporary file, so memory stays flat for a folder of any size.
   -o ndjson     one compact JSON object per line, written as each page arrives: memory
                 stays flat however large the folder. If a later page fails, the lines
                 already written stay, the error goes to stderr and the exit status is 1.
@@ -83,10 +83,9 @@ Output:
 the drive id from each folder's parentReference), --concurrency folders at a time, and
 prints every descendant. The table then shows each item's path relative to the shared
 folder, sorted by path; JSON and ndjson hold Graph's objects unchanged, in the order the
-pages arrive. -o json with --recursive is spooled to a temporary file rather than held in
-memory, and still printed only on success. On Unix the file is unlinked as soon as it is
-created, so even a killed odshare leaves nothing behind; on Windows, where an open file can't
-be unlinked, each run removes the spool files killed runs left.
+pages arrive. The spool file is unlinked as soon as it is created on Unix, so even a killed
+odshare leaves nothing behind; on Windows, where an open file can't be unlinked, each run
+removes the spool files killed runs left.
 
 --tree (implies --recursive) draws the folder as a tree for people: each name with its
 size, folders ending in "/", children sorted by name.
@@ -181,37 +180,27 @@ func listRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) err
 		return walkRun(ctx, p, opts)
 	}
 	lo := sharing.ListOptions{Redeem: opts.Redeem, PageSize: opts.Top, RawOnly: opts.Printing.JSON()}
-	if opts.streams() {
-		// Each page is written and flushed as it arrives, so memory stays flat; a failure
-		// part-way leaves the lines already written (documented in the help).
-		nd := output.NewNDJSONWriter(opts.IO.Out)
-		err := p.ListChildren(ctx, opts.Share, sharing.Folder{}, lo, func(page []sharing.Entry) error { return nd.WriteValid(raws(page)...) })
-		if err != nil {
-			return fmt.Errorf("list shared folder: %w", err)
-		}
-		return nil
+	sink, err := newListSink(opts)
+	if err != nil {
+		return err
 	}
-	// Nothing is printed until the last page has arrived, so a failure part-way leaves stdout
-	// empty rather than holding half a listing; meanwhile a terminal shows the count.
-	var items []sharing.Entry
+	defer sink.close()
+	// Only ndjson reaches stdout before the last page has arrived (each page written and flushed
+	// as it comes, a failure part-way leaving the lines already written, as the help says); the
+	// other formats are spooled, so a failure leaves stdout empty. Meanwhile a terminal shows the
+	// count.
 	spinner := opts.spinner()
-	err := p.ListChildren(ctx, opts.Share, sharing.Folder{}, lo, func(page []sharing.Entry) error {
-		items = append(items, page...)
-		spinner.SetLabel("Listing the shared folder: " + plural(len(items), "item"))
-		return nil
+	n := 0
+	err = p.ListChildren(ctx, opts.Share, sharing.Folder{}, lo, func(page []sharing.Entry) error {
+		n += len(page)
+		spinner.SetLabel("Listing the shared folder: " + plural(n, "item"))
+		return sink.add("", page)
 	})
 	spinner.Done()
 	if err != nil {
 		return fmt.Errorf("list shared folder: %w", err)
 	}
-	if opts.Printing.JSON() {
-		return opts.Printing.Write(opts.IO, output.JoinJSONArray(raws(items)))
-	}
-	t := opts.Printing.Table(opts.IO, itemColumns...)
-	if err := addItemRows(t, items); err != nil {
-		return err
-	}
-	return t.Render()
+	return sink.finish()
 }
 
 // raws are the entries' JSON as the provider sent it.
@@ -244,15 +233,15 @@ func walkRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) err
 		}
 		root = &output.TreeNode{Name: e.Name, Size: e.Size, Folder: e.IsFolder}
 	}
-	sink, finish, cleanup, err := newWalkSink(opts)
+	sink, err := newListSink(opts)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer sink.close()
 	spinner := opts.spinner()
 	wo := walk.Options{
 		Concurrency: opts.Concurrency, MaxDepth: opts.MaxDepth, MaxBacklog: opts.MaxBacklog,
-		RootName: "shared folder", Clean: output.Sanitize, Sink: sink,
+		RootName: "shared folder", Clean: output.Sanitize, Sink: sink.add,
 		OnProgress: func(items, folders int) {
 			spinner.SetLabel(fmt.Sprintf("Listing the shared folder: %s in %s so far", plural(items, "item"), plural(folders, "folder")))
 		},
@@ -277,67 +266,81 @@ func walkRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) err
 	if root != nil {
 		return output.WriteTree(opts.IO.Out, root)
 	}
-	return finish()
+	return sink.finish()
 }
 
-// newWalkSink picks where the walk's pages go for the output format, and what to do once the
-// walk has succeeded.
-func newWalkSink(opts *ChildrenOptions) (sink func(string, []sharing.Entry) error, finish func() error, cleanup func(), err error) {
-	cleanup = func() {}
+// listSink is where a listing's pages go, for the output format: add takes each page with the
+// path of its folder from the shared folder ("" for the shared folder itself), finish prints what
+// was held back once the listing has succeeded, close frees it. Every sink holds at most a page in
+// memory (and a table's widths, and for a walk each row's path): JSON and tables are spooled, in
+// memory up to a megabyte and then in a temporary file. --jq alone holds the listing, as jq needs
+// the whole document.
+type listSink struct {
+	add    func(dir string, page []sharing.Entry) error
+	finish func() error
+	close  func()
+}
+
+// newListSink picks the sink for the output format; a walk's table shows each item's path,
+// sorted by path, in place of its name.
+func newListSink(opts *ChildrenOptions) (*listSink, error) {
 	pr := opts.Printing
 	switch {
 	case opts.Tree:
-		return func(string, []sharing.Entry) error { return nil }, nil, cleanup, nil
+		return &listSink{add: func(string, []sharing.Entry) error { return nil }, finish: func() error { return nil }, close: func() {}}, nil
 
 	case opts.streams():
 		nd := output.NewNDJSONWriter(opts.IO.Out)
-		return func(_ string, page []sharing.Entry) error { return nd.WriteValid(raws(page)...) },
-			func() error { return nil }, cleanup, nil
+		return &listSink{
+			add:    func(_ string, page []sharing.Entry) error { return nd.WriteValid(raws(page)...) },
+			finish: func() error { return nil }, close: func() {},
+		}, nil
 
 	case pr.JSON() && pr.JQ == "":
 		// One array, yet stdout must stay empty on failure: spool it, then copy it out once the
-		// walk is complete.
-		spool, err := output.NewSpooledArray()
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("spool the listing: %w", err)
-		}
-		return func(_ string, page []sharing.Entry) error {
-			for _, e := range page {
-				if err := spool.Add(e.Raw); err != nil {
-					return err
+		// listing is complete.
+		spool := output.NewSpooledArray()
+		return &listSink{
+			add: func(_ string, page []sharing.Entry) error {
+				for _, e := range page {
+					if err := spool.Add(e.Raw); err != nil {
+						return fmt.Errorf("spool the listing: %w", err)
+					}
 				}
-			}
-			return nil
-		}, func() error { return spool.CopyTo(opts.IO.Out) }, spool.Close, nil
+				return nil
+			},
+			finish: func() error { return spool.CopyTo(opts.IO.Out) }, close: spool.Close,
+		}, nil
 
 	case pr.JSON():
 		// --jq needs the whole document.
 		var all []json.RawMessage
-		return func(_ string, page []sharing.Entry) error {
-			all = append(all, raws(page)...)
-			return nil
-		}, func() error { return pr.Write(opts.IO, output.JoinJSONArray(all)) }, cleanup, nil
-	}
+		return &listSink{
+			add: func(_ string, page []sharing.Entry) error {
+				all = append(all, raws(page)...)
+				return nil
+			},
+			finish: func() error { return pr.Write(opts.IO, output.JoinJSONArray(all)) }, close: func() {},
+		}, nil
 
-	type row struct {
-		path  string
-		cells []string
+	case !opts.Recursive:
+		t := pr.Table(opts.IO, itemColumns...)
+		return &listSink{
+			add:    func(_ string, page []sharing.Entry) error { return addItemRows(t, page) },
+			finish: t.Render, close: t.Close,
+		}, nil
 	}
-	var rows []row
-	return func(dir string, page []sharing.Entry) error {
+	t := pr.Table(opts.IO, append([]output.Column{{Header: "PATH", Truncate: true}}, itemColumns[1:]...)...)
+	return &listSink{
+		add: func(dir string, page []sharing.Entry) error {
 			for _, e := range page {
 				p := joinPath(dir, e.Name)
-				rows = append(rows, row{p, append([]string{p}, itemRow(e)[1:]...)})
+				t.AddSortedRow(p, append([]string{p}, itemRow(e)[1:]...)...)
 			}
 			return nil
-		}, func() error {
-			slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.path, b.path) })
-			t := opts.Printing.Table(opts.IO, append([]output.Column{{Header: "PATH", Truncate: true}}, itemColumns[1:]...)...)
-			for _, r := range rows {
-				t.AddRow(r.cells...)
-			}
-			return t.Render()
-		}, cleanup, nil
+		},
+		finish: t.Render, close: t.Close,
+	}, nil
 }
 
 // plural is "1 item", "2 items".

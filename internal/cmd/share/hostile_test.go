@@ -54,6 +54,13 @@ func (h *hostileTree) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // withHostile points e's Graph client at h.
 func withHostile(t *testing.T, h http.Handler) *cmdtest.Env {
 	t.Helper()
+	e, _ := withHostileURL(t, h)
+	return e
+}
+
+// withHostileURL is withHostile, also giving h's base URL.
+func withHostileURL(t *testing.T, h http.Handler) (*cmdtest.Env, string) {
+	t.Helper()
 	e := cmdtest.New(t)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -61,7 +68,7 @@ func withHostile(t *testing.T, h http.Handler) *cmdtest.Env {
 		return graph.New(graph.Options{BaseURL: srv.URL + "/v1.0", HTTPClient: srv.Client(), Tokens: cmdutil.StaticTokenSource("t"),
 			Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
 	}
-	return e
+	return e, srv.URL
 }
 
 func runHostile(t *testing.T, e *cmdtest.Env, args ...string) error {
