@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/odshare/odshare/internal/redact"
 )
 
 var ndjsonSeeds = []string{
@@ -13,12 +15,15 @@ var ndjsonSeeds = []string{
 	"{\"name\":\"bidi \u202e and \u2028 and \xc2\x9b\"}",
 	"{\"bad\":\"\xff\xfe\"}",
 	`{"q":"\"quoted\" \\ back","s":" "}`,
+	`{"name":"a","echo":"Bearer ndjson-fuzz-secret-42"}`,
 	`"just a string"`, `12`, `true`, `null`, `[]`, `{}`, ` {"a":1} `, "[1,\t2]",
 }
 
 // FuzzValidNDJSONLine: for any valid JSON, the quick way (writeValidNDJSONLine) prints exactly what
 // compacting and escaping it prints (WriteNDJSONLine).
+// A secret this process knows is masked by both ways.
 func FuzzValidNDJSONLine(f *testing.F) {
+	redact.Add("ndjson-fuzz-secret-42")
 	for _, s := range ndjsonSeeds {
 		f.Add([]byte(s))
 	}
@@ -32,6 +37,9 @@ func FuzzValidNDJSONLine(f *testing.F) {
 		}
 		if err := writeValidNDJSONLine(&got, raw); err != nil {
 			t.Fatal(err)
+		}
+		if bytes.Contains(got.Bytes(), []byte("ndjson-fuzz-secret-42")) {
+			t.Errorf("%q: the secret was printed: %q", raw, got.Bytes())
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Errorf("%q: quick way wrote %q, want %q", raw, got.Bytes(), want.Bytes())
