@@ -55,8 +55,9 @@ func run(url, token string) error {
 			return fmt.Errorf("GET %s: %s", url, resp.Status)
 		}
 		for _, item := range page.Value {
-			out.Write(item)
-			out.WriteByte('\n')
+			// A write error sticks in out; Flush returns it.
+			_, _ = out.Write(item)
+			_ = out.WriteByte('\n')
 		}
 		if err := out.Flush(); err != nil {
 			return err

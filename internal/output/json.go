@@ -321,9 +321,10 @@ func ndjsonReady(raw []byte) bool {
 			}
 			i += size - 1
 		case in:
-			if c == '\\' {
+			switch c {
+			case '\\':
 				i++
-			} else if c == '"' {
+			case '"':
 				in = false
 			}
 		case c == '"':

@@ -173,9 +173,10 @@ func (t *Table) Render() error {
 		note, err = t.renderTTY(bw, width)
 	} else {
 		err = t.eachRow(func(line []byte, n int) error {
-			bw.Write(line)
+			// A write error sticks in bw: the last WriteByte returns it.
+			_, _ = bw.Write(line)
 			for ; n < width; n++ {
-				bw.WriteByte('\t')
+				_ = bw.WriteByte('\t')
 			}
 			return bw.WriteByte('\n')
 		})
