@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"gopkg.in/yaml.v3"
 
 	"github.com/odshare/odshare/internal/app"
 	"github.com/odshare/odshare/internal/emulator"
@@ -45,6 +47,10 @@ type replayState struct {
 
 // TestScripts runs every testdata/script/*.txtar against a fresh in-process Graph emulator.
 //
+// The emulator serves the demo fixture, or the script's own when it has a file named
+// emulator-fixture.yaml; a file emulator-options.yaml sets a few options (pageSize, budget:
+// {units, window, headersForDelegated}).
+//
 // Each script gets ODSHARE_GRAPH_ENDPOINT pointing at its own emulator, ODSHARE_ACCESS_TOKEN set to
 // "test-token", and an empty config dir. Custom commands:
 //
@@ -63,6 +69,8 @@ type replayState struct {
 //	emu wait WHEN            wait until the emulator has recorded what WHEN says (as interrupt's), a
 //	                         minute at most: a request a client gave up on may still be running
 //	emu reset                forget recorded requests and faults
+//	emu units                print requests, batches, throttled requests and resource units
+//	emu expire-delta         make every delta token issued so far answer 410 resyncRequired
 //	emu secret NAME VALUE    require that the last request carried secret NAME (authorization or
 //	                         password) equal to VALUE; "! emu secret NAME" requires that it carried none.
 //	                         Recorded requests show secrets as "[redacted]" (see emulator.RecordedRequest)
@@ -77,7 +85,11 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			emu, err := emulator.New(emulator.Options{PageSize: 200, RandomSeed: 1})
+			opts, err := scriptEmulatorOptions(env.WorkDir)
+			if err != nil {
+				return err
+			}
+			emu, err := emulator.New(opts)
 			if err != nil {
 				return err
 			}
@@ -106,6 +118,52 @@ func TestScripts(t *testing.T) {
 			"replay":    cmdReplay,
 		},
 	})
+}
+
+// scriptEmulatorOptions are the emulator's options for a script: the demo fixture, or the
+// script's emulator-fixture.yaml, and the few options its emulator-options.yaml sets.
+func scriptEmulatorOptions(dir string) (emulator.Options, error) {
+	opts := emulator.Options{PageSize: 200, RandomSeed: 1}
+	if fx := filepath.Join(dir, "emulator-fixture.yaml"); fileExists(fx) {
+		seed, err := emulator.LoadFixture(fx)
+		if err != nil {
+			return opts, err
+		}
+		opts.Seed = seed
+	}
+	oy := filepath.Join(dir, "emulator-options.yaml")
+	if !fileExists(oy) {
+		return opts, nil
+	}
+	data, err := os.ReadFile(oy)
+	if err != nil {
+		return opts, err
+	}
+	var o struct {
+		PageSize int `yaml:"pageSize"`
+		Budget   *struct {
+			Units               int           `yaml:"units"`
+			Window              time.Duration `yaml:"window"`
+			HeadersForDelegated bool          `yaml:"headersForDelegated"`
+		} `yaml:"budget"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&o); err != nil {
+		return opts, fmt.Errorf("emulator-options.yaml: %w", err)
+	}
+	if o.PageSize > 0 {
+		opts.PageSize = o.PageSize
+	}
+	if b := o.Budget; b != nil {
+		opts.Budget = &emulator.Budget{Units: b.Units, Window: b.Window, HeadersForDelegated: b.HeadersForDelegated}
+	}
+	return opts, nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }
 
 type proxyKey struct{}
@@ -351,6 +409,11 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("usage: emu wait requests=K[,method=M][,path=P][,status=S]")
 		}
 		ts.Check(recordedRequests(ts, args[1])(nil))
+	case "units":
+		st := emu.Stats()
+		fmt.Fprintf(ts.Stdout(), "requests=%d batches=%d throttled=%d units=%d\n", st.Requests, st.Batches, st.Throttled, st.ResourceUnits)
+	case "expire-delta":
+		emu.ExpireDeltaTokens()
 	case "reset":
 		emu.ResetRequests()
 		emu.ClearFaults()

@@ -262,9 +262,11 @@ func (s *Server) runSubRequest(outer *http.Request, br *batchRequest, batchID st
 	case isBatchPath(rawPath):
 		writeError(bw, sub, badRequest("A batch can't contain a $batch request."))
 	default:
-		if f := s.pickFault(sub.Method, rawPath, true); f != nil && s.applyFault(bw, sub, f, &rec) {
+		f := s.pickFault(sub.Method, rawPath, true)
+		if f != nil && s.applyFault(bw, sub, f, &rec) {
 			break
 		}
+		sub = withKeep(sub, f)
 		if e := s.throttle(bw, sub); e != nil {
 			writeError(bw, sub, e)
 			break

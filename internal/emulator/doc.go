@@ -189,7 +189,11 @@
 // only latency and status apply: reset and truncate act on connections), so a test can make
 // one sub-request 429 or 503, while path=/$batch acts on the envelope. On the download origin
 // rules with path /_download/** apply (latency, status, reset, and truncate: the full
-// Content-Length, then half the bytes).
+// Content-Length, then half the bytes). A keep rule ("method=DELETE,path=/drives/*/items/*/permissions/*,keep,times=1")
+// makes a DELETE of a permission answer 204 and remove nothing, top level or in a batch, as
+// Graph has been seen to do (microsoft-graph-docs#9600): the client must read the item again to
+// know the link is gone. after=N lets the first N matching requests through first
+// ("path=/$batch,truncate,after=1,times=1" cuts the second batch short).
 //
 // Every Graph request is recorded (Requests): a batch's sub-requests each with Method, RawURI
 // "/v1.0"+url and Batch set to the envelope's request-id, then the envelope (Batch ""); so are

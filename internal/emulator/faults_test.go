@@ -111,3 +111,30 @@ func TestFaultTruncate(t *testing.T) {
 		t.Errorf("after truncate: %d", r.status)
 	}
 }
+
+// TestFaultKeep: a keep rule makes a DELETE of a permission answer 204 and remove nothing, top
+// level and inside a batch; once the rule is spent the same DELETE removes the link.
+func TestFaultKeep(t *testing.T) {
+	e := newEnv(t, Options{Faults: []Fault{{Method: "DELETE", Path: "/me/drive/items/*/permissions/*", Keep: true, Times: 2}}})
+	perm := "/me/drive/items/" + DemoReportsFolderID + "/permissions/" + DemoSharedFolderLinkID
+	if r := e.do("DELETE", perm, ""); r.status != 204 {
+		t.Fatalf("DELETE: %d %s", r.status, r.body)
+	}
+	if r := e.get(perm); r.status != 200 {
+		t.Fatalf("after a kept DELETE the link is gone: %d", r.status)
+	}
+	batch := `{"requests":[{"id":"1","method":"DELETE","url":"` + perm + `"}]}`
+	r := e.post("/$batch", batch)
+	if r.status != 200 || !strings.Contains(string(r.body), `"status":204`) {
+		t.Fatalf("batch: %d %s", r.status, r.body)
+	}
+	if r := e.get(perm); r.status != 200 {
+		t.Fatalf("after a kept DELETE in a batch the link is gone: %d", r.status)
+	}
+	if r := e.do("DELETE", perm, ""); r.status != 204 {
+		t.Fatalf("DELETE: %d", r.status)
+	}
+	if r := e.get(perm); r.status != 404 {
+		t.Errorf("after the rule is spent the link is still there: %d", r.status)
+	}
+}

@@ -89,6 +89,9 @@ func (s *Server) servePermission(c *reqCtx, it *item, id string) *apiError {
 			return errOwnerPerm()
 		case ref.from != nil:
 			return errInherited()
+		case kept(c.r):
+			c.w.WriteHeader(http.StatusNoContent) // as answered, yet nothing removed
+			return nil
 		}
 		s.st.removePerm(ref.p)
 		s.st.touchSharing(it, s.now())

@@ -264,6 +264,11 @@ func (c *Client) SetMaxPages(n int) {
 // keeping every link, only a 128-bit digest of each is kept, so a listing's memory grows by 16 bytes
 // a page, bounded by the page limit.
 func (c *Client) pages(ctx context.Context, op string, req *Request, each func(page []json.RawMessage) error) error {
+	return c.pagesTo(ctx, op, req, each, nil)
+}
+
+// pagesTo is pages that also stores the last page's @odata.deltaLink in deltaLink, when given.
+func (c *Client) pagesTo(ctx context.Context, op string, req *Request, each func(page []json.RawMessage) error, deltaLink *string) error {
 	hdr := req.Header
 	seen := map[[16]byte]struct{}{}
 	for {
@@ -277,7 +282,7 @@ func (c *Client) pages(ctx context.Context, op string, req *Request, each func(p
 		if resp.StatusCode != http.StatusOK {
 			return unexpectedStatus(op, resp)
 		}
-		items, next, err := decodePage(resp.Body)
+		items, next, delta, err := decodeDeltaPage(resp.Body)
 		if errors.Is(err, errNoValue) {
 			return fmt.Errorf("%s: Graph's page has no \"value\" array", op)
 		}
@@ -288,6 +293,9 @@ func (c *Client) pages(ctx context.Context, op string, req *Request, each func(p
 			return err
 		}
 		if next == "" {
+			if deltaLink != nil {
+				*deltaLink = delta
+			}
 			return nil
 		}
 		if len(next) > MaxNextLinkLen {

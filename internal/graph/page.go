@@ -22,57 +22,69 @@ import (
 // strings kept as sent. A page whose "value" is missing or null is an error, as is anything but
 // an object, or anything after it.
 func decodePage(body []byte) (items []json.RawMessage, next string, err error) {
+	items, next, _, err = decodeDeltaPage(body)
+	return items, next, err
+}
+
+// decodeDeltaPage is decodePage that also reads "@odata.deltaLink", which the last page of a
+// delta enumeration carries instead of a nextLink.
+func decodeDeltaPage(body []byte) (items []json.RawMessage, next, delta string, err error) {
 	dec := jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	if tok, err := dec.ReadToken(); err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	} else if tok.Kind() != '{' {
-		return nil, "", fmt.Errorf("the page is a JSON %s, not an object", kindName(tok.Kind()))
+		return nil, "", "", fmt.Errorf("the page is a JSON %s, not an object", kindName(tok.Kind()))
 	}
 	found := false
 	for dec.PeekKind() != '}' {
 		name, err := dec.ReadToken()
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 		switch n := name.String(); {
 		case strings.EqualFold(n, "value"):
 			items, err = decodeItems(dec, body, items[:0])
 			if err != nil {
-				return nil, "", err
+				return nil, "", "", err
 			}
 			found = items != nil
-		case strings.EqualFold(n, "@odata.nextLink"):
+		case strings.EqualFold(n, "@odata.nextLink"), strings.EqualFold(n, "@odata.deltaLink"):
 			v, err := dec.ReadToken()
 			if err != nil {
-				return nil, "", err
+				return nil, "", "", err
 			}
+			link := ""
 			switch v.Kind() {
 			case '"':
-				next = v.String()
+				link = v.String()
 			case 'n':
-				next = ""
 			default:
-				return nil, "", fmt.Errorf("@odata.nextLink is a JSON %s, not a string", kindName(v.Kind()))
+				return nil, "", "", fmt.Errorf("%s is a JSON %s, not a string", n, kindName(v.Kind()))
+			}
+			if strings.EqualFold(n, "@odata.nextLink") {
+				next = link
+			} else {
+				delta = link
 			}
 		default:
 			if err := dec.SkipValue(); err != nil {
-				return nil, "", err
+				return nil, "", "", err
 			}
 		}
 	}
 	if _, err := dec.ReadToken(); err != nil { // the closing '}'
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if _, err := dec.ReadToken(); err != io.EOF {
 		if err == nil {
 			err = errors.New("data after the page's JSON object")
 		}
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if !found {
-		return nil, "", errNoValue
+		return nil, "", "", errNoValue
 	}
-	return items, next, nil
+	return items, next, delta, nil
 }
 
 // errNoValue is a page without a "value" array (or with "value": null).

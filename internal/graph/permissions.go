@@ -98,3 +98,9 @@ func permissionPath(itemAddr, permissionID string) (string, error) {
 	}
 	return ItemActionPath(itemAddr, "permissions/"+escapeSegment(permissionID)), nil
 }
+
+// PermissionPath is {itemAddr}/permissions/{id}, the id escaped as one segment, for a request sent
+// some other way ($batch).
+func PermissionPath(itemAddr, permissionID string) (string, error) {
+	return permissionPath(itemAddr, permissionID)
+}

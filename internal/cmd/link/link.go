@@ -27,6 +27,6 @@ The drive defaults to your own OneDrive (/me/drive); pick another with --drive, 
 --group or --site.`,
 	}
 	cmd.AddCommand(newCmdCreate(f, nil), newCmdList(f, nil), newCmdGet(f, nil), newCmdUpdate(f, nil), newCmdDelete(f, nil),
-		newCmdInvite(f, nil), newCmdRevokeGrants(f, nil))
+		newCmdInvite(f, nil), newCmdRevokeGrants(f, nil), newCmdAudit(f, nil))
 	return cmd
 }

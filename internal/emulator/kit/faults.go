@@ -28,7 +28,9 @@ type Fault struct {
 	Latency     time.Duration `json:"latency,omitempty"`     // added before answering
 	Reset       bool          `json:"reset,omitempty"`       // close the connection without a response
 	Truncate    bool          `json:"truncate,omitempty"`    // full Content-Length, half the body, then close
-	Times       int           `json:"times,omitempty"`       // apply to the first N matching requests; 0 = forever
+	Keep        bool          `json:"keep,omitempty"`        // answer as usual but change nothing, where a stand-in honours it (Graph: DELETE of a permission answers 204 and keeps it)
+	After       int           `json:"after,omitempty"`       // let the first N matching requests through untouched, then apply
+	Times       int           `json:"times,omitempty"`       // apply to the first N matching requests (after After); 0 = forever
 	Probability float64       `json:"probability,omitempty"` // 0 or 1 = always; else random (Options.RandomSeed)
 }
 
@@ -43,12 +45,13 @@ type FaultSet struct {
 type faultState struct {
 	Fault
 	left int // remaining applications when Times > 0
+	skip int // matching requests still to let through (After)
 }
 
 // Add adds a rule. Rules are tried in the order added; the first that applies wins.
 func (fs *FaultSet) Add(f Fault) {
 	fs.mu.Lock()
-	fs.rules = append(fs.rules, &faultState{Fault: f, left: f.Times})
+	fs.rules = append(fs.rules, &faultState{Fault: f, left: f.Times, skip: f.After})
 	fs.mu.Unlock()
 }
 
@@ -116,6 +119,10 @@ func (fs *FaultSet) Pick(method, rawPath string, inBatch bool, rand func() float
 		if p := st.Probability; p > 0 && p < 1 && rand() >= p {
 			continue
 		}
+		if st.skip > 0 {
+			st.skip--
+			continue
+		}
 		if st.Times > 0 {
 			st.left--
 		}
@@ -127,8 +134,8 @@ func (fs *FaultSet) Pick(method, rawPath string, inBatch bool, rand func() float
 
 // ParseFault parses a fault spec as given to --fault: comma-separated key=value pairs and flags,
 // for example "status=429,retry-after=1,times=2,path=/me/drive/*,method=POST", "latency=20ms",
-// "reset,times=1" or "truncate". Keys: status, retry-after, latency, times, probability (or p),
-// path, method; flags: reset, truncate.
+// "reset,times=1" or "truncate". Keys: status, retry-after, latency, times, after, probability (or p),
+// path, method; flags: reset, truncate, keep.
 func ParseFault(spec string) (Fault, error) {
 	var f Fault
 	spec = strings.TrimSpace(spec)
@@ -145,15 +152,18 @@ func ParseFault(spec string) (Fault, error) {
 		val = strings.TrimSpace(val)
 		var err error
 		switch key {
-		case "reset", "truncate":
+		case "reset", "truncate", "keep":
 			b := true
 			if hasVal {
 				b, err = strconv.ParseBool(val)
 			}
-			if key == "reset" {
+			switch key {
+			case "reset":
 				f.Reset = b
-			} else {
+			case "truncate":
 				f.Truncate = b
+			default:
+				f.Keep = b
 			}
 		case "status":
 			f.Status, err = strconv.Atoi(val)
@@ -163,6 +173,8 @@ func ParseFault(spec string) (Fault, error) {
 			f.Latency, err = time.ParseDuration(val)
 		case "times":
 			f.Times, err = strconv.Atoi(val)
+		case "after":
+			f.After, err = strconv.Atoi(val)
 		case "probability", "p":
 			f.Probability, err = strconv.ParseFloat(val, 64)
 		case "path":
@@ -175,7 +187,7 @@ func ParseFault(spec string) (Fault, error) {
 		if err != nil {
 			return Fault{}, fmt.Errorf("fault spec %q: %s=%q: %v", spec, key, val, err)
 		}
-		if !hasVal && key != "reset" && key != "truncate" {
+		if !hasVal && key != "reset" && key != "truncate" && key != "keep" {
 			return Fault{}, fmt.Errorf("fault spec %q: %s needs a value", spec, key)
 		}
 	}
@@ -194,6 +206,8 @@ func (f *Fault) Validate() error {
 		return fmt.Errorf("status %d out of range 100..599", f.Status)
 	case f.Times < 0:
 		return fmt.Errorf("times %d is negative", f.Times)
+	case f.After < 0:
+		return fmt.Errorf("after %d is negative", f.After)
 	case !(f.Probability >= 0 && f.Probability <= 1): // NaN too
 		return fmt.Errorf("probability %v must be between 0 and 1", f.Probability)
 	case f.Latency < 0:
@@ -207,8 +221,8 @@ func (f *Fault) Validate() error {
 			return fmt.Errorf("path %q must start with /", f.Path)
 		}
 	}
-	if f.Status == 0 && !f.Reset && !f.Truncate && f.Latency == 0 {
-		return fmt.Errorf("does nothing (give status, latency, reset or truncate)")
+	if f.Status == 0 && !f.Reset && !f.Truncate && !f.Keep && f.Latency == 0 {
+		return fmt.Errorf("does nothing (give status, latency, reset, truncate or keep)")
 	}
 	return nil
 }

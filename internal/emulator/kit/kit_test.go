@@ -3,6 +3,7 @@ package kit
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 )
@@ -18,6 +19,10 @@ func TestParseFault(t *testing.T) {
 		{spec: "latency=20ms", want: Fault{Latency: 20 * time.Millisecond}},
 		{spec: "reset,times=1", want: Fault{Reset: true, Times: 1}},
 		{spec: "truncate", want: Fault{Truncate: true}},
+		{spec: "method=DELETE,path=/drives/*,keep,times=1", want: Fault{Method: "DELETE", Path: "/drives/*", Keep: true, Times: 1}},
+		{spec: "keep=false", err: true}, // does nothing
+		{spec: "path=/$batch,truncate,after=1,times=1", want: Fault{Path: "/$batch", Truncate: true, After: 1, Times: 1}},
+		{spec: "after=-1,status=500", err: true},
 		{spec: "status=503,retry-after=0.5,p=0.25", want: Fault{Status: 503, RetryAfter: "0.5", Probability: 0.25}},
 		{spec: "status=503, retry-after = Wed, 21 Oct 2015 07:28:00 GMT", err: true}, // commas split the date
 		{spec: "", err: true},
@@ -148,5 +153,20 @@ func TestAdminLoopbackOnly(t *testing.T) {
 		if w.Code != c.want {
 			t.Errorf("%s from %s: %d, want %d (%s)", c.path, c.remote, w.Code, c.want, w.Body)
 		}
+	}
+}
+
+// TestFaultAfter: a rule with After lets that many matching requests through, then applies Times
+// times; other requests don't count.
+func TestFaultAfter(t *testing.T) {
+	var fs FaultSet
+	fs.Add(Fault{Status: 500, Path: "/a", After: 2, Times: 1})
+	always := func() float64 { return 0 }
+	var got []bool
+	for _, p := range []string{"/a", "/b", "/a", "/a", "/a"} {
+		got = append(got, fs.Pick("GET", p, false, always) != nil)
+	}
+	if want := []bool{false, false, false, true, false}; !slices.Equal(got, want) {
+		t.Errorf("applied %v, want %v", got, want)
 	}
 }

@@ -211,6 +211,12 @@ type Package struct {
 // Root marks the root folder of a drive (graph.root); it has no members, only presence matters.
 type Root struct{}
 
+// Deleted marks an item that was deleted (graph.deleted), as delta reports it.
+type Deleted struct {
+	// State is "deleted" or Graph's other states.
+	State string `json:"state,omitempty"`
+}
+
 // Shared says an item is shared, and how (graph.shared).
 type Shared struct {
 	// Owner is who owns the shared item.
@@ -283,6 +289,8 @@ type DriveItem struct {
 	RemoteItem *RemoteItem `json:"remoteItem,omitempty"`
 	// Shared is set when the item is shared.
 	Shared *Shared `json:"shared,omitempty"`
+	// Deleted is set on an item a delta page reports as deleted.
+	Deleted *Deleted `json:"deleted,omitempty"`
 	// Children is a navigation property, present only with $expand=children [SG].
 	Children []DriveItem `json:"children,omitempty"`
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	msgraph "github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/graph/api"
@@ -86,16 +85,7 @@ func (s *step) Unsafe() bool { return !s.resolve }
 func (*actionSender) Service() string { return "Graph" }
 func (*actionSender) MaxBatch() int   { return msgraph.MaxBatchRequests }
 
-func (s *actionSender) Retry() bulk.Retry {
-	r := s.c.Retry()
-	out := bulk.Retry{Sleep: r.Sleep, MaxWait: r.MaxWait, Budget: r.RetryBudget}
-	if r.OnWait != nil {
-		out.OnWait = func(ctx context.Context, reason string, d time.Duration) {
-			r.OnWait(ctx, msgraph.Wait{Reason: reason, Delay: d})
-		}
-	}
-	return out
-}
+func (s *actionSender) Retry() bulk.Retry { return bulkRetry(s.c) }
 
 // Prepare resolves a --site URL once (one request before the batches, rather than one per item)
 // and checks every item before anything else is sent.
@@ -196,15 +186,21 @@ func (s *actionSender) Advance(st bulk.Step, a bulk.Answer) (bulk.Step, *bulk.Re
 
 // Refusal is Graph's code and message from the sub-response's body, when it has them.
 func (s *actionSender) Refusal(st bulk.Step, a bulk.Answer) *bulk.Error {
+	e := refusal(a)
+	if st.(*step).resolve {
+		e.Message = "resolve share: " + e.Message
+	}
+	return e
+}
+
+// refusal is Graph's code and message from an error sub-response's body, when it has them.
+func refusal(a bulk.Answer) *bulk.Error {
 	code, msg := msgraph.ErrorOf(a.Body)
 	if code == "" {
 		code = "requestFailed"
 	}
 	if msg == "" {
 		msg = bulk.StatusLine(a.Status)
-	}
-	if st.(*step).resolve {
-		msg = "resolve share: " + msg
 	}
 	return &bulk.Error{Code: code, Message: msg}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	msgraph "github.com/odshare/odshare/internal/graph"
@@ -139,20 +138,7 @@ func sameLinkURL(a, b string) bool {
 	if a == b {
 		return true
 	}
-	norm := func(s string) string {
-		u, err := url.Parse(s)
-		if err != nil {
-			return s
-		}
-		u.Scheme, u.Host, u.Fragment, u.RawFragment = strings.ToLower(u.Scheme), strings.ToLower(u.Host), "", ""
-		q := u.Query()
-		q.Del("e")
-		u.RawQuery = q.Encode()
-		u.Path = strings.TrimSuffix(u.Path, "/")
-		u.RawPath = ""
-		return u.String()
-	}
-	return norm(a) == norm(b)
+	return normLinkURL(a) == normLinkURL(b)
 }
 
 // GetLink reads one permission: GET {item}/permissions/{id} [PGET].

@@ -172,6 +172,11 @@ type Options struct {
 	// command would not ask the same (a relative expiry: a rerun asks a later one, and the link
 	// made gets reported as differing); "" means "run the same command again".
 	Rerun string
+	// Admit, when set, is called by a worker with a batch's steps just before it sends them,
+	// outside the engine's lock, and may wait there: a client-side budget, or the provider's
+	// rate-limit headers, which the engine's pacer does not read. While it waits the batch counts
+	// as in flight but has not been sent; an error (ctx ended) puts it back unsent.
+	Admit func(ctx context.Context, steps []Step) error
 	// OnResult gets every item's result exactly once, as it completes, in no particular order.
 	// Calls are serialized, so it needs no locking of its own; it should return quickly, as
 	// workers wait for it.
@@ -354,6 +359,12 @@ func (e *engine) work() {
 		steps := make([]Step, len(batch))
 		for i, t := range batch {
 			steps[i] = t.step
+		}
+		if e.o.Admit != nil {
+			if err := e.o.Admit(e.ctx, steps); err != nil {
+				e.unsend(batch)
+				return // ctx ended (Admit's only error): the run is over
+			}
 		}
 		sentAt := time.Now()
 		bctx, cancel := context.WithTimeout(e.ctx, e.o.BatchTimeout)
@@ -607,6 +618,18 @@ func (e *engine) settle(batch []*task, sentAt time.Time, answers []Answer, err e
 	}
 	e.pace.observe(now, sentAt, admitted, throttled, retryAfter, hasRetryAfter)
 	return out
+}
+
+// unsend puts back a batch that Admit held back and never sent: not an attempt, not in doubt.
+func (e *engine) unsend(batch []*task) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	defer e.cond.Broadcast()
+	e.inFlight--
+	for _, t := range batch {
+		t.attempts--
+	}
+	e.pending = append(e.pending, batch...)
 }
 
 // inDoubt marks the unsafe steps of a batch that may have run without their answer reaching odshare.

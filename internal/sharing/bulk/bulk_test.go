@@ -186,3 +186,43 @@ func TestRunInvalid(t *testing.T) {
 		t.Error("an invalid run reported or sent something")
 	}
 }
+
+// TestRunAdmit: Admit sees every batch before it is sent; one it holds back until the run is
+// interrupted is put back unsent, so its items come out cancelled (not outcome unknown) and no
+// Send ever carried them.
+func TestRunAdmit(t *testing.T) {
+	s := &oneByOne{t: t, attempts: map[int]int{}}
+	s.answer = func(i, attempt int) (Answer, error) {
+		return Answer{Status: 201, Body: json.RawMessage(`{}`)}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var admitted atomic.Int32
+	codes := map[string]int{}
+	err := Run(ctx, s, inputs(12), Options{Concurrency: 2,
+		Admit: func(ctx context.Context, steps []Step) error {
+			if admitted.Add(1) <= 5 {
+				return nil
+			}
+			cancel() // the sixth batch waits for a budget that never comes
+			<-ctx.Done()
+			return ctx.Err()
+		},
+		OnResult: func(r Result) {
+			if r.Err == nil {
+				codes["ok"]++
+			} else {
+				codes[r.Err.Code]++
+			}
+		}})
+	if err != context.Canceled {
+		t.Fatalf("err = %v", err)
+	}
+	sent := 0
+	for _, n := range s.attempts {
+		sent += n
+	}
+	if codes["ok"] != sent || codes[Cancelled] != 12-sent || codes[OutcomeUnknown] != 0 || sent < 5 || sent > 6 {
+		t.Errorf("results %v after %d sends", codes, sent)
+	}
+}
