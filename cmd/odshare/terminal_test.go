@@ -261,3 +261,43 @@ func TestBulkInterruptInTerminal(t *testing.T) {
 		t.Errorf("rows for items never sent:\n%s", screen)
 	}
 }
+
+// TestAuditProgressInTerminal runs `link audit` in a real terminal (tmux), stdout to a file,
+// behind slow answers: while the tree is enumerated a spinner says what is scanned; while the
+// permissions are read a bar counts the items read, with the links found so far, the rate and
+// the ETA; once done the screen is clear but for the summary, and the links are in the file.
+func TestAuditProgressInTerminal(t *testing.T) {
+	tmux := testutil.Tool(t, "tmux")
+	emu, srv, dir, bin := terminalEmulator(t)
+	for _, spec := range []string{"latency=900ms,path=/drives/*/items/*/delta", "latency=150ms,path=/$batch"} {
+		f, err := emulator.ParseFault(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		emu.AddFault(f)
+	}
+	exitFile, outFile := filepath.Join(dir, "exit"), filepath.Join(dir, "out")
+	script := fmt.Sprintf("env -u CI NO_COLOR=1 ODSHARE_GRAPH_ENDPOINT=%s/v1.0 ODSHARE_ACCESS_TOKEN=t ODSHARE_CONFIG_DIR=%s %s link audit /Reports --concurrency 1 >%s; echo $? >%s; sleep 60",
+		srv.URL, filepath.Join(dir, "config"), bin, outFile, exitFile)
+	tm := tmuxServer(t, tmux, "audit")
+	tm("new-session", "-d", "-s", "audit", "-x", "160", "-y", "10", "sh", "-c", script)
+	screen := func() string {
+		code, _ := os.ReadFile(exitFile)
+		return tm("capture-pane", "-p", "-t", "audit") + "\n[exit status: " + strings.TrimSpace(string(code)) + "]"
+	}
+	waitFor(t, screen, func(s string) bool { return strings.Contains(s, "Scanning /Reports") })
+	reading := waitFor(t, screen, func(s string) bool {
+		return strings.Contains(s, "Reading permissions of 456 items (1 link found)") && strings.Contains(s, "/456") && strings.Contains(s, "ETA")
+	})
+	code := waitFor(t, func() string { b, _ := os.ReadFile(exitFile); return strings.TrimSpace(string(b)) }, func(s string) bool { return s != "" })
+	if code != "0" {
+		t.Fatalf("exit status %s; screen:\n%s", code, screen())
+	}
+	b, _ := os.ReadFile(outFile)
+	if !strings.Contains(string(b), "demo-folder-link") || strings.Count(string(b), "\n") != 1 {
+		t.Errorf("stdout %q; the screen while reading:\n%s", b, reading)
+	}
+	if after := tm("capture-pane", "-p", "-t", "audit"); !strings.Contains(after, "456 items scanned, 456 read, 1 link found, 1 matching the filters.") {
+		t.Errorf("the screen after the command:\n%s", after)
+	}
+}

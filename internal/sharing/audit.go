@@ -113,6 +113,9 @@ const (
 	RevokeSkipped = "skipped"
 )
 
+// SkippedFromAbove is why a link from above the audited item is not revoked.
+const SkippedFromAbove = "defined on a folder above the audited item: audit that folder to revoke it"
+
 // RevokeResult is what happened to one link of a revoke.
 type RevokeResult struct {
 	// Finding is the link.

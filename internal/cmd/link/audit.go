@@ -266,9 +266,11 @@ func (r auditRow) MarshalJSON() ([]byte, error) {
 }
 
 type revokeJSONShape struct {
-	Result string     `json:"result"`
-	Status int        `json:"status,omitempty"`
-	Error  *bulkError `json:"error,omitempty"`
+	Result string `json:"result"`
+	Status int    `json:"status,omitempty"`
+	// Message is a note on a link revoked or skipped (why it was skipped; "already gone").
+	Message string     `json:"message,omitempty"`
+	Error   *bulkError `json:"error,omitempty"`
 }
 
 func revokeJSON(r sharing.RevokeResult, dry bool) revokeJSONShape {
@@ -276,7 +278,9 @@ func revokeJSON(r sharing.RevokeResult, dry bool) revokeJSONShape {
 	if dry && r.Outcome != sharing.RevokeSkipped {
 		out.Result = "would revoke"
 	}
-	if r.Code != "" || (!r.OK() && r.Message != "") {
+	if r.OK() {
+		out.Message = redact.String(r.Message)
+	} else {
 		out.Error = &bulkError{Code: redact.String(r.Code), Message: redact.String(r.Message)}
 	}
 	return out
@@ -323,7 +327,7 @@ func revokeCells(r auditRow) []string {
 	case r.dry && res.Outcome != sharing.RevokeSkipped:
 		result = "would revoke"
 	case res.Outcome == sharing.RevokeSkipped:
-		result, detail = "skipped", "from above: "+res.Message
+		result, detail = "skipped", res.Message
 	case res.Outcome == sharing.RevokeFailed && res.Status != 0:
 		result = fmt.Sprintf("failed (HTTP %d)", res.Status)
 		detail = joinCode(res.Code, res.Message)
@@ -539,6 +543,12 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	}
 	summary := fmt.Sprintf("%s scanned, %d read, %s found, %d matching the filters",
 		count(sum.Scanned, "item", "items"), sum.Candidates, count(sum.Links, "link", "links"), nMatched)
+	switch {
+	case sum.Resyncs == 1:
+		summary += " (the enumeration started over once: Graph's delta token expired)"
+	case sum.Resyncs > 1:
+		summary += fmt.Sprintf(" (the enumeration started over %d times: Graph's delta token expired)", sum.Resyncs)
+	}
 	if !opts.Revoke {
 		if err := sink.finish(); err != nil {
 			return err
@@ -573,7 +583,7 @@ func revokeRun(ctx context.Context, opts *AuditOptions, au sharing.Auditor, ao s
 		for _, f := range matched {
 			res := sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeRevoked}
 			if f.FromAbove {
-				res = sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeSkipped, Message: "defined on a folder above the audited item: audit that folder to revoke it"}
+				res = sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeSkipped, Message: sharing.SkippedFromAbove}
 			}
 			if err := sink.add(auditRow{f: f, revoke: &res, dry: true}); err != nil {
 				return err
@@ -649,7 +659,7 @@ func revokeRun(ctx context.Context, opts *AuditOptions, au sharing.Auditor, ao s
 // writeSkipped reports links from above as skipped, when nothing else is to be revoked.
 func writeSkipped(sink *auditSink, matched []*sharing.Finding) error {
 	for _, f := range matched {
-		res := sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeSkipped, Message: "defined on a folder above the audited item: audit that folder to revoke it"}
+		res := sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeSkipped, Message: sharing.SkippedFromAbove}
 		if err := sink.add(auditRow{f: f, revoke: &res}); err != nil {
 			return err
 		}

@@ -222,6 +222,7 @@ func (p *Provider) Audit(ctx context.Context, it sharing.Item, o sharing.AuditOp
 	if business {
 		do.Prefer = preferSharing
 	}
+	progress(sharing.AuditProgress{Phase: sharing.PhaseScan})
 	for {
 		sc = newScan(root.ID)
 		first := true
@@ -435,29 +436,37 @@ func normLinkURL(s string) string {
 // link is revoked only when the read afterwards no longer lists it.
 func (p *Provider) Revoke(ctx context.Context, links []*sharing.Finding, o sharing.AuditOptions, each func(sharing.RevokeResult) error) error {
 	pace := newAuditPacer(o.Budget, batchUnits(o.Budget), p.c.Retry().Sleep, o.OnWait)
-	var emitErr error
-	emit := func(r sharing.RevokeResult) {
-		if emitErr == nil {
-			emitErr = each(r)
-		}
-	}
 	type pending struct {
 		f   *sharing.Finding
 		ref revokeRef
 		res bulk.Result
 	}
+	// Every link's outcome, in the order given: those from above at once, the others once read again.
+	outcomes := make([]*sharing.RevokeResult, len(links))
 	var todo []*pending
-	for _, f := range links {
+	var at []int // todo's positions among links
+	for i, f := range links {
 		ref, ok := f.Ref.(revokeRef)
 		if f.FromAbove || !ok {
-			emit(sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeSkipped,
-				Message: "defined on a folder above the audited item: audit that folder to revoke it"})
+			outcomes[i] = &sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeSkipped, Message: sharing.SkippedFromAbove}
 			continue
 		}
 		todo = append(todo, &pending{f: f, ref: ref})
+		at = append(at, i)
 	}
-	if emitErr != nil || len(todo) == 0 {
-		return emitErr
+	emitAll := func() error {
+		for _, r := range outcomes {
+			if r == nil {
+				continue
+			}
+			if err := each(*r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(todo) == 0 {
+		return emitAll()
 	}
 	progress := func(pr sharing.AuditProgress) {
 		if o.OnProgress != nil {
@@ -517,12 +526,12 @@ func (p *Provider) Revoke(ctx context.Context, links []*sharing.Finding, o shari
 		})
 	}
 
-	// The outcomes, in the order given.
-	for _, t := range todo {
-		emit(revokeOutcome(t.f, t.res, byItem[t.ref]))
+	for i, t := range todo {
+		r := revokeOutcome(t.f, t.res, byItem[t.ref])
+		outcomes[at[i]] = &r
 	}
-	if emitErr != nil {
-		return emitErr
+	if err := emitAll(); err != nil {
+		return err
 	}
 	return runErr
 }
@@ -591,7 +600,7 @@ func revokeOutcome(f *sharing.Finding, del bulk.Result, ch *revokeCheck) sharing
 		out.Outcome = sharing.RevokeRevoked
 		switch {
 		case del.Status == http.StatusNotFound:
-			out.Code, out.Message = "", "it was already gone (HTTP 404)"
+			out.Code, out.Message = "", "Graph answered HTTP 404: it was gone already (an earlier attempt whose answer was lost may have removed it)"
 		case del.Err != nil:
 			out.Code, out.Message = "", "the removal got no answer, but the link is gone"
 		}
