@@ -142,6 +142,9 @@ status is 1 when an item could not be read, or a link could not be revoked or is
 			if opts.Printing, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
 				return err
 			}
+			if err := f.Sharing.CheckVerb(opts.Item, sharing.VerbLinkAudit); err != nil {
+				return err
+			}
 			if opts.Item.IsLink && opts.Item.Kind == sharing.ByShareID {
 				return cmdutil.FlagErrorf("give the folder (its path, id or sharing URL) to audit, not a share id")
 			}

@@ -11,8 +11,8 @@ import (
 func NewCmdLink(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "link <command>",
-		Short: "Create, list, update and delete sharing links on OneDrive and SharePoint items",
-		Long: `Create, list, update and delete sharing links on drive items.
+		Short: "Create, list, update, delete and audit sharing links on OneDrive and SharePoint items",
+		Long: `Create, list, update, delete and audit sharing links on drive items.
 
 An item is given as:
   /path/from/the/drive/root   a path (each segment is percent-encoded for you)
@@ -21,7 +21,8 @@ An item is given as:
   anything else               an item id
 
 "link get", "link update" and "link delete" also take the sharing URL (or share id) of a link
-alone, and act on that link.
+alone, and act on that link. "link audit" finds every link under a folder or in a whole drive
+("/"), and can revoke them.
 
 The drive defaults to your own OneDrive (/me/drive); pick another with --drive, --user,
 --group or --site.`,

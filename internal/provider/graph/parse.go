@@ -164,6 +164,7 @@ var flags = map[string][]string{
 		"retain-inherited-permissions", "drive", "user", "group", "site"},
 	sharing.VerbShareGrant:       {"recipient", "role"},
 	sharing.VerbLinkRevokeGrants: {"recipient", "drive", "user", "group", "site"},
+	sharing.VerbLinkAudit:        {"scope", "type", "expired", "expires-before", "no-password", "revoke", "dry-run", "budget", "drive", "user", "group", "site"},
 }
 
 // Supports reports whether Graph takes flag for verb (sharing.AnyVerb: for any); with flag "",
