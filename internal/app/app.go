@@ -91,6 +91,8 @@ func classify(ctx context.Context, err error, envToken bool) (int, string) {
 		return ExitUsage, strings.ReplaceAll(err.Error(), "\t", "  ") + "\nRun with --help for usage."
 	case errors.As(err, &authErr):
 		return ExitAuth, err.Error()
+	case sharing.IsUnauthorized(err) && sharing.SignInHint(err) != "":
+		return ExitAuth, err.Error() + "; " + sharing.SignInHint(err)
 	case sharing.IsUnauthorized(err) && envToken:
 		return ExitAuth, err.Error() + "; " + envTokenHint
 	case sharing.IsUnauthorized(err):

@@ -48,6 +48,9 @@ type Refresher = bearer.Refresher
 // credential rejected). Nothing was sent; retrying cannot help.
 type TokenError = bearer.TokenError
 
+// Wait is a pause before a request is sent again, as reported to Options.OnWait.
+type Wait = bearer.Wait
+
 // Options configures New.
 type Options struct {
 	// BaseURL is the API root; empty means DefaultBaseURL (a trailing slash is fine). https, or plain http
@@ -68,6 +71,11 @@ type Options struct {
 	MaxAttempts int
 	// MaxRetryWait caps one retry-after wait; 0 means 60s.
 	MaxRetryWait time.Duration
+	// RetryBudget is how long, in all, one request waits out throttling (429, 503) before giving up:
+	// 0 means httpretry.DefaultRetryBudget; a negative value means not at all.
+	RetryBudget time.Duration
+	// OnWait, when set, is told before every wait between attempts, so a terminal can show it.
+	OnWait func(ctx context.Context, w Wait)
 	// MaxPages bounds the pages the Client fetches in all its listings together (path resolution
 	// included), so one command, which makes one Client, ends however many markers Box sends; 0 means
 	// DefaultMaxPages. See also SetMaxPages.
@@ -112,6 +120,9 @@ func New(o Options) (*Client, error) {
 		UserAgent:    o.UserAgent,
 		MaxAttempts:  o.MaxAttempts,
 		MaxRetryWait: o.MaxRetryWait,
+		RetryBudget:  o.RetryBudget,
+		Service:      "Box",
+		OnWait:       o.OnWait,
 		Sleep:        o.Sleep,
 		MaxBody:      MaxBody,
 		Log:          c.logAttempt,

@@ -69,7 +69,7 @@ func New(ios *iostreams.IOStreams, version string) *Factory {
 		cfg, err := config.Load(f.ConfigFlags)
 		if err == nil {
 			// The secrets from the environment are known from here on: no message may print them.
-			redact.Add(cfg.AccessToken, cfg.ClientSecret, cfg.CertificatePassword, cfg.LinkPassword, cfg.BoxAccessToken, cfg.BoxClientSecret)
+			redact.Add(cfg.AccessToken, cfg.ClientSecret, cfg.CertificatePassword, cfg.LinkPassword, cfg.SharePassword, cfg.BoxAccessToken, cfg.BoxClientSecret)
 		}
 		return cfg, err
 	})

@@ -51,7 +51,8 @@ func Inherited(l *sharing.Link) string {
 }
 
 // WriteLinks prints links as a table, one JSON array of the provider's objects, or one object per
-// line.
+// line. Links without ids (Box's: the item is the link's key) have no roles, grantees or
+// inheritance either: a listing of such links only leaves those columns and ID out.
 func WriteLinks(ios *iostreams.IOStreams, pr Printing, links []*sharing.Link) error {
 	if pr.JSON() {
 		raws := make([]json.RawMessage, len(links))
@@ -61,21 +62,36 @@ func WriteLinks(ios *iostreams.IOStreams, pr Printing, links []*sharing.Link) er
 		return pr.Write(ios, output.JoinJSONArray(raws))
 	}
 	var extra []string
+	keyed := false
 	for _, l := range links {
+		keyed = keyed || l.ID != ""
 		for _, f := range l.Extra {
 			if !containsString(extra, f.Name) {
 				extra = append(extra, f.Name)
 			}
 		}
 	}
-	cols := append([]output.Column(nil), LinkColumns[:len(LinkColumns)-1]...)
+	// Which of LinkColumns (all but the URL) a listing shows.
+	show := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	if !keyed {
+		show = []int{1, 2, 4, 5} // TYPE, SCOPE, EXPIRES, PASSWORD
+	}
+	var cols []output.Column
+	for _, i := range show {
+		cols = append(cols, LinkColumns[i])
+	}
 	for _, name := range extra {
 		cols = append(cols, output.Column{Header: strings.ToUpper(name), Drop: 9, Truncate: true})
 	}
 	cols = append(cols, LinkColumns[len(LinkColumns)-1])
 	t := pr.Table(ios, cols...)
 	for _, l := range links {
-		t.AddRow(LinkRow(l, extra)...)
+		row := LinkRow(l, extra)
+		cells := make([]string, 0, len(cols))
+		for _, i := range show {
+			cells = append(cells, row[i])
+		}
+		t.AddRow(append(cells, row[len(LinkColumns)-1:]...)...)
 	}
 	return t.Render()
 }

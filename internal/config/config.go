@@ -3,7 +3,7 @@
 // rest of the program a plain typed Config.
 //
 // Secrets (ODSHARE_ACCESS_TOKEN, ODSHARE_CLIENT_SECRET, ODSHARE_CERTIFICATE_PASSWORD, ODSHARE_LINK_PASSWORD,
-// ODSHARE_BOX_ACCESS_TOKEN, ODSHARE_BOX_CLIENT_SECRET) are read from the environment only, never
+// ODSHARE_SHARE_PASSWORD, ODSHARE_BOX_ACCESS_TOKEN, ODSHARE_BOX_CLIENT_SECRET) are read from the environment only, never
 // from the config file, so that `config list` and a shared dotfile repo cannot leak them.
 package config
 
@@ -106,6 +106,9 @@ type Config struct {
 	// LinkPassword (ODSHARE_LINK_PASSWORD) is the password `link create` gives a link when neither
 	// --password nor --password-stdin is used: a way to keep it off the command line.
 	LinkPassword string
+	// SharePassword (ODSHARE_SHARE_PASSWORD) is the password of a shared link that is read (`share
+	// get`, `share children`, and a Box link named by its URL), when --password-stdin is not used.
+	SharePassword string
 
 	// Source tells where each key's value came from: "flag", "env", "file" or "default".
 	Source map[string]string
@@ -188,6 +191,7 @@ func Load(flags map[string]string) (*Config, error) {
 		ClientSecret:        os.Getenv(EnvPrefix + "_CLIENT_SECRET"),
 		CertificatePassword: os.Getenv(EnvPrefix + "_CERTIFICATE_PASSWORD"),
 		LinkPassword:        os.Getenv(EnvPrefix + "_LINK_PASSWORD"),
+		SharePassword:       os.Getenv(EnvPrefix + "_SHARE_PASSWORD"),
 		BoxClientID:         strings.TrimSpace(v.GetString("box_client_id")),
 		BoxAccount:          strings.TrimSpace(v.GetString("box_account")),
 		BoxAPIURL:           strings.TrimRight(strings.TrimSpace(v.GetString("box_api_url")), "/"),

@@ -173,3 +173,25 @@ func IsRetryBudgetSpent(err error) bool {
 	var bs budgetSpender
 	return errors.As(err, &bs) && bs.RetryBudgetSpent()
 }
+
+// SignInError is a provider's refusal of the credential (IsUnauthorized) together with the way to
+// sign in again for that provider, so the message names the right `odshare auth login` whatever
+// other provider's credential is also configured.
+type SignInError struct {
+	Err error
+	// Hint says how to sign in again: "run `odshare auth login --provider box` (or set
+	// ODSHARE_BOX_ACCESS_TOKEN)".
+	Hint string
+}
+
+func (e *SignInError) Error() string { return e.Err.Error() }
+func (e *SignInError) Unwrap() error { return e.Err }
+
+// SignInHint returns the sign-in hint of a SignInError in err's chain, or "".
+func SignInHint(err error) string {
+	var se *SignInError
+	if errors.As(err, &se) {
+		return se.Hint
+	}
+	return ""
+}

@@ -35,6 +35,9 @@ type Item struct {
 	// `link delete` need no permission id: a sharing URL or share id (for Box, any item: an item
 	// has one link).
 	IsLink bool
+	// OneLink is true when the item has at most one link, which has no id of its own: the item
+	// is the link's key (Box), so link commands take no permission id for it.
+	OneLink bool
 	// MaybePath is true when the argument was read as an id but looks like a file name: when the
 	// provider cannot find it, the message says that paths start with "/".
 	MaybePath bool

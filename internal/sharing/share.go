@@ -21,6 +21,9 @@ type ShareOptions struct {
 	Redeem Redeem
 	// WithItem also reads the shared item (GetShare).
 	WithItem bool
+	// Password is the shared link's password, for a provider whose links can have one (Box);
+	// "" for none.
+	Password string
 }
 
 // Share is what a sharing URL or share id points at.
@@ -42,6 +45,8 @@ type ListOptions struct {
 	// RawOnly says the caller needs only each Entry's Raw (JSON output), so the provider need not
 	// read the items.
 	RawOnly bool
+	// Password is the shared link's password (see ShareOptions.Password).
+	Password string
 }
 
 // Entry is one item of a folder listing (or a shared item).
@@ -50,6 +55,9 @@ type Entry struct {
 	Name string
 	// IsFolder is true for folders (and things people see as one item, such as OneNote notebooks).
 	IsFolder bool
+	// Kind names, for people, an item that is neither a file nor a folder (Box's "web link"); ""
+	// for files and folders.
+	Kind string
 	// Size is the size in bytes (a folder's: of everything inside).
 	Size int64
 	// ChildCount is how many items a folder holds, when the provider says (nil otherwise).

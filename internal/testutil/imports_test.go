@@ -29,7 +29,7 @@ var layers = map[string]int{
 	// the wiring of providers into the core
 	"internal/cmdutil": 7,
 	// providers: the sharing core's plug-ins
-	"internal/provider/graph": 5,
+	"internal/provider/graph": 5, "internal/provider/box": 5,
 	// transports
 	"internal/graph": 4, "internal/box": 4,
 	// shared HTTP and sign-in

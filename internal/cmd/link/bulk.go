@@ -146,7 +146,7 @@ const codeExistingLinkDiffers = "existingLinkDiffers"
 
 // toBulkResult turns the provider's outcome into the printed one, holding an existing link that
 // lacks what was asked against the item unless --allow-existing.
-func toBulkResult(opts *CreateOptions, ln bulk.Linker, r bulk.Result) bulkResult {
+func toBulkResult(opts *CreateOptions, ln bulk.Linker, it sharing.Item, r bulk.Result) bulkResult {
 	out := bulkResult{Item: r.Input, Status: r.Status, Raw: r.Raw, key: ln.ResultKey(), created: r.Created}
 	if r.Err != nil {
 		// On stdout, once per item: the provider's text is redacted where the client read it, and
@@ -166,7 +166,8 @@ func toBulkResult(opts *CreateOptions, ln bulk.Linker, r bulk.Result) bulkResult
 		return out
 	}
 	if len(diffs) > 0 {
-		e := newExistingLinkError(r.Input, opts.ExpiresArg, l, diffs)
+		e := newExistingLinkError(r.Input, opts.Sharing.Parser(it.Provider).Service(), opts.Args,
+			&sharing.LinkResult{Link: l, Status: sharing.StatusExisting, Differences: diffs}, it.OneLink)
 		out.differs = "existing link without the " + strings.Join(lacking(diffs), ", ") + " asked for"
 		out.Error = &bulkError{Code: codeExistingLinkDiffers, Message: e.Summary() + ". " + e.Hint()}
 	}
@@ -177,8 +178,8 @@ func toBulkResult(opts *CreateOptions, ln bulk.Linker, r bulk.Result) bulkResult
 // reported as existing: the same command, unless --expires counts from now; then a rerun would ask
 // a later expiry and hold the link as differing, so it names the time this run asked.
 func rerunAdvice(opts *CreateOptions) string {
-	if opts.ExpiresArg != "" && relativeExpiry(opts.ExpiresArg) {
-		return fmt.Sprintf("run the same command again with --expires %s in place of %s", opts.Request.Expires, shellQuote(opts.ExpiresArg))
+	if opts.Args.expires != "" && relativeExpiry(opts.Args.expires) {
+		return fmt.Sprintf("run the same command again with --expires %s in place of %s", opts.Request.Expires, shellQuote(opts.Args.expires))
 	}
 	return "run the same command again"
 }
@@ -344,7 +345,7 @@ func bulkRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	end := runBulk(ctx, parts, bulk.Options{Concurrency: opts.Concurrency, Rerun: rerunAdvice(opts)}, func(pos int, r bulk.Result) error {
 		bar.Increment()
-		res := toBulkResult(opts, linkers[pos], r)
+		res := toBulkResult(opts, linkers[pos], opts.Bulk[pos], r)
 		if res.Error != nil {
 			failed++
 		}

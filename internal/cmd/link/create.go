@@ -36,8 +36,8 @@ type CreateOptions struct {
 	// AllowExisting accepts a link Graph already had even when it lacks the password, expiry or
 	// recipients asked for; without it such a link is an error.
 	AllowExisting bool
-	// ExpiresArg is --expires as given, for hints.
-	ExpiresArg string
+	// Args are the other settings as given, for the `link update` hint of an existing link.
+	Args linkArgs
 }
 
 func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
@@ -51,6 +51,8 @@ func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
 		retain     bool
 		fromFile   string
 		pwStdin    bool
+		vanity     string
+		canDL      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "create <item-id | /path | sharing-url | share-id>...",
@@ -161,11 +163,10 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 				return cmdutil.FlagErrorf("invalid --concurrency %d: use 1 to 16", opts.Concurrency)
 			}
 			req := &opts.Request
-			if linkType == "" {
-				return cmdutil.FlagErrorf("missing --type: valid values are %s", joinLinkTypes())
-			}
-			if req.Type, err = parseLinkType(linkType); err != nil {
-				return err
+			if linkType != "" {
+				if req.Type, err = parseLinkType(linkType); err != nil {
+					return err
+				}
 			}
 			if scope != "" {
 				if req.Scope, err = parseScope(scope); err != nil {
@@ -178,14 +179,10 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 				}
 				req.Recipients = append(req.Recipients, r)
 			}
-			if req.Scope == "users" && len(req.Recipients) == 0 {
-				return cmdutil.FlagErrorf("--scope users needs at least one --recipient")
-			}
-			if len(req.Recipients) > 0 && req.Scope != "users" {
-				return cmdutil.FlagErrorf("--recipient needs --scope users")
-			}
 			if expires != "" {
-				opts.ExpiresArg = expires
+				if isNever(expires) {
+					return cmdutil.FlagErrorf("--expires %s removes an expiry: use it with `odshare link update`", expires)
+				}
 				if req.Expires, err = parseExpiry(expires, time.Now()); err != nil {
 					return &cmdutil.FlagError{Err: err}
 				}
@@ -193,8 +190,16 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 			if c.Flags().Changed("retain-inherited-permissions") {
 				req.RetainInherited = &retain
 			}
+			req.VanityName = vanity
+			if c.Flags().Changed("vanity-name") && vanity == "" {
+				return cmdutil.FlagErrorf("--vanity-name must not be empty")
+			}
+			if c.Flags().Changed("can-download") {
+				req.CanDownload = &canDL
+			}
+			opts.Args = linkArgs{scope: scope, linkType: linkType, vanity: vanity, expires: expires, canDownload: req.CanDownload}
 			// A flag or setting an item's provider does not take is refused before anything is sent.
-			given := cmdutil.Changed(c, "type", "scope", "password", "password-stdin", "expires", "recipient", "retain-inherited-permissions")
+			given := cmdutil.Changed(c, "type", "scope", "password", "password-stdin", "expires", "recipient", "retain-inherited-permissions", "vanity-name", "can-download")
 			for _, it := range items {
 				if err := f.Sharing.CheckFlags(*it, sharing.VerbLinkCreate, given...); err != nil {
 					return err
@@ -223,7 +228,9 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 	fl.StringVar(&fromFile, "from-file", "", "Read items from `file`, one per line (\"-\" for stdin)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight when sharing many items (1-16)")
 	fl.BoolVar(&opts.QR, "qr", false, "Also print the link as a QR code")
-	fl.BoolVar(&opts.AllowExisting, "allow-existing", false, "Accept an existing link that lacks the --password, --expires or --recipient asked for")
+	fl.BoolVar(&opts.AllowExisting, "allow-existing", false, "Accept an existing link that lacks what was asked (--password, --expires, --recipient; for Box any setting)")
+	fl.StringVar(&vanity, "vanity-name", "", "Box: the custom URL `name` of the link, https://app.box.com/v/NAME (12-30 letters, digits, hyphens)")
+	fl.BoolVar(&canDL, "can-download", true, "Box: whether the link allows downloads (--can-download=false: preview only)")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, true)
@@ -285,7 +292,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 			// A new link that still differs: the organization's policy (a maximum expiry) won.
 			fmt.Fprintf(opts.IO.ErrOut, "Note: %s created the link, but %s.\n", opts.Sharing.Parser(opts.Item.Provider).Service(), texts)
 		case !opts.AllowExisting:
-			return newExistingLinkError(opts.Item.Input, opts.ExpiresArg, l, diffs)
+			return newExistingLinkError(opts.Item.Input, opts.Sharing.Parser(opts.Item.Provider).Service(), opts.Args, res, opts.Item.OneLink)
 		default:
 			fmt.Fprintf(opts.IO.ErrOut, "Note: kept the existing link (--allow-existing): %s.\n", texts)
 		}
@@ -309,7 +316,11 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		output.Column{Header: "TYPE", Drop: 7}, output.Column{Header: "SCOPE", Drop: 1, Color: output.ScopeColor},
 		output.Column{Header: "URL"}, output.Column{Header: "EXPIRES", Drop: expires}, output.Column{Header: "PASSWORD", Drop: password},
 		output.Column{Header: "STATUS", Drop: 4, Color: output.StatusColor})
-	t.AddRow(l.Type, l.Scope, l.URL, output.HumanTime(l.Expires), cmdutil.YesNo(l.HasPassword), string(res.Status))
+	status := res.Status
+	if status == sharing.StatusDiffers {
+		status = sharing.StatusExisting // accepted with --allow-existing
+	}
+	t.AddRow(l.Type, l.Scope, l.URL, output.HumanTime(l.Expires), cmdutil.YesNo(l.HasPassword), string(status))
 	if err := t.Render(); err != nil {
 		return err
 	}

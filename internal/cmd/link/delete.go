@@ -73,6 +73,9 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 			if opts.Printing, opts.Item, err = f.ItemTarget(drive, args[0]); err != nil {
 				return err
 			}
+			if len(args) > 1 && opts.Item.OneLink {
+				return oneLinkError(f, opts.Item)
+			}
 			for _, id := range args[1:] {
 				if strings.TrimSpace(id) == "" {
 					return cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(id))
@@ -130,7 +133,9 @@ on stdout; a failed one is reported with Graph's error and makes the exit status
 
 // deleteResult is one permission's outcome; it is also the JSON shape printed with -o json.
 type deleteResult struct {
-	ID     string `json:"id"`
+	// ID is the permission's id; a link without one (Box: the item is the key) is named by Item.
+	ID     string `json:"id,omitempty"`
+	Item   string `json:"item,omitempty"`
 	Status int    `json:"status"`
 	Error  *struct {
 		Code    string `json:"code,omitempty"`
@@ -153,6 +158,10 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return cmdutil.ItemError("list permissions of", opts.Item, err)
 	}
 	var targets []*sharing.Link
+	if opts.ItSelf && opts.Item.OneLink && len(links) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "No shared link on %s; nothing deleted.\n", item)
+		return nil
+	}
 	if opts.ItSelf {
 		l, err := pickLink(p, links, opts.Item)
 		if err != nil {
@@ -201,7 +210,11 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		for _, l := range targets {
 			fmt.Fprintf(&q, "  %s\n", describe(l))
 		}
-		fmt.Fprintf(&q, "Delete %d %s? [y/N] ", len(targets), plural(len(targets), "permission", "permissions"))
+		noun := plural(len(targets), "permission", "permissions")
+		if opts.Item.OneLink {
+			noun = "shared link" // the item's one link (Box)
+		}
+		fmt.Fprintf(&q, "Delete %d %s? [y/N] ", len(targets), noun)
 		ok, err := confirm(opts.IO, q.String())
 		if err != nil {
 			return err
@@ -217,6 +230,9 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	var fatal error
 	for _, l := range targets {
 		r := &deleteResult{ID: l.ID, kind: "-", scope: "-"}
+		if l.ID == "" {
+			r.Item = opts.Item.Input
+		}
 		if l.Described {
 			r.kind, r.scope = l.Kind, dash(l.Scope)
 		}
@@ -232,11 +248,11 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 				Code    string `json:"code,omitempty"`
 				Message string `json:"message"`
 			}{Code: ae.ErrorCode(), Message: ae.ErrorMessage()}
-			fmt.Fprintf(opts.IO.ErrOut, "delete %s: %v\n", output.Sanitize(l.ID), err)
+			fmt.Fprintf(opts.IO.ErrOut, "delete %s: %v\n", output.Sanitize(r.name()), err)
 		default:
 			// Not the provider's answer (network, interrupt): what happened to this one is
 			// unknown, so stop, report what was done and return the error.
-			fatal = fmt.Errorf("delete %s: %w", output.Sanitize(l.ID), err)
+			fatal = fmt.Errorf("delete %s: %w", output.Sanitize(r.name()), err)
 		}
 		if fatal != nil {
 			break
@@ -262,16 +278,28 @@ func writeDeleteResults(ios *iostreams.IOStreams, pr cmdutil.Printing, results [
 	if pr.JSON() {
 		return pr.WriteValue(ios, results)
 	}
-	t := pr.Table(ios, output.Column{Header: "ID"}, output.Column{Header: "TYPE", Drop: 2},
+	first := "ID"
+	if results[0].ID == "" {
+		first = "ITEM"
+	}
+	t := pr.Table(ios, output.Column{Header: first}, output.Column{Header: "TYPE", Drop: 2},
 		output.Column{Header: "SCOPE", Drop: 1, Color: output.ScopeColor}, output.Column{Header: "STATUS", Color: output.StatusColor})
 	for _, r := range results {
 		status := "deleted"
 		if r.Error != nil {
 			status = fmt.Sprintf("failed (HTTP %d)", r.Status)
 		}
-		t.AddRow(r.ID, r.kind, r.scope, status)
+		t.AddRow(r.name(), r.kind, r.scope, status)
 	}
 	return t.Render()
+}
+
+// name is what the result is about: the permission id, or the item of a link without one.
+func (r *deleteResult) name() string {
+	if r.ID != "" {
+		return r.ID
+	}
+	return r.Item
 }
 
 // describe names a permission in one line for the prompt: kind, scope, URL or grantees, id.
@@ -288,6 +316,9 @@ func describe(l *sharing.Link) string {
 		parts = append(parts, l.URL)
 	case len(l.Grantees) > 0:
 		parts = append(parts, "for "+strings.Join(l.Grantees, ", "))
+	}
+	if l.ID == "" {
+		return output.Sanitize(strings.Join(parts, " "))
 	}
 	return output.Sanitize(strings.Join(parts, " ")) + " (id " + output.Sanitize(l.ID) + ")"
 }

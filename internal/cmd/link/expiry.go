@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -94,3 +95,6 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return total + d, nil
 }
+
+// isNever reports whether --expires asks to remove an expiry: "never" (or "none"), in any case.
+func isNever(s string) bool { return strings.EqualFold(s, "never") || strings.EqualFold(s, "none") }

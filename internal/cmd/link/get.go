@@ -52,6 +52,9 @@ func permissionTarget(f *cmdutil.Factory, d cmdutil.DriveFlags, args []string) (
 		}
 		return p, item, "", nil
 	}
+	if item.OneLink {
+		return p, item, "", oneLinkError(f, item)
+	}
 	if strings.TrimSpace(args[1]) == "" {
 		return p, item, "", cmdutil.FlagErrorf("invalid permission id %q", output.Sanitize(args[1]))
 	}
@@ -113,4 +116,11 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		return opts.Printing.Write(opts.IO, l.Raw)
 	}
 	return cmdutil.WriteLinks(opts.IO, opts.Printing, []*sharing.Link{l})
+}
+
+// oneLinkError refuses a permission id for an item whose provider keeps one link per item, with no
+// id of its own (Box).
+func oneLinkError(f *cmdutil.Factory, item sharing.Item) error {
+	return cmdutil.FlagErrorf("%s links have no permission id: the item is the link's key, give %s alone",
+		f.Sharing.Parser(item.Provider).Title(), cmdutil.ShellQuote(item.Input))
 }

@@ -24,6 +24,12 @@ func pickLink(p sharing.Provider, links []*sharing.Link, item sharing.Item) (*sh
 	if l := p.MatchLink(links, item); l != nil {
 		return l, nil
 	}
+	if item.OneLink {
+		if len(links) == 0 {
+			return nil, fmt.Errorf("%s has no shared link (or you may not see it: only people who can change a link see it)", output.Sanitize(item.Input))
+		}
+		return nil, fmt.Errorf("%s is not the item's shared link: it has another one now, see `odshare link list %s`", output.Sanitize(item.Input), cmdutil.ShellQuote(item.Input))
+	}
 	return nil, fmt.Errorf("%s is not among the sharing links of the item it opens (or Graph hides its URL from you): give the item and a permission id, see `odshare link list %s`",
 		output.Sanitize(item.Input), cmdutil.ShellQuote(item.Input))
 }

@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/odshare/odshare/internal/cmdutil"
 	"github.com/odshare/odshare/internal/iostreams"
 	"github.com/odshare/odshare/internal/output"
+	"github.com/odshare/odshare/internal/redact"
 	"github.com/odshare/odshare/internal/sharing"
 )
 
@@ -34,9 +36,15 @@ type UpdateOptions struct {
 func newCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions) error) *cobra.Command {
 	opts := &UpdateOptions{IO: f.IOStreams, Sharing: f.Sharing}
 	var (
-		drive   cmdutil.DriveFlags
-		roles   []string
-		expires string
+		drive    cmdutil.DriveFlags
+		roles    []string
+		expires  string
+		linkType string
+		scope    string
+		vanity   string
+		canDL    bool
+		pwStdin  bool
+		noPw     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "update {<sharing-url | share-id> | <item> <permission-id>}",
@@ -73,16 +81,45 @@ it is sent in UTC. Find permission ids with "odshare link list
 					opts.Update.Roles = append(opts.Update.Roles, r)
 				}
 			}
-			if c.Flags().Changed("expires") {
-				if opts.Update.Expires, err = parseExpiry(expires, time.Now()); err != nil {
+			u := &opts.Update
+			fl := c.Flags()
+			switch {
+			case fl.Changed("expires") && isNever(expires):
+				u.ClearExpiry = true
+			case fl.Changed("expires"):
+				if u.Expires, err = parseExpiry(expires, time.Now()); err != nil {
 					return &cmdutil.FlagError{Err: err}
 				}
 			}
-			if len(opts.Update.Roles) == 0 && opts.Update.Expires == "" {
-				return cmdutil.FlagErrorf("nothing to update: give --role or --expires")
+			if fl.Changed("type") {
+				if u.Type, err = parseLinkType(linkType); err != nil {
+					return err
+				}
 			}
-			if err := f.Sharing.CheckFlags(opts.Item, sharing.VerbLinkUpdate, cmdutil.Changed(c, "role", "expires")...); err != nil {
+			if fl.Changed("scope") {
+				if u.Scope, err = parseScope(scope); err != nil {
+					return err
+				}
+			}
+			if fl.Changed("vanity-name") {
+				if vanity == "" {
+					return cmdutil.FlagErrorf("--vanity-name must not be empty")
+				}
+				u.VanityName = vanity
+			}
+			if fl.Changed("can-download") {
+				u.CanDownload = &canDL
+			}
+			given := cmdutil.Changed(c, "role", "expires", "type", "scope", "vanity-name", "can-download", "password", "password-stdin", "no-password")
+			// Every flag is checked against the item's provider before stdin is read for a password.
+			if err := f.Sharing.CheckFlags(opts.Item, sharing.VerbLinkUpdate, given...); err != nil {
 				return err
+			}
+			if err := updatePassword(opts, fl.Changed("password"), pwStdin, noPw); err != nil {
+				return err
+			}
+			if len(given) == 0 {
+				return cmdutil.FlagErrorf("nothing to update: give %s", orList(updateFlags(f.Sharing.Parser(opts.Item.Provider))))
 			}
 			if err := f.Sharing.CheckSpec(opts.Item, sharing.VerbLinkUpdate, opts.Update); err != nil {
 				return err
@@ -95,12 +132,21 @@ it is sent in UTC. Find permission ids with "odshare link list
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&roles, "role", nil, "New `role` of the permission: "+strings.Join(updateRoles, ", ")+" (repeatable)")
-	fl.StringVar(&expires, "expires", "", "New expiry of an anonymous link: a date (end of that day, local time), an RFC 3339 `time`, or a duration such as 7d, 2w")
+	fl.StringVar(&expires, "expires", "", "New expiry of an anonymous link: a date (end of that day, local time), an RFC 3339 `time`, or a duration such as 7d, 2w; never (Box) removes the expiry")
+	fl.StringVarP(&linkType, "type", "t", "", "Box: the link's new `type`: view, edit or blocksDownload")
+	fl.StringVarP(&scope, "scope", "s", "", "Box: who the link works for: "+joinScopes())
+	fl.StringVar(&opts.Update.Password, "password", "", "Box: new password of an open link; visible to other local users in the process list and kept in shell history: prefer --password-stdin")
+	fl.BoolVar(&pwStdin, "password-stdin", false, "Box: read the link's new password from stdin (a hidden prompt at a terminal)")
+	fl.BoolVar(&noPw, "no-password", false, "Box: remove the link's password")
+	fl.StringVar(&vanity, "vanity-name", "", "Box: the link's custom URL `name`, https://app.box.com/v/NAME (12-30 letters, digits, hyphens)")
+	fl.BoolVar(&canDL, "can-download", true, "Box: whether the link allows downloads")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)
 	_ = cmd.RegisterFlagCompletionFunc("expires", cmdutil.CompleteExpires)
 	_ = cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(updateRoles, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"view", "edit", "blocksDownload"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(sharing.Scopes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -121,10 +167,60 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 		if sharing.IsAnswerError(err) {
 			return err
 		}
+		if opts.Item.OneLink {
+			return fmt.Errorf("update the link of %s: %w", output.Sanitize(opts.Item.Input), err)
+		}
 		return fmt.Errorf("update permission %s on %s: %w", output.Sanitize(opts.PermissionID), output.Sanitize(opts.Item.Input), err)
 	}
 	if opts.Printing.JSON() {
 		return opts.Printing.Write(opts.IO, l.Raw)
 	}
 	return cmdutil.WriteLinks(opts.IO, opts.Printing, []*sharing.Link{l})
+}
+
+// updatePassword reads the new password of `link update`: --password, --password-stdin (not both),
+// or --no-password to remove it. Unlike `link create`, ODSHARE_LINK_PASSWORD is not read: an update
+// changes only what its flags say. The password is registered with package redact.
+func updatePassword(opts *UpdateOptions, given, fromStdin, remove bool) error {
+	u := &opts.Update
+	switch {
+	case remove && (given || fromStdin):
+		return cmdutil.FlagErrorf("--no-password removes the password: give it alone, without --password or --password-stdin")
+	case given && fromStdin:
+		return cmdutil.FlagErrorf("--password and --password-stdin cannot be used together")
+	case given && u.Password == "":
+		return cmdutil.FlagErrorf("--password must not be empty: --no-password removes the password")
+	case remove:
+		u.ClearPassword = true
+	case fromStdin:
+		pw, err := cmdutil.ReadSecret(opts.IO, "Link password: ")
+		if errors.Is(err, cmdutil.ErrNoSecretInput) {
+			return cmdutil.FlagErrorf("--password-stdin: no password on stdin")
+		}
+		if err != nil {
+			return err
+		}
+		u.Password = pw
+	}
+	redact.Add(u.Password)
+	return nil
+}
+
+// updateFlags are the `link update` flags the provider takes, in the order help shows them.
+func updateFlags(p sharing.Parser) []string {
+	var out []string
+	for _, name := range []string{"role", "expires", "scope", "type", "password-stdin", "no-password", "vanity-name", "can-download"} {
+		if p.Supports(sharing.VerbLinkUpdate, name) {
+			out = append(out, "--"+name)
+		}
+	}
+	return out
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }

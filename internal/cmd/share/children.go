@@ -28,6 +28,9 @@ type ChildrenOptions struct {
 
 	Share  sharing.Item
 	Redeem sharing.Redeem
+	// Password is the shared link's password from --password-stdin; "" leaves it to
+	// ODSHARE_SHARE_PASSWORD.
+	Password string
 	// Top is the $top page-size hint (1..999); 0 sends none and Graph uses its default.
 	Top int
 	// Recursive lists every descendant, not only the folder's own children.
@@ -140,7 +143,7 @@ that large.`,
 			return childrenRun(c.Context(), opts)
 		},
 	}
-	addRedeemFlags(cmd, &redeem)
+	addRedeemFlags(cmd, &redeem, &opts.Password)
 	f.AddOutputFlags(cmd)
 	fl := cmd.Flags()
 	fl.IntVar(&opts.Top, "top", 0, "Ask Graph for pages of `N` items (1-999)")
@@ -179,7 +182,7 @@ func listRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) err
 	if opts.Recursive {
 		return walkRun(ctx, p, opts)
 	}
-	lo := sharing.ListOptions{Redeem: opts.Redeem, PageSize: opts.Top, RawOnly: opts.Printing.JSON()}
+	lo := sharing.ListOptions{Redeem: opts.Redeem, PageSize: opts.Top, RawOnly: opts.Printing.JSON(), Password: opts.Password}
 	sink, err := newListSink(opts)
 	if err != nil {
 		return err
@@ -227,7 +230,7 @@ func (opts *ChildrenOptions) spinner() *progress.Bar {
 func walkRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) error {
 	var root *output.TreeNode
 	if opts.Tree {
-		e, err := p.GetSharedItem(ctx, opts.Share, sharing.ShareOptions{Redeem: opts.Redeem})
+		e, err := p.GetSharedItem(ctx, opts.Share, sharing.ShareOptions{Redeem: opts.Redeem, Password: opts.Password})
 		if err != nil {
 			return fmt.Errorf("get shared folder: %w", err)
 		}
@@ -255,7 +258,7 @@ func walkRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) err
 			return node
 		}
 	}
-	lo := sharing.ListOptions{Redeem: opts.Redeem, PageSize: opts.Top}
+	lo := sharing.ListOptions{Redeem: opts.Redeem, PageSize: opts.Top, Password: opts.Password}
 	err = walk.Walk(ctx, func(ctx context.Context, folder sharing.Folder, each func([]sharing.Entry) error) error {
 		return p.ListChildren(ctx, opts.Share, folder, lo, each)
 	}, wo)

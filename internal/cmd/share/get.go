@@ -21,6 +21,9 @@ type GetOptions struct {
 	Share    sharing.Item
 	Redeem   sharing.Redeem
 	WithItem bool
+	// Password is the shared link's password from --password-stdin; "" leaves it to
+	// ODSHARE_SHARE_PASSWORD.
+	Password string
 }
 
 func newCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
@@ -48,7 +51,7 @@ it is included as the "driveItem" property, as Graph's $expand would.`,
 			return getRun(c.Context(), opts)
 		},
 	}
-	addRedeemFlags(cmd, &redeem)
+	addRedeemFlags(cmd, &redeem, &opts.Password)
 	f.AddOutputFlags(cmd)
 	cmd.Flags().BoolVar(&opts.WithItem, "item", false, "Also fetch and show the shared driveItem")
 	return cmd
@@ -59,7 +62,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
-	shared, err := p.GetShare(ctx, opts.Share, sharing.ShareOptions{Redeem: opts.Redeem, WithItem: opts.WithItem})
+	shared, err := p.GetShare(ctx, opts.Share, sharing.ShareOptions{Redeem: opts.Redeem, WithItem: opts.WithItem, Password: opts.Password})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@
 package share
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -26,12 +27,18 @@ or a permission's shareId) is used as is.`,
 	return cmd
 }
 
-// redeemFlags are --redeem and --redeem-if-necessary, sent as Graph's Prefer header.
-type redeemFlags struct{ always, ifNecessary bool }
+// redeemFlags are --redeem and --redeem-if-necessary, sent as Graph's Prefer header, and
+// --password-stdin, which reads a shared link's password (Box) into password.
+type redeemFlags struct {
+	always, ifNecessary, passwordStdin bool
+	password                           *string
+}
 
-func addRedeemFlags(cmd *cobra.Command, r *redeemFlags) {
+func addRedeemFlags(cmd *cobra.Command, r *redeemFlags, password *string) {
 	cmd.Flags().BoolVar(&r.always, "redeem", false, "Redeem the link: grant yourself lasting access (Prefer: redeemSharingLink)")
 	cmd.Flags().BoolVar(&r.ifNecessary, "redeem-if-necessary", false, "Access the item for this request only (Prefer: redeemSharingLinkIfNecessary)")
+	cmd.Flags().BoolVar(&r.passwordStdin, "password-stdin", false, "Box: read the shared link's password from stdin (a hidden prompt at a terminal); else ODSHARE_SHARE_PASSWORD")
+	r.password = password
 }
 
 func (r redeemFlags) redeem() (sharing.Redeem, error) {
@@ -51,6 +58,24 @@ func (r redeemFlags) redeem() (sharing.Redeem, error) {
 // to open the share, and the share (a sharing URL, or a share id). Each failure is a usage error,
 // so nothing has been sent.
 func shareTarget(f *cmdutil.Factory, c *cobra.Command, verb string, r redeemFlags, arg string) (cmdutil.Printing, sharing.Redeem, sharing.Item, error) {
+	p, redeem, item, err := parseShareTarget(f, c, verb, r, arg)
+	if err != nil {
+		return p, redeem, item, err
+	}
+	if r.passwordStdin {
+		pw, err := cmdutil.ReadSecret(f.IOStreams, "Shared link password: ")
+		if errors.Is(err, cmdutil.ErrNoSecretInput) {
+			return p, redeem, item, cmdutil.FlagErrorf("--password-stdin: no password on stdin")
+		}
+		if err != nil {
+			return p, redeem, item, err
+		}
+		*r.password = pw
+	}
+	return p, redeem, item, nil
+}
+
+func parseShareTarget(f *cmdutil.Factory, c *cobra.Command, verb string, r redeemFlags, arg string) (cmdutil.Printing, sharing.Redeem, sharing.Item, error) {
 	p, err := f.ResolvePrinting()
 	if err != nil {
 		return p, sharing.RedeemNone, sharing.Item{}, err
@@ -63,7 +88,7 @@ func shareTarget(f *cmdutil.Factory, c *cobra.Command, verb string, r redeemFlag
 	if err != nil {
 		return p, redeem, item, err
 	}
-	return p, redeem, item, f.Sharing.CheckFlags(item, verb, cmdutil.Changed(c, "redeem", "redeem-if-necessary", "item", "top")...)
+	return p, redeem, item, f.Sharing.CheckFlags(item, verb, cmdutil.Changed(c, "redeem", "redeem-if-necessary", "item", "top", "password-stdin")...)
 }
 
 // addItemRows adds one table row per entry.
@@ -86,6 +111,9 @@ var itemColumns = []output.Column{
 
 func itemRow(e sharing.Entry) []string {
 	kind, size := "file", output.HumanSize(e.Size)
+	if e.Kind != "" {
+		kind, size = e.Kind, "-"
+	}
 	if e.IsFolder {
 		kind = "folder"
 		if e.ChildCount != nil {

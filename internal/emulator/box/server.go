@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/odshare/odshare/internal/emulator/kit"
@@ -60,7 +61,7 @@ type Server struct {
 
 	rec     kit.Recorder
 	faults  kit.FaultSet
-	limiter *kit.Limiter
+	limiter atomic.Pointer[kit.Limiter] // nil: no throttle
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -103,7 +104,8 @@ func New(opts Options) (*Server, error) {
 		atLife: opts.AccessTokenLifetime, rtLife: opts.RefreshTokenLifetime, acLife: opts.AuthCodeLifetime,
 		tokens: map[string]*accessToken{}, refresh: map[string]*refreshGrant{}, codes: map[string]*authCode{},
 		tickets: map[string]*authRequest{}, auto: opts.AutoApprove, dlTokens: map[string]download{},
-		limiter: kit.NewLimiter(opts.Throttle)}
+	}
+	s.limiter.Store(kit.NewLimiter(opts.Throttle))
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -207,6 +209,15 @@ func (s *Server) AddFault(f kit.Fault) { s.faults.Add(f) }
 // ClearFaults removes every fault rule.
 func (s *Server) ClearFaults() { s.faults.Clear() }
 
+// SetThrottle replaces the throttle (Options.Throttle) with fresh buckets; nil turns it off.
+func (s *Server) SetThrottle(t *kit.Throttle) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	s.limiter.Store(kit.NewLimiter(t))
+	return nil
+}
+
 // SetAutoApprove turns Options.AutoApprove on or off at run time.
 func (s *Server) SetAutoApprove(on bool) {
 	s.mu.Lock()
@@ -293,7 +304,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveAPI takes a throttle token, authenticates and routes one API request.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rawPath string, body []byte) {
-	if wait, ok := s.limiter.Take(kit.ClientKey(r), s.now()); !ok {
+	if wait, ok := s.limiter.Load().Take(kit.ClientKey(r), s.now()); !ok {
 		s.countStat(func(st *Stats) { st.Throttled++ })
 		w.Header().Set("Retry-After", kit.RetryAfterSeconds(wait))
 		code, msg := faultCode(http.StatusTooManyRequests)

@@ -142,14 +142,29 @@ func TestSupportsAndCheckSpec(t *testing.T) {
 	}
 	yes := true
 	for spec, flag := range map[*sharing.LinkSpec]string{
-		{VanityName: "q3"}: "vanity-name", {CanDownload: &yes}: "can-download", {ClearExpiry: true}: "no-expiry", {ClearPassword: true}: "no-password",
+		{VanityName: "q3"}: "vanity-name", {CanDownload: &yes}: "can-download", {ClearPassword: true}: "no-password",
 	} {
 		var uf *sharing.UnsupportedFlag
-		if err := p.CheckSpec(sharing.Item{}, sharing.VerbLinkCreate, *spec); !errors.As(err, &uf) || uf.Flag != flag {
+		if err := p.CheckSpec(sharing.Item{}, sharing.VerbLinkUpdate, *spec); !errors.As(err, &uf) || uf.Flag != flag {
 			t.Errorf("CheckSpec(%+v) = %v, want --%s refused", *spec, err, flag)
 		}
 	}
-	if err := p.CheckSpec(sharing.Item{}, sharing.VerbLinkCreate, sharing.LinkSpec{Type: "view", Password: "x", Recipients: []string{"a@b.c"}}); err != nil {
+	for spec, want := range map[*sharing.LinkSpec]string{
+		{ClearExpiry: true}:                       "--expires never removes a link's expiry, which Graph cannot do",
+		{Scope: "users"}:                          "missing --type",
+		{Type: "view", Scope: "users"}:            "--scope users needs at least one --recipient",
+		{Type: "view", Recipients: []string{"a"}}: "--recipient needs --scope users",
+	} {
+		verb := sharing.VerbLinkCreate
+		if spec.ClearExpiry {
+			verb = sharing.VerbLinkUpdate
+		}
+		var ue *sharing.UsageError
+		if err := p.CheckSpec(sharing.Item{}, verb, *spec); !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("CheckSpec(%+v) = %v, want %q", *spec, err, want)
+		}
+	}
+	if err := p.CheckSpec(sharing.Item{}, sharing.VerbLinkCreate, sharing.LinkSpec{Type: "view", Scope: "users", Password: "x", Recipients: []string{"a@b.c"}}); err != nil {
 		t.Errorf("CheckSpec(Graph's own) = %v", err)
 	}
 }

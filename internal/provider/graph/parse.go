@@ -185,13 +185,24 @@ func (*Parser) Supports(verb, flag string) bool {
 	return slices.Contains(flags[verb], flag)
 }
 
-// CheckSpec refuses the settings only other providers have: Graph's links have no vanity name and
-// no separate download permission, and an update cannot remove an expiry or a password; and an
-// invitation message longer than Graph takes.
+// CheckSpec refuses what Graph cannot take: a createLink without a type, or whose scope and
+// recipients disagree (a users link is for the recipients given [CL1]); an invitation message longer
+// than Graph takes; and the settings only other providers have: Graph's links have no vanity name and
+// no separate download permission, and an update cannot remove an expiry or a password.
 func (*Parser) CheckSpec(_ sharing.Item, verb string, spec sharing.LinkSpec) error {
 	if verb == sharing.VerbLinkInvite {
 		if err := checkInvite(spec); err != nil {
 			return err
+		}
+	}
+	if verb == sharing.VerbLinkCreate {
+		switch {
+		case spec.Type == "":
+			return sharing.UsageErrorf("missing --type: valid values are %s", strings.Join(sharing.LinkTypes, ", "))
+		case spec.Scope == "users" && len(spec.Recipients) == 0:
+			return sharing.UsageErrorf("--scope users needs at least one --recipient")
+		case len(spec.Recipients) > 0 && spec.Scope != "users":
+			return sharing.UsageErrorf("--recipient needs --scope users")
 		}
 	}
 	switch {
@@ -200,7 +211,7 @@ func (*Parser) CheckSpec(_ sharing.Item, verb string, spec sharing.LinkSpec) err
 	case spec.CanDownload != nil:
 		return &sharing.UnsupportedFlag{Flag: "can-download"}
 	case spec.ClearExpiry:
-		return &sharing.UnsupportedFlag{Flag: "no-expiry"}
+		return sharing.UsageErrorf("--expires never removes a link's expiry, which Graph cannot do: give a new expiry instead")
 	case spec.ClearPassword:
 		return &sharing.UnsupportedFlag{Flag: "no-password"}
 	}
