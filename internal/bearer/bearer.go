@@ -135,6 +135,20 @@ type Sender struct {
 	log       func(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error)
 }
 
+// RetrySettings are how a sender waits between attempts, for a caller that schedules its own retries
+// (the bulk engine): Sleep, OnWait, the cap on one Retry-After, and the retry budget.
+type RetrySettings struct {
+	Sleep       func(ctx context.Context, d time.Duration) error
+	OnWait      func(ctx context.Context, w Wait)
+	MaxWait     time.Duration
+	RetryBudget time.Duration
+}
+
+// Retry returns the sender's retry settings.
+func (s *Sender) Retry() RetrySettings {
+	return RetrySettings{Sleep: s.Sleep, OnWait: s.OnWait, MaxWait: s.MaxWait, RetryBudget: s.RetryBudget}
+}
+
 // DefaultMaxBody is the response body bound when Options leave it at 0.
 const DefaultMaxBody = 32 << 20
 

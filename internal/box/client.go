@@ -90,6 +90,7 @@ type Client struct {
 	base      *url.URL
 	baseURL   string
 	send      *bearer.Sender
+	once      *bearer.Sender // one attempt, no throttled retry: Once
 	debug     io.Writer
 	debugMu   sync.Mutex
 	maxPages  atomic.Int64
@@ -126,6 +127,13 @@ func New(o Options) (*Client, error) {
 		Sleep:        o.Sleep,
 		MaxBody:      MaxBody,
 		Log:          c.logAttempt,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.once, err = bearer.NewSender(bearer.Options{
+		Name: "box", HTTPClient: o.HTTPClient, Tokens: o.Tokens, UserAgent: o.UserAgent,
+		MaxAttempts: 1, RetryBudget: -1, Service: "Box", Sleep: o.Sleep, MaxBody: MaxBody, Log: c.logAttempt,
 	})
 	if err != nil {
 		return nil, err
@@ -170,13 +178,9 @@ const MaxBody = 32 << 20
 //
 // Retrying a PUT of a shared link is safe: the same body gives the item the same link settings again.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
-	target, err := c.resolve(req.Path)
+	method, target, err := c.target(req)
 	if err != nil {
 		return nil, err
-	}
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
 	}
 	return c.send.Send(ctx, &bearer.Call{
 		Method: method, URL: target, Header: req.Header, Body: req.Body,
@@ -184,6 +188,17 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			return NewError(method, target, status, h, body)
 		},
 	})
+}
+
+// target is req's method (GET when empty) and absolute URL.
+func (c *Client) target(req *Request) (method, target string, err error) {
+	if target, err = c.resolve(req.Path); err != nil {
+		return "", "", err
+	}
+	if method = req.Method; method == "" {
+		method = http.MethodGet
+	}
+	return method, target, nil
 }
 
 // resolve turns a request path into the absolute URL to send, refusing anything that would carry the token

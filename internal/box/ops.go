@@ -127,13 +127,23 @@ func (c *Client) SetSharedLink(ctx context.Context, t ItemType, id string, link 
 	if err != nil {
 		return nil, nil, err
 	}
+	body, err := SharedLinkBody(link)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.item(ctx, &Request{Method: http.MethodPut, Path: p, Body: body}, "set shared link")
+}
+
+// SharedLinkBody is the body of a shared-link PUT: {"shared_link": …}, explicit nulls included, a
+// password as typed (no HTML escaping).
+func SharedLinkBody(link Nullable[SharedLinkParams]) ([]byte, error) {
 	body, err := marshal(struct {
 		SharedLink Nullable[SharedLinkParams] `json:"shared_link"`
 	}{link})
 	if err != nil {
-		return nil, nil, fmt.Errorf("box: encode shared link: %w", err)
+		return nil, fmt.Errorf("box: encode shared link: %w", err)
 	}
-	return c.item(ctx, &Request{Method: http.MethodPut, Path: p, Body: body}, "set shared link")
+	return body, nil
 }
 
 // LinkAccess is a shared link, and its password if it has one, for the BoxApi header: the link's URL

@@ -1,9 +1,9 @@
 package graph
 
 import (
-	"context"
 	"slices"
-	"time"
+
+	"github.com/odshare/odshare/internal/bearer"
 )
 
 // These methods let callers above the providers (the sharing core, internal/app) classify Graph's
@@ -27,15 +27,8 @@ func (e *Error) HasCode(code string) bool {
 func (e *PageLimitError) PageLimit() int64 { return e.Limit }
 
 // RetrySettings are how the client waits between attempts, for a caller that schedules its own
-// retries (the bulk engine): Sleep, OnWait, the cap on one Retry-After, and the retry budget.
-type RetrySettings struct {
-	Sleep       func(ctx context.Context, d time.Duration) error
-	OnWait      func(ctx context.Context, w Wait)
-	MaxWait     time.Duration
-	RetryBudget time.Duration
-}
+// retries (the bulk engine).
+type RetrySettings = bearer.RetrySettings
 
 // Retry returns the client's retry settings.
-func (c *Client) Retry() RetrySettings {
-	return RetrySettings{Sleep: c.send.Sleep, OnWait: c.send.OnWait, MaxWait: c.send.MaxWait, RetryBudget: c.send.RetryBudget}
-}
+func (c *Client) Retry() RetrySettings { return c.send.Retry() }

@@ -62,13 +62,18 @@ type bulkResult struct {
 	differs string // for the table: what an existing link lacks
 }
 
-// MarshalJSON writes {"item", "status", <key>, "error"}, the last two only when set.
+// MarshalJSON writes {"item", "status", <key>, "result", "error"}, the last three only when set.
 func (r bulkResult) MarshalJSON() ([]byte, error) {
 	var o jsonObject
 	o.field("item", r.Item)
 	o.field("status", r.Status)
 	if len(r.Raw) > 0 {
 		o.field(r.key, r.Raw)
+	}
+	if word := r.word(); word != "" {
+		if err := field("result", word); err != nil {
+			return nil, err
+		}
 	}
 	if r.Error != nil {
 		o.field("error", r.Error)
@@ -119,6 +124,21 @@ func (o *jsonObject) close() ([]byte, error) {
 	}
 	o.b.WriteByte('}')
 	return o.b.Bytes(), nil
+}
+
+// word is what became of the item's link, as the table's STATUS says it: created, existing, or
+// differs (an existing link without what was asked); "" for an item that failed otherwise. The
+// HTTP status alone can't tell: Box answers 200 to a PUT that makes a link.
+func (r bulkResult) word() string {
+	switch {
+	case r.differs != "":
+		return string(sharing.StatusDiffers)
+	case r.Error != nil || len(r.Raw) == 0:
+		return ""
+	case r.created:
+		return string(sharing.StatusCreated)
+	}
+	return string(sharing.StatusExisting)
 }
 
 type bulkError struct {

@@ -3,7 +3,6 @@ package link
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 
@@ -12,41 +11,14 @@ import (
 	"github.com/odshare/odshare/internal/sharing"
 )
 
-// boxLike is a second provider as the sharing core sees one: it claims "box:" arguments, takes no
-// drive flag, no --recipient and no embed links. The commands were written against the core only, so
-// registering it is all a provider takes for them to read its items and refuse what it can't do.
-type boxLike struct{}
-
-func (boxLike) Name() string                                  { return "box" }
-func (boxLike) Service() string                               { return "Box" }
-func (boxLike) Title() string                                 { return "Box" }
-func (boxLike) Claims(arg string) bool                        { return strings.HasPrefix(arg, "box:") }
-func (boxLike) AsShare(it sharing.Item) (sharing.Item, error) { return it, nil }
-func (boxLike) Parse(arg string) (sharing.Item, error) {
-	return sharing.Item{Kind: sharing.ByPath, IsLink: true, Ref: strings.TrimPrefix(arg, "box:")}, nil
-}
-func (boxLike) Locate(pc sharing.ParseContext, _ []*sharing.Item) error {
-	if g := pc.Given(); len(g) > 0 {
-		return &sharing.UnsupportedFlag{Flag: g[0].Name}
-	}
-	return nil
-}
-func (boxLike) Supports(_, flag string) bool {
-	return slices.Contains([]string{"type", "scope", "password", "password-stdin", "expires", "vanity-name"}, flag)
-}
-func (boxLike) CheckSpec(_ sharing.Item, _ string, spec sharing.LinkSpec) error {
-	if spec.Type != "" && spec.Type != "view" && spec.Type != "edit" {
-		return cmdutil.FlagErrorf("--type %s: Box links are view or edit", spec.Type)
-	}
-	return nil
-}
-
+// withBoxLike is the real registry, with Box registered beside Graph: the commands were written
+// against the core only, so registering a provider is all it takes for them to read its items and
+// refuse what it can't do. cmdtest's Graph fails the test if a command reaches it.
 func withBoxLike(t *testing.T) *cmdtest.Env {
-	e := cmdtest.New(t) // its Graph fails the test if a command reaches it
-	e.Factory.Sharing.Register(boxLike{}, func() (sharing.Provider, error) {
-		t.Fatal("the command opened the Box provider")
-		return nil, nil
-	})
+	e := cmdtest.New(t)
+	if e.Factory.Sharing.Parser("box") == nil {
+		t.Fatal("Box is not registered")
+	}
 	return e
 }
 
@@ -62,7 +34,7 @@ func TestSecondProviderFlagsRefused(t *testing.T) {
 		{"list", []string{"box:/Reports", "--all"}, "--all is a OneDrive/SharePoint flag; box:/Reports is a Box item"},
 		{"create", []string{"box:/Reports/q3.xlsx", "--type", "view", "--scope", "users", "--recipient", "megan@contoso.com"},
 			"--recipient is a OneDrive/SharePoint flag; box:/Reports/q3.xlsx is a Box item"},
-		{"create", []string{"box:/Reports/q3.xlsx", "/Docs/a.txt", "--type", "embed"}, "--type embed: Box links are view or edit"},
+		{"create", []string{"box:/Reports/q3.xlsx", "/Docs/a.txt", "--type", "embed"}, "--type embed has no Box equivalent: Box links are view (download allowed), blocksDownload (preview only) or edit (files only)"},
 		{"create", []string{"/Docs/a.txt", "box:/Reports/q3.xlsx", "--type", "view", "--user", "megan@contoso.com"},
 			"--user is a OneDrive/SharePoint flag; box:/Reports/q3.xlsx is a Box item"},
 		{"update", []string{"box:/Reports/q3.xlsx", "--role", "read"}, "--role is a OneDrive/SharePoint flag; box:/Reports/q3.xlsx is a Box item"},
@@ -93,7 +65,7 @@ func TestSecondProviderItemsMixed(t *testing.T) {
 	for _, it := range got.Bulk {
 		providers = append(providers, it.Provider)
 	}
-	if strings.Join(providers, ",") != "graph,box,graph" || got.Bulk[1].Ref != "/Reports/q3.xlsx" {
+	if strings.Join(providers, ",") != "graph,box,graph" || got.Bulk[1].Kind != sharing.ByPath || !got.Bulk[1].OneLink {
 		t.Errorf("items = %+v", got.Bulk)
 	}
 }

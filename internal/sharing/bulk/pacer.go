@@ -53,6 +53,17 @@ const (
 	paceMaxCut    = 0.8
 )
 
+// admittedSince sums what the samples since t admitted.
+func (p *pacer) admittedSince(t time.Time) int {
+	sum := 0
+	for _, s := range p.samples {
+		if !s.at.Before(t) {
+			sum += s.admitted
+		}
+	}
+	return sum
+}
+
 // batchSize caps a batch to about paceSlot's worth of the current rate, so a slow rate is met with small,
 // frequent batches rather than one burst of 20 every few seconds.
 func (p *pacer) batchSize(limit int) int {
@@ -86,18 +97,34 @@ func (p *pacer) book(now time.Time, n int) {
 // 429/503, admitted how many did not, and retryAfter the longest Retry-After among the throttled ones
 // (hasRetryAfter false when none had one).
 func (p *pacer) observe(now, sentAt time.Time, admitted, throttled int, retryAfter time.Duration, hasRetryAfter bool) {
-	if throttled > 0 {
-		if hasRetryAfter {
-			if nb := now.Add(retryAfter); nb.After(p.notBefore) {
-				p.notBefore = nb
-			}
-		}
-		p.lastThrottle = now
-		if p.onset.IsZero() {
-			p.onset, p.samples = now, p.samples[:0]
-			return
+	if throttled == 0 {
+		p.learn(now, sentAt, admitted, throttled)
+		return
+	}
+	p.lastThrottle = now
+	starts := p.onset.IsZero()
+	if !starts {
+		p.learn(now, sentAt, admitted, throttled)
+	}
+	// Everyone holds off for the Retry-After until the run is paced, and whenever the provider has
+	// admitted nothing lately (a window that refuses everything until it ends). While it admits at a
+	// rate the run is paced to, a Retry-After is the refused step's own wait: Box's, in whole seconds,
+	// says "1" when its bucket has a token again within milliseconds, and holding every worker a
+	// second per 429 would cut the run to a fraction of what Box admits.
+	if hasRetryAfter && (p.rate <= 0 || p.admittedSince(now.Add(-paceWindow)) == 0) {
+		if nb := now.Add(retryAfter); nb.After(p.notBefore) {
+			p.notBefore = nb
 		}
 	}
+	if starts {
+		// The spell's rate is measured from when sending resumes, not across the hold-off, when
+		// nothing could be admitted because nothing was sent.
+		p.onset, p.samples = later(now, p.notBefore), p.samples[:0]
+	}
+}
+
+// learn updates the rate from one batch's outcome during a throttled spell (see observe).
+func (p *pacer) learn(now, sentAt time.Time, admitted, throttled int) {
 	if p.onset.IsZero() || sentAt.Before(p.onset) {
 		return
 	}
@@ -115,7 +142,9 @@ func (p *pacer) observe(now, sentAt time.Time, admitted, throttled int, retryAft
 	n := admitted + throttled
 	if throttled == 0 {
 		if p.rate > 0 {
-			p.rate *= paceIncrease
+			// Up by paceIncrease per slot's worth of requests admitted, so a provider without
+			// batching (one request a send) probes upward as fast per second as Graph's batches.
+			p.rate *= 1 + (paceIncrease-1)*min(1, float64(n)/(p.rate*paceSlot.Seconds()))
 			if p.size > 0 {
 				p.size += 1 + p.size/4
 			}
