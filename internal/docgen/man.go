@@ -38,6 +38,7 @@ var environment = [][2]string{
 	{"ODSHARE_BOX_TOKEN_URL", "Box token endpoint (config box_token_url; default https://api.box.com/oauth2/token)."},
 	{"ODSHARE_BOX_AUTHORIZE_URL", "Box authorize page (config box_authorize_url; default https://account.box.com/api/oauth2/authorize)."},
 	{"ODSHARE_LINK_PASSWORD", "The password link create gives links when neither --password nor --password-stdin is used."},
+	{"ODSHARE_SHARE_PASSWORD", "The password of a Box shared link that is read (share get, share children, and link commands given the link's URL) when --password-stdin is not used."},
 	{"ODSHARE_FORCE_TTY", "Lay out tables as on a terminal even when piped (1), at a given width (80)."},
 	{"NO_COLOR", "No colour (https://no-color.org); CLICOLOR_FORCE=1 forces it, TERM=dumb turns it off."},
 	{"TZ", "The local time zone: --expires 2026-12-31 means the end of that day there."},

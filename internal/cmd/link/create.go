@@ -57,7 +57,7 @@ func newCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
 	cmd := &cobra.Command{
 		Use:   "create <item-id | /path | sharing-url | share-id>...",
 		Short: "Create sharing links for drive items",
-		Long: fmt.Sprintf(`Create a sharing link for a drive item with Graph's createLink.
+		Long: fmt.Sprintf(`Create a sharing link for a drive item with Graph's createLink, or for a Box item.
 
 Graph answers 201 for a new link and 200 when a link of that type and scope already exists;
 the table says "created" or "existing". Graph returns an existing link as it is: when it lacks
@@ -97,12 +97,35 @@ with a relative --expires (7d) the advice names the time the run asked, to pass 
 After Ctrl-C a terminal shows the items with an outcome and one line for the rest. A run stops
 when Graph has answered nothing for 2 minutes, as long as one request waits.
 
---qr also prints the link as a QR code (on stderr when stdout is not a terminal).`,
+--qr also prints the link as a QR code (on stderr when stdout is not a terminal).
+
+Box items (box:/path, box:file:ID, box:folder:ID, box:web_link:ID, Box URLs) have one link
+each, and Box changes that link when asked again, so odshare reads the item first
+(GET /2.0/{files|folders|web_links}/{id}?fields=name,shared_link) and sends the PUT only when
+the item has no link ("created"). A link with every setting asked is "existing"; one with other
+settings is left as it is: odshare says what differs, points at "link update" and exits 1
+(--allow-existing accepts it). A setting left out does not count; a --password always differs
+from a link that has one, since Box never shows passwords. For Box:
+  --scope   anonymous = open, organization = company, users = collaborators (the item's
+            collaborators); left out, the enterprise's default
+  --type    view (downloads allowed), blocksDownload (preview only), edit (files only);
+            left out, Box's default permissions; embed, review and createOnly don't exist
+  --password  open links only; --expires is sent in UTC as 2026-12-31T17:00:00+00:00
+  --vanity-name NAME  the custom URL https://app.box.com/v/NAME (12-30 letters, digits,
+            hyphens; the admin must allow custom URLs)
+  --can-download[=false]  the download permission (open and company links)
+--recipient, --retain-inherited-permissions and the drive flags are Graph's: refused for Box
+items, as --vanity-name and --can-download are for Graph's, before anything is sent. Several
+Box items are shared with single requests, --concurrency at a time, paced by Box's 429s; JSON
+gives Box's item (with its shared_link) under "box" where Graph's permission is under
+"permission", and every success has "result": created, existing (or differs).`,
 			joinLinkTypes(), joinScopes()),
 		Example: `  $ odshare link create /Reports/Q3.xlsx --type view --scope organization
   $ odshare link create 01ABCDEF... --type edit --scope users --recipient megan@contoso.com
   $ odshare link create /Photos --type view --scope anonymous --expires 7d --password 'pa55'
-  $ odshare link create /Docs/plan.docx --type view --user megan@contoso.com -o json`,
+  $ odshare link create /Docs/plan.docx --type view --user megan@contoso.com -o json
+  $ odshare link create 'box:/Reports/Q3 report.pdf' --type view --scope anonymous --expires 30d
+  $ odshare link create box:folder:123456 --scope organization --vanity-name northwind-q3-report`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 && fromFile == "" {
 				return &cmdutil.FlagError{Err: errors.New(cmdutil.MissingItem)}
@@ -220,13 +243,13 @@ when Graph has answered nothing for 2 minutes, as long as one request waits.
 	fl := cmd.Flags()
 	fl.StringVarP(&linkType, "type", "t", "", "Link `type`: "+joinLinkTypes())
 	fl.StringVarP(&scope, "scope", "s", "", "Who the link works for: "+joinScopes())
-	fl.StringVar(&opts.Request.Password, "password", "", "Password for the link (OneDrive personal only); visible to other local users in the process list and kept in shell history: prefer --password-stdin or ODSHARE_LINK_PASSWORD")
+	fl.StringVar(&opts.Request.Password, "password", "", "Password for the link (OneDrive personal; Box open links); visible to other local users in the process list and kept in shell history: prefer --password-stdin or ODSHARE_LINK_PASSWORD")
 	fl.BoolVar(&pwStdin, "password-stdin", false, "Read the link's password from stdin (a hidden prompt at a terminal)")
 	fl.StringVar(&expires, "expires", "", "Expiry: a date (end of that day, local time), an RFC 3339 `time`, or a duration such as 7d, 2w, 12h")
 	fl.StringArrayVar(&recipients, "recipient", nil, "`email` of a person the link is for (repeatable; with --scope users)")
 	fl.BoolVar(&retain, "retain-inherited-permissions", true, "Keep inherited permissions when the item is shared for the first time (sent only when given)")
 	fl.StringVar(&fromFile, "from-file", "", "Read items from `file`, one per line (\"-\" for stdin)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight when sharing many items (1-16)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches (Graph) or requests (Box) in flight when sharing many items (1-16)")
 	fl.BoolVar(&opts.QR, "qr", false, "Also print the link as a QR code")
 	fl.BoolVar(&opts.AllowExisting, "allow-existing", false, "Accept an existing link that lacks what was asked (--password, --expires, --recipient; for Box any setting)")
 	fl.StringVar(&vanity, "vanity-name", "", "Box: the custom URL `name` of the link, https://app.box.com/v/NAME (12-30 letters, digits, hyphens)")

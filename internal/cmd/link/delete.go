@@ -54,12 +54,18 @@ itself: links inherited from a parent folder are skipped (delete them on that fo
 On a terminal odshare asks before deleting; elsewhere pass --yes. Each deletion is reported
 on stdout; a failed one is reported with Graph's error and makes the exit status 1.
 
+A Box item's link is deleted with the item (or the link's URL) alone: PUT
+/2.0/{files|folders|web_links}/{id} with {"shared_link": null}. A later link on the item gets
+a new URL, and the old one stops working. An item without a link is "nothing deleted", not an
+error.
+
 --type:  %s
 --scope: %s`, joinLinkTypes(), joinScopes()),
 		Example: `  $ odshare link delete 'https://1drv.ms/f/s!AbCdEf' --yes
   $ odshare link delete /Reports --scope anonymous
   $ odshare link delete /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... --yes
-  $ odshare link delete /Photos --type edit --scope organization --yes -o json`,
+  $ odshare link delete /Photos --type edit --scope organization --yes -o json
+  $ odshare link delete 'box:/Reports/Q3 report.pdf' --yes`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return &cmdutil.FlagError{Err: errors.New(cmdutil.MissingItem)}

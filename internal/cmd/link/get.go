@@ -75,9 +75,14 @@ Given a sharing URL or share id alone, odshare shows that link: it opens the ite
 ?e= parameter) or share id. Given an item and a permission id, it reads
 GET {item}/permissions/{id}.
 
-JSON output is Graph's permission object unchanged.`,
+JSON output is Graph's permission object unchanged.
+
+For Box, give the item (box:/path, box:file:ID) or its shared link (https://app.box.com/s/...,
+or its vanity URL), which odshare opens with GET /2.0/shared_items (with the link's password
+from ODSHARE_SHARE_PASSWORD when it has one); JSON is Box's item with its shared_link.`,
 		Example: `  $ odshare link get 'https://1drv.ms/f/s!AbCdEf'
-  $ odshare link get /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... -o json`,
+  $ odshare link get /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... -o json
+  $ odshare link get https://northwind.app.box.com/v/northwind-q3-report`,
 		Args: permissionArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error

@@ -39,10 +39,17 @@ never say (Graph does not return inheritedFrom there).
 
 Graph shows the link URL and shareId only to people who could create that link; others see
 the permission without them. JSON output is one array of Graph's permission objects,
-filtered the same way as the table.`,
+filtered the same way as the table.
+
+A Box item has at most one link (GET /2.0/{files|folders|web_links}/{id}?fields=name,shared_link),
+shown with its scope (anonymous = open, organization = company, users = collaborators), type,
+expiry, password yes/no, effective access and permission, vanity URL, download and preview
+counts and URL; Box shows it only to people who can change it (owners, co-owners, editors).
+JSON is Box's item object, with its shared_link, unchanged. --all is Graph's.`,
 		Example: `  $ odshare link list /Reports
   $ odshare link list /Reports/Q3.xlsx --all
-  $ odshare link list 01ABCDEF... --site contoso.sharepoint.com,... -o json --jq '.[].link.webUrl'`,
+  $ odshare link list 01ABCDEF... --site contoso.sharepoint.com,... -o json --jq '.[].link.webUrl'
+  $ odshare link list 'box:/Reports/Q3 report.pdf'`,
 		Args: cmdutil.ExactArgs(1, cmdutil.MissingItem),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error

@@ -63,10 +63,19 @@ printed with Graph's error and the exit status is 1.
 --role takes read or write (repeatable). --expires takes a date (2026-12-31: the end of that
 day in your local time zone), an RFC 3339 time, or a duration from now (7d, 2w, 12h, 30m);
 it is sent in UTC. Find permission ids with "odshare link list
---all", or give the sharing URL (or share id) of a link alone to change that link.`,
+--all", or give the sharing URL (or share id) of a link alone to change that link.
+
+A Box item's link is changed with the item alone (no permission id): PUT
+/2.0/{files|folders|web_links}/{id} with only what was given, where --scope, --type (view,
+blocksDownload, edit), --expires, --password or --password-stdin, --vanity-name and
+--can-download[=false] set a setting, and --expires never and --no-password send null to
+remove the expiry or the password. Box keeps the link's URL. An item without a link is not
+given one (that is "link create").`,
 		Example: `  $ odshare link update /Reports/Q3.xlsx aTowIy5mfG1lbWJlcnNoaXB8... --role read
   $ odshare link update /Photos 5f3c... --expires 30d -o json
-  $ odshare link update 'https://1drv.ms/f/s!AbCdEf' --expires 30d`,
+  $ odshare link update 'https://1drv.ms/f/s!AbCdEf' --expires 30d
+  $ odshare link update 'box:/Reports/Q3 report.pdf' --expires never --no-password
+  $ odshare link update box:file:123456 --scope anonymous --expires 2026-12-31`,
 		Args: permissionArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error

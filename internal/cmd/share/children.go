@@ -99,12 +99,18 @@ about two million items at 200 a page) and never follows an @odata.nextLink long
 64 KiB; --recursive also fails on a folder more than --max-depth levels below the shared
 folder (default 100) and when more than --max-backlog folders (default 100000) are waiting
 to be listed. They are safety bounds, not filters: raise them for a tree that really is
-that large.`,
+that large.
+
+A Box shared folder is found with GET /2.0/shared_items, then listed with GET
+/2.0/folders/{id}/items?fields=name,size,modified_at&limit=1000&usemarker=true and each
+next_marker, every request with the link's BoxApi header (which also opens the subfolders of
+--recursive); --top N sets limit. JSON holds Box's entries unchanged.`,
 		Example: `  $ odshare share children 'https://1drv.ms/f/s!AbCdEf'
   $ odshare share children u!aHR0cHM6Ly8xZHJ2Lm1zL2YvcyFBYkNkRWY --jq '.[] | select(.file) | .name'
   $ odshare share children 'https://1drv.ms/f/s!AbCdEf' -o ndjson --top 999 | wc -l
   $ odshare share children 'https://1drv.ms/f/s!AbCdEf' --recursive --concurrency 8
-  $ odshare share children 'https://1drv.ms/f/s!AbCdEf' --tree`,
+  $ odshare share children 'https://1drv.ms/f/s!AbCdEf' --tree
+  $ odshare share children https://app.box.com/s/13ynxiqe3y4tup3j0yn4qairs5ebfxo3 -o ndjson`,
 		Args: cmdutil.ExactArgs(1, "missing sharing URL or share id"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error

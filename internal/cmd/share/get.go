@@ -35,10 +35,14 @@ func newCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 		Long: `Show what a sharing link points at (GET /shares/{token}).
 
 --item also fetches the shared driveItem (GET /shares/{token}/driveItem) and shows it; in JSON
-it is included as the "driveItem" property, as Graph's $expand would.`,
+it is included as the "driveItem" property, as Graph's $expand would.
+
+A Box shared link is read with GET /2.0/shared_items and the BoxApi header; the shared item is
+the share, so --item adds its row without another request, and JSON is Box's item unchanged.`,
 		Example: `  $ odshare share get 'https://1drv.ms/f/s!AbCdEf'
   $ odshare share get u!aHR0cHM6Ly8xZHJ2Lm1zL2YvcyFBYkNkRWY --item
-  $ odshare share get 'https://contoso.sharepoint.com/:x:/g/EaBc' --redeem -o json`,
+  $ odshare share get 'https://contoso.sharepoint.com/:x:/g/EaBc' --redeem -o json
+  $ odshare share get https://app.box.com/s/13ynxiqe3y4tup3j0yn4qairs5ebfxo3 --password-stdin <pw.txt`,
 		Args: cmdutil.ExactArgs(1, "missing sharing URL or share id"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error

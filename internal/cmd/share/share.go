@@ -21,7 +21,13 @@ func NewCmdShare(f *cmdutil.Factory) *cobra.Command {
 link with "share grant".
 
 A sharing URL (https://...) is encoded as a u! share token for you; a share id (s!..., u!...,
-or a permission's shareId) is used as is.`,
+or a permission's shareId) is used as is.
+
+A Box shared link (https://app.box.com/s/..., an enterprise's <ent>.app.box.com or
+<ent>.box.com, a vanity link .../v/NAME, an item inside a shared folder .../s/<token>/folder/ID
+or /file/ID) is read with the raw header BoxApi: shared_link=URL, plus
+&shared_link_password=PASSWORD for a link with a password: from stdin with --password-stdin,
+else from ODSHARE_SHARE_PASSWORD, never a flag of its own.`,
 	}
 	cmd.AddCommand(newCmdGet(f, nil), newCmdChildren(f, nil), newCmdGrant(f, nil))
 	return cmd
