@@ -71,9 +71,7 @@ func (r bulkResult) MarshalJSON() ([]byte, error) {
 		o.field(r.key, r.Raw)
 	}
 	if word := r.word(); word != "" {
-		if err := field("result", word); err != nil {
-			return nil, err
-		}
+		o.field("result", word)
 	}
 	if r.Error != nil {
 		o.field("error", r.Error)
