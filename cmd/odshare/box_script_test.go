@@ -24,8 +24,9 @@ type boxServerKey struct{}
 // stand-in over TLS, beside its Graph side on the same listener (for runs that mix both). Each
 // script gets its own emulator (the built-in demo data: box.Demo* names its items), the CA in
 // ODSHARE_CA_FILE, the Box endpoints, ODSHARE_BOX_ACCESS_TOKEN set to Ada's developer token (unset
-// it to sign in for real, see box_signin.txtar) and ODSHARE_ACCESS_TOKEN for Graph. Commands,
-// besides exitcode and interrupt, and emu for the Graph side (see TestScripts):
+// it to sign in for real, see signin_errors.txtar) and ODSHARE_ACCESS_TOKEN for Graph. Commands,
+// besides exitcode, and emu for the Graph side (see TestScripts); interrupt and emu wait watch the
+// Box stand-in's requests when their path is below /2.0/:
 //
 //	boxemu requests          print every Box request recorded (method, raw URI, the headers in
 //	                         boxHeaders, body); secrets read [redacted]

@@ -239,7 +239,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}
 	for _, k := range []string{"WORK", "HOME", "EMULATOR", "ODSHARE_GRAPH_ENDPOINT", "ODSHARE_ACCESS_TOKEN", "ODSHARE_CONFIG_DIR", "DEMO_FOLDER_URL", "NO_COLOR", "CI",
-		"ODSHARE_CA_FILE", "ODSHARE_BOX_API_URL", "ODSHARE_BOX_TOKEN_URL", "ODSHARE_BOX_AUTHORIZE_URL", "ODSHARE_BOX_CLIENT_SECRET", "DISPLAY", "PATH"} {
+		"ODSHARE_CA_FILE", "ODSHARE_BOX_API_URL", "ODSHARE_BOX_ACCESS_TOKEN", "ODSHARE_BOX_TOKEN_URL", "ODSHARE_BOX_AUTHORIZE_URL", "ODSHARE_BOX_CLIENT_SECRET", "DISPLAY", "PATH"} {
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}
 	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()
@@ -310,10 +310,15 @@ func recordedRequests(ts *testscript.TestScript, spec string) func(exited <-chan
 	if !ok {
 		ts.Fatalf("interrupt %s: this script has no Graph emulator", spec)
 	}
+	requests := emu.Requests
+	// A Box path is watched on the Box stand-in, which records its own requests (testdata/box).
+	if bs, ok := ts.Value(boxServerKey{}).(*boxSide); ok && strings.Contains(spec, "path=/2.0/") {
+		requests = bs.st.Box.Requests
+	}
 	n, match := requestFilter(ts, spec)
 	count := func() int {
 		c := 0
-		for _, r := range emu.Requests() {
+		for _, r := range requests() {
 			if match(r) {
 				c++
 			}
