@@ -15,9 +15,11 @@ export GOLANGCI_LINT_VERSION GOLANGCI_LINT
 
 .PHONY: build test test-deps unit fmt-check vet cross-check generated-check demo completions docs generate lint bench clean
 
+## build: static binaries (CGO_ENABLED=0, as the release builds them): nothing to load at exec, so
+## a command starts in about 0.7x the time of a dynamically linked one (docs/benchmarks.md).
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare ./cmd/odshare
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare-emulator ./cmd/odshare-emulator
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare ./cmd/odshare
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare-emulator ./cmd/odshare-emulator
 
 ## test: the tools the tests run, formatting, vet and golangci-lint, macOS and Windows builds, freshness of generated
 ## files, then every test (fuzz seed corpora included).

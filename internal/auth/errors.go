@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
@@ -198,14 +199,18 @@ func loginError(what string, err error) error {
 // tokenPatterns match token-shaped text: JWTs (access and id tokens, client assertions) and
 // form or JSON fields that carry secrets. Messages built here only contain endpoint error fields,
 // but an identity server that echoes a request into error_description must not make odshare
-// print a refresh token or secret to a terminal or CI log.
-var tokenPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`),
-	regexp.MustCompile(`(?i)((?:access_token|refresh_token|id_token|client_secret|client_assertion|assertion|device_code|code|password)"?\s*[=:]\s*"?)[^&"\s,}]+`),
-}
+// print a refresh token or secret to a terminal or CI log. Compiled on first use, like every
+// regexp of odshare's own: a command that prints no sign-in error never pays for it at start-up.
+var tokenPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`),
+		regexp.MustCompile(`(?i)((?:access_token|refresh_token|id_token|client_secret|client_assertion|assertion|device_code|code|password)"?\s*[=:]\s*"?)[^&"\s,}]+`),
+	}
+})
 
 func redactText(s string) string {
 	s = redact.String(s) // every secret value this process knows, in prose too
-	s = tokenPatterns[0].ReplaceAllString(s, "[redacted]")
-	return tokenPatterns[1].ReplaceAllString(s, "${1}[redacted]")
+	p := tokenPatterns()
+	s = p[0].ReplaceAllString(s, "[redacted]")
+	return p[1].ReplaceAllString(s, "${1}[redacted]")
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
@@ -250,7 +251,7 @@ func (t *Table) eachRow(f func(line []byte, cells int) error) error {
 var tab = []byte{'\t'}
 
 // trailingPad matches the spaces that end a line, and the colour codes after them.
-var trailingPad = regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)*)$`)
+var trailingPad = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(` +((?:\x1b\[[0-9;]*m)*)$`) })
 
 // gap is the space between columns.
 const gap = 2
@@ -470,7 +471,7 @@ func (l *ttyLines) Write(p []byte) (int, error) {
 		if len(l.partial) > 0 {
 			line = append(l.partial, line...)
 		}
-		s := trailingPad.ReplaceAllString(string(line), "$1")
+		s := trailingPad().ReplaceAllString(string(line), "$1")
 		if l.lines == 0 && l.bold {
 			s = l.cs.Bold(s)
 		}

@@ -5,11 +5,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // weeksDays matches the leading week and day counts of a duration ("2w", "1w3d", "7d12h").
-var weeksDays = regexp.MustCompile(`^(?:(\d+)w)?(?:(\d+)d)?(.*)$`)
+var weeksDays = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:(\d+)w)?(?:(\d+)d)?(.*)$`) })
 
 // expiryUsage is the hint every bad --expires gets.
 const expiryUsage = "use a date (2026-12-31: the end of that day, local time), an RFC 3339 time (2026-12-31T17:00:00Z) or a duration such as 7d, 2w, 12h or 30m"
@@ -64,7 +65,7 @@ const maxDays = 36500
 
 // parseDuration is time.ParseDuration plus leading week and day counts ("2w", "7d", "1w2d12h").
 func parseDuration(s string) (time.Duration, error) {
-	m := weeksDays.FindStringSubmatch(s)
+	m := weeksDays().FindStringSubmatch(s)
 	if m == nil || s == "" {
 		return 0, fmt.Errorf("bad duration")
 	}

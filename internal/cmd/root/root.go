@@ -40,6 +40,12 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 		SilenceUsage:  true,
 		Version:       ver,
 		PersistentPreRunE: func(c *cobra.Command, args []string) error {
+			if c.Name() == cobra.ShellCompRequestCmd {
+				// Only a completion request reads the tree's completion functions: mark the rest
+				// "no files" now rather than on every start (it walks every flag of every command).
+				cmdutil.NoFileCompletion(c.Root())
+				return nil
+			}
 			if c.Flags().Changed("account") {
 				f.ConfigFlags["account"] = accountFlag
 			}
@@ -71,7 +77,6 @@ Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent
 	_ = cmd.RegisterFlagCompletionFunc("account", f.CompleteAccounts)
 	cmd.InitDefaultCompletionCmd() // now rather than at Execute, so requireSubcommands sees it
 	requireSubcommands(cmd)
-	cmdutil.NoFileCompletion(cmd)
 	return cmd
 }
 

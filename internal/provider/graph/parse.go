@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	msgraph "github.com/odshare/odshare/internal/graph"
 	"github.com/odshare/odshare/internal/sharing"
@@ -35,7 +36,7 @@ func (*Parser) Claims(string) bool { return true }
 
 // idLike matches what drive item ids look like: OneDrive's "D4648F06C91D9D3D!103", Business's
 // "01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K". A file or folder name usually does not.
-var idLike = regexp.MustCompile(`^[0-9A-Za-z!_-]{12,}$`)
+var idLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Za-z!_-]{12,}$`) })
 
 // Parse reads an item id, a /path, a sharing URL or a share id (graph.ParseItemRef).
 func (*Parser) Parse(arg string) (sharing.Item, error) {
@@ -57,7 +58,7 @@ func item(ref msgraph.ItemRef) sharing.Item {
 	case msgraph.ItemByShareID:
 		it.Kind, it.IsLink = sharing.ByShareID, true
 	default:
-		it.Kind, it.MaybePath = sharing.ByID, !idLike.MatchString(ref.Value)
+		it.Kind, it.MaybePath = sharing.ByID, !idLike().MatchString(ref.Value)
 	}
 	return it
 }
