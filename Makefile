@@ -16,7 +16,7 @@ export GOLANGCI_LINT_VERSION GOLANGCI_LINT
 .PHONY: build test test-deps unit fmt-check vet cross-check generated-check demo completions docs generate lint bench clean
 
 ## build: static binaries (CGO_ENABLED=0, as the release builds them): nothing to load at exec, so
-## a command starts in about 0.7x the time of a dynamically linked one (docs/benchmarks.md).
+## a command starts in about 0.8x the time of a dynamically linked one (docs/benchmarks.md).
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare ./cmd/odshare
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/odshare-emulator ./cmd/odshare-emulator

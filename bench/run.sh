@@ -12,8 +12,15 @@
 #      retry-after, as Box sends it): at most 2 requests a link, within 1.25x of the 10 s bound
 #      (2,000 requests / 200 per second), 0 lost, 0 duplicated; (b) share children of a
 #      100,000-item Box folder with -o ndjson: peak RSS < 64 MB.
+#   6. start-up: `odshare version` vs a Go hello-world built the same way: <= 2x (wall, paired and
+#      interleaved runs); instruction counts with valgrind when it is installed; the costliest
+#      package initialisers (GODEBUG=inittrace=1).
+#   7. one link create over TLS (the emulator's --tls): with ODSHARE_CA_FILE vs `curl --cacert`
+#      with the same CA, request and token: <= 1.1x; trusting a system bundle that holds the CA
+#      (SSL_CERT_FILE / CURL_CA_BUNDLE): odshare faster than curl (< 1x).
 #
-# BENCH_LOOP=N shortens benchmark 1b's process loop to N processes (scaled to 1,000).
+# BENCH_LOOP=N shortens benchmark 1b's process loop to N processes (scaled to 1,000);
+# BENCH_RUNS=N sets the rounds of the paired process runs of 6 and 7 (default 200).
 # BENCH_CASES="1a 5a 5b" runs only those cases (default: all; "4" is the Go benchmarks).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -177,6 +184,63 @@ fi
 if want 4; then
 echo "4. Go benchmarks"
 go test -run '^$' -bench . -benchmem -benchtime 200ms ./internal/... 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+fi
+
+# bench/startup times whole processes, exec to exit, in paired and interleaved rounds (so load on a
+# shared machine falls on both sides alike) and prints min / median / max and the paired ratios.
+if want 6 || want 7; then
+runs=${BENCH_RUNS:-200}
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$tmp/hello" ./bench/hello
+go build -o "$tmp/startup" ./bench/startup
+
+fi
+
+if want 6; then
+echo "6. start-up: odshare version vs a Go hello-world built the same way (static, -trimpath, -s -w; target <= 2x)"
+"$tmp/startup" -runs "$runs" -base "hello-world::$tmp/hello" -cmd "odshare version::$bin/odshare version"
+if command -v valgrind >/dev/null; then
+	# Instructions are counted whatever the load. Go's preemption signals trip callgrind: off.
+	ir() { GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | awk '/Collected/ {print $4}'; }
+	hi=$(ir "$tmp/hello"); oi=$(ir "$bin/odshare" version)
+	printf '  instructions (callgrind): hello-world %d, odshare version %d (%.1fx)\n' "$hi" "$oi" "$(echo "$oi / $hi" | bc -l)"
+else
+	echo "  instructions: valgrind is not installed (apt-get install valgrind)"
+fi
+# Package initialisers: the median over 21 runs of each one's time, the five costliest.
+for _ in $(seq 21); do GODEBUG=inittrace=1 "$bin/odshare" version 2>&1 >/dev/null; done |
+	awk '$1 == "init" { t[$2] = t[$2] " " $5; b[$2] = $8 } END { for (p in t) print p, b[p], t[p] }' |
+	while read -r pkg bytes times; do
+		printf '%s %s %s\n' "$(tr ' ' '\n' <<<"$times" | sort -n | sed -n 11p)" "$bytes" "$pkg"
+	done | sort -rn | head -5 | awk '{ printf "  init %-70s %.3f ms (median), %d bytes\n", $3, $1, $2 }'
+fi
+
+if want 7; then
+echo "7. one link create over TLS (emulator --tls): odshare vs curl with the same CA, request and token"
+"$bin/odshare-emulator" --listen 127.0.0.1:0 --seed bench/fixture.yaml --tls --auto-approve --exit-after 30m --ca-out "$tmp/ca.pem" >"$tmp/7.out" 2>"$tmp/7.err" &
+pids+=($!)
+URL=
+for _ in $(seq 1 200); do
+	URL=$(head -n1 "$tmp/7.out" 2>/dev/null || true)
+	[ -n "$URL" ] && [ -s "$tmp/ca.pem" ] && break
+	sleep 0.05
+done
+[ -n "$URL" ] || { cat "$tmp/7.err" >&2; exit 1; }
+authority=$(sed -n 's/^authority: //p' "$tmp/7.err" | head -n1)
+# A real sign-in (device code, approved by the emulator), then the same access token for both.
+token=$(env -u ODSHARE_ACCESS_TOKEN ODSHARE_GRAPH_ENDPOINT="$URL" ODSHARE_AUTHORITY_HOST="$authority" \
+	ODSHARE_CA_FILE="$tmp/ca.pem" ODSHARE_CONFIG_DIR="$tmp/config7" \
+	sh -c '"$0" auth login </dev/null >/dev/null 2>&1 && "$0" auth token' "$bin/odshare")
+printf 'Authorization: Bearer %s\nContent-Type: application/json\n' "$token" >"$tmp/headers"
+printf '{"type":"view","scope":"anonymous"}' >"$tmp/body.json"
+cat /etc/ssl/certs/ca-certificates.crt "$tmp/ca.pem" >"$tmp/bundle.pem"
+curl7="curl -sS -o /dev/null --fail -X POST -H @$tmp/headers --data-binary @$tmp/body.json $URL/me/drive/root:/ToShare/file-0001.txt:/createLink"
+ods7="$bin/odshare link create /ToShare/file-0001.txt --type view --scope anonymous -o json"
+echo "  a. the CA given: ODSHARE_CA_FILE vs curl --cacert (target <= 1.1x)"
+ODSHARE_ACCESS_TOKEN=$token ODSHARE_GRAPH_ENDPOINT=$URL "$tmp/startup" -runs "$runs" \
+	-base "curl --cacert::${curl7/curl /curl --cacert $tmp/ca.pem }" -cmd "odshare ODSHARE_CA_FILE::ODSHARE_CA_FILE=$tmp/ca.pem $ods7"
+echo "  b. a system bundle holding the CA: SSL_CERT_FILE vs CURL_CA_BUNDLE (target < 1x)"
+ODSHARE_ACCESS_TOKEN=$token ODSHARE_GRAPH_ENDPOINT=$URL "$tmp/startup" -runs "$runs" \
+	-base "curl, system bundle::CURL_CA_BUNDLE=$tmp/bundle.pem $curl7" -cmd "odshare, system roots::SSL_CERT_FILE=$tmp/bundle.pem $ods7"
 fi
 echo
 } | tee -a "$out"

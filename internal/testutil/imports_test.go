@@ -44,6 +44,8 @@ var layers = map[string]int{
 	"internal/httpx/httpxtest": 1, "internal/testutil": 1, "internal/testutil/scripted": 1,
 	// make bench's peer for listings: a minimal Go pager (stdlib only)
 	"bench/pager": 1,
+	// make bench's programs: the start-up timer and the hello-world it compares odshare with
+	"bench/startup": 1, "bench/hello": 1,
 }
 
 var emulatorLayers = map[string]int{
