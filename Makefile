@@ -72,10 +72,11 @@ bench:
 	@bash bench/run.sh
 
 ## lint: go vet, then golangci-lint (.golangci.yml): the pinned one make test-deps installs, else one on
-## PATH; fails on any finding. Without either it says so (under CI=true it fails).
+## PATH; fails on any finding. Without either it says so (under CI=true it fails). Runs beside another
+## golangci-lint on the machine wait for its lock (--allow-serial-runners) instead of failing.
 lint: vet
 	@bin=$(GOLANGCI_LINT); [ -x "$$bin" ] || bin=$$(command -v golangci-lint || true); \
-	if [ -n "$$bin" ]; then echo "golangci-lint run ./..."; "$$bin" run ./...; \
+	if [ -n "$$bin" ]; then echo "golangci-lint run ./..."; "$$bin" run --allow-serial-runners ./...; \
 	elif [ "$${CI:-}" = true ]; then echo "golangci-lint $(GOLANGCI_LINT_VERSION) is not installed (make test-deps installs it)"; exit 1; \
 	else echo "golangci-lint not installed; ran go vet only (make test-deps installs $(GOLANGCI_LINT_VERSION) into $(TOOLS))"; fi
 
