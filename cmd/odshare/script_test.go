@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/odshare/odshare/internal/app"
 	"github.com/odshare/odshare/internal/emulator"
