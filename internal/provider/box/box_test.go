@@ -75,7 +75,7 @@ func TestCheckSpec(t *testing.T) {
 		{file, sharing.VerbLinkCreate, sharing.LinkSpec{Type: "edit", CanDownload: &no}, "contradicts --type edit"},
 		{file, sharing.VerbLinkCreate, sharing.LinkSpec{Type: "edit", Scope: "users"}, "--type edit needs --scope anonymous or organization"},
 		{file, sharing.VerbLinkCreate, sharing.LinkSpec{CanDownload: &yes, Scope: "users"}, "--can-download needs --scope"},
-		{file, sharing.VerbLinkCreate, sharing.LinkSpec{Password: "Secret99", Scope: "organization"}, "--password needs --scope anonymous"},
+		{file, sharing.VerbLinkCreate, sharing.LinkSpec{Password: "Secret99", Scope: "organization"}, "needs --scope anonymous on Box"},
 		{folder, sharing.VerbLinkCreate, sharing.LinkSpec{Type: "edit"}, "--type edit is for files only: box:folder:5 is a Box folder"},
 		{file, sharing.VerbLinkCreate, sharing.LinkSpec{Type: "edit"}, ""}, // a path: checked once resolved
 		{file, sharing.VerbLinkCreate, sharing.LinkSpec{VanityName: "short"}, "invalid --vanity-name"},

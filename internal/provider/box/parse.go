@@ -126,7 +126,7 @@ func (*Parser) CheckSpec(it sharing.Item, verb string, spec sharing.LinkSpec) er
 		}
 	}
 	if spec.Password != "" && spec.Scope != "" && spec.Scope != "anonymous" {
-		return sharing.UsageErrorf("--password needs --scope anonymous on Box: only open links have passwords")
+		return sharing.UsageErrorf("a password (--password, --password-stdin or ODSHARE_LINK_PASSWORD) needs --scope anonymous on Box: only open links have passwords")
 	}
 	if spec.Type == "edit" {
 		if r := refOf(it); r.Kind == boxapi.RefID && r.Type != boxapi.File || r.Kind == boxapi.RefSharedItem && r.Type != boxapi.File {
