@@ -18,10 +18,15 @@
 #   7. one link create over TLS (the emulator's --tls): with ODSHARE_CA_FILE vs `curl --cacert`
 #      with the same CA, request and token: <= 1.1x; trusting a system bundle that holds the CA
 #      (SSL_CERT_FILE / CURL_CA_BUNDLE): odshare faster than curl (< 1x).
+#   8. link audit of a 100,000-item tree with 2,000 shared items, 20 ms latency, a budget of 1,200
+#      resource units per 6 s (a minute's budget, 10x faster): requests <= delta pages +
+#      ceil(items read / 20) batches (+ retries); time within 1.25x of the budget's bound; peak RSS
+#      flat (the same audit of a 10,000-item tree); and the naive walk (children of every folder,
+#      permissions of every item) under the same budget for 60 s, extrapolated.
 #
 # BENCH_LOOP=N shortens benchmark 1b's process loop to N processes (scaled to 1,000);
 # BENCH_RUNS=N sets the rounds of the paired process runs of 6 and 7 (default 200).
-# BENCH_CASES="1a 5a 5b" runs only those cases (default: all; "4" is the Go benchmarks).
+# BENCH_CASES="1a 5a 5b 8" runs only those cases (default: all; "4" is the Go benchmarks).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -40,10 +45,11 @@ for tool in curl /usr/bin/time jq; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install curl time jq)" >&2; exit 1; }
 done
 
-# start_emulator NAME ARGS... : starts an emulator, sets $URL to its base URL.
+# start_emulator NAME ARGS... : starts an emulator (seeded from $SEED, default bench/fixture.yaml),
+# sets $URL to its base URL.
 start_emulator() {
 	local name=$1; shift
-	"$bin/odshare-emulator" --listen 127.0.0.1:0 --seed bench/fixture.yaml "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+	"$bin/odshare-emulator" --listen 127.0.0.1:0 --seed "${SEED:-bench/fixture.yaml}" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
 	pids+=($!)
 	URL=
 	for _ in $(seq 1 200); do
@@ -55,6 +61,8 @@ start_emulator() {
 	EMU=${URL%/v1.0}
 	export ODSHARE_GRAPH_ENDPOINT="$URL" ODSHARE_BOX_API_URL="$EMU/2.0"
 }
+# stop_emulator : stops the emulator started last (big trees hold memory).
+stop_emulator() { kill "${pids[-1]}" 2>/dev/null || true; wait "${pids[-1]}" 2>/dev/null || true; }
 now() { date +%s.%N; }
 # want CASE : whether BENCH_CASES (default all) includes CASE.
 want() { [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" $1 "* ]]; }
@@ -181,6 +189,58 @@ printf '  %d items, 101 requests (/shared_items + 100 pages of 1,000), %.2f s (1
 	"$(wc -l <"$tmp/5b.ndjson")" "$secs" "$(echo "101 * 0.020" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 fi
 
+if want 8; then
+echo "8. link audit of 100,000 items (2,000 shared), 20 ms latency, budget 1,200 units per 6 s (a minute, 10x faster)"
+go build -o "$bin/naiveaudit" ./bench/naiveaudit
+drive='b!AuditBusinessDrive00000000000000000000000000000000000000000001'
+audit=(link audit /Audit --scope anonymous,organization,users -o ndjson)
+# check_audit FILE N : N links out, each once.
+check_audit() {
+	local lines uniq
+	lines=$(wc -l <"$1"); uniq=$(jq -r .permission.id "$1" | sort -u | wc -l)
+	echo "  links out: $lines, distinct: $uniq (the tree has $2)"
+	[ "$lines" = "$2" ] && [ "$uniq" = "$2" ]
+}
+echo "  load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+SEED=bench/audit-fixture.yaml start_emulator 8 --fault latency=20ms --ru-budget 1200 --ru-window 6s
+/usr/bin/time -f '%M %e' -o "$tmp/8.time" "$bin/odshare" "${audit[@]}" >"$tmp/8.ndjson" 2>"$tmp/8.err"
+read -r rss secs <"$tmp/8.time"
+audit_secs=$secs
+check_audit "$tmp/8.ndjson" 2000 && echo "  0 lost, 0 duplicated"
+curl -s "$EMU/_emulator/requests" >"$tmp/8.requests"
+stats=$(curl -s "$EMU/_emulator/stats")
+pages=$(jq '[.[] | select(.batch == "" and (.rawURI | test("/delta")))] | length' "$tmp/8.requests")
+top=$(jq '[.[] | select(.batch == "")] | length' "$tmp/8.requests")
+batches=$(jq .batches <<<"$stats")
+throttled=$(jq .throttled <<<"$stats")
+units=$(jq .resourceUnits <<<"$stats")
+reads=$(( $(grep -o '[0-9]* read' "$tmp/8.err" | cut -d' ' -f1) + 1 )) # the candidates and the folder above
+need=$(( 1 + 2 + (pages - 1) + 5 * reads ))
+bound=$(echo "$need / 1200 * 6" | bc -l)
+printf '  %d delta pages, %d items read (%d units needed), %d batches (bound %d), %d HTTP requests in all (bound %d + retries), %d sub-requests throttled, %d units spent\n' \
+	"$pages" "$reads" "$need" "$batches" "$(( (reads + 19) / 20 ))" "$top" "$(( 1 + pages + (reads + 19) / 20 ))" "$throttled" "$units"
+printf '  time %.1f s; the budget'"'"'s bound %d units / 1,200 per 6 s = %.1f s: %.2fx (target <= 1.25x); peak RSS %.1f MB\n' \
+	"$secs" "$need" "$bound" "$(echo "$secs / $bound" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+stop_emulator
+# Memory flat: the same audit without the budget, of this tree and of one a tenth of its size.
+for n in 10000 100000; do
+	sed "s/items: 100000/items: $n/; s/shared: 2000/shared: $((n / 50))/" bench/audit-fixture.yaml >"$tmp/audit-$n.yaml"
+	SEED="$tmp/audit-$n.yaml" start_emulator "8m$n" --fault latency=20ms
+	/usr/bin/time -f '%M %e' -o "$tmp/8m.time" "$bin/odshare" "${audit[@]}" >"$tmp/8m.ndjson" 2>/dev/null
+	read -r rss secs <"$tmp/8m.time"
+	printf '  no budget, %d items (%d shared): %.2f s, peak RSS %.1f MB, %d links out\n' "$n" "$((n / 50))" "$secs" "$(echo "$rss / 1024" | bc -l)" "$(wc -l <"$tmp/8m.ndjson")"
+	stop_emulator
+done
+# The naive walk under the same budget and latency, for 60 s.
+SEED=bench/audit-fixture.yaml start_emulator 8n --fault latency=20ms --ru-budget 1200 --ru-window 6s
+folder=$(curl -s -H "Authorization: Bearer bench-token" "$URL/drives/$drive/root:/Audit" | jq -r .id)
+"$bin/naiveaudit" -token bench-token -duration 60s "$URL" "$drive" "$folder" >"$tmp/8n.json"
+read -r nread nrate nthr <<<"$(jq -r '"\(.permissionsRead) \(.permissionsReadPerSecond) \(.throttled)"' "$tmp/8n.json")"
+nunits=$(curl -s "$EMU/_emulator/stats" | jq .resourceUnits)
+printf '  naive walk (children of every folder, permissions of every item, 4 in flight): %d items read in 60 s (%.1f/s, %d throttled), %d units\n' "$nread" "$nrate" "$nthr" "$nunits"
+printf '  naive walk extrapolated to 100,001 items: %.0f s (%.0fx the audit); its cost >= 100,001 x 5 + 20,001 listings x 2 = 540,007 units, %.0fx the audit'"'"'s %d\n' \
+	"$(echo "100001 / $nrate" | bc -l)" "$(echo "100001 / $nrate / $audit_secs" | bc -l)" "$(echo "540007 / $need" | bc -l)" "$need"
+fi
 if want 4; then
 echo "4. Go benchmarks"
 go test -run '^$' -bench . -benchmem -benchtime 200ms ./internal/... 2>&1 | grep -E '^(Benchmark|ok|FAIL)'

@@ -46,6 +46,8 @@ var layers = map[string]int{
 	"bench/pager": 1,
 	// make bench's programs: the start-up timer and the hello-world it compares odshare with
 	"bench/startup": 1, "bench/hello": 1,
+	// make bench's peer for link audit: the naive "permissions of every item" walk (stdlib only)
+	"bench/naiveaudit": 1,
 }
 
 var emulatorLayers = map[string]int{
