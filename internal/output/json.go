@@ -61,29 +61,42 @@ func WriteJSON(ios *iostreams.IOStreams, raw []byte, jq string) error {
 	if err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
+	if _, err := runJQ(&buf, code, input, ios.IsStdoutTTY()); err != nil {
+		return err
+	}
+	_, err = ios.Out.Write(buf.Bytes())
+	return err
+}
+
+// runJQ runs code on input, writing each result to w as WriteJSON describes; halted reports that
+// the query ran `halt`, which ends it without an error, as in jq.
+func runJQ(w io.Writer, code *gojq.Code, input any, tty bool) (halted bool, err error) {
 	indent := ""
-	if ios.IsStdoutTTY() {
+	if tty {
 		indent = "  "
 	}
+	var buf bytes.Buffer
 	iter := code.Run(input)
 	for {
 		v, ok := iter.Next()
 		if !ok {
-			break
+			return false, nil
 		}
 		if err, isErr := v.(error); isErr {
 			var halt *gojq.HaltError
 			if errors.As(err, &halt) && halt.Value() == nil {
-				break // `halt` stops without an error, as in jq
+				return true, nil // `halt` stops without an error, as in jq
 			}
-			return fmt.Errorf("jq: %s", Sanitize(oneLine(err.Error())))
+			return false, fmt.Errorf("jq: %s", Sanitize(oneLine(err.Error())))
 		}
-		if err := writeJQResult(&buf, v, indent, ios.IsStdoutTTY()); err != nil {
-			return err
+		buf.Reset()
+		if err := writeJQResult(&buf, v, indent, tty); err != nil {
+			return false, err
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return false, err
 		}
 	}
-	_, err = ios.Out.Write(buf.Bytes())
-	return err
 }
 
 // MarshalJSON is json.Marshal without HTML escaping: every JSON odshare prints goes through it,
@@ -163,8 +176,11 @@ func SanitizeLines(s string) string {
 
 // decodeJSON decodes one JSON document into the value types gojq accepts,
 // keeping every number exact.
-func decodeJSON(raw []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
+func decodeJSON(raw []byte) (any, error) { return decodeJSONFrom(bytes.NewReader(raw)) }
+
+// decodeJSONFrom is decodeJSON reading from r.
+func decodeJSONFrom(r io.Reader) (any, error) {
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {

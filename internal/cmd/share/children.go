@@ -76,6 +76,10 @@ Output:
                 only on success.
                 Both are spooled, not held in memory: a megabyte in memory, the rest in a
                 temporary file, so memory stays flat for a folder of any size.
+  --jq EXPR     jq's output for that array, printed only on success. An expression that
+                starts with .[] (.[] | select(.file) | .name) runs on each item as it
+                arrives, in flat memory; any other (map(...), length) is given the whole
+                array at the end, held decoded.
   -o ndjson     one compact JSON object per line, written as each page arrives: memory
                 stays flat however large the folder. If a later page fails, the lines
                 already written stay, the error goes to stderr and the exit status is 1.
@@ -282,8 +286,8 @@ func walkRun(ctx context.Context, p sharing.Provider, opts *ChildrenOptions) err
 // path of its folder from the shared folder ("" for the shared folder itself), finish prints what
 // was held back once the listing has succeeded, close frees it. Every sink holds at most a page in
 // memory (and a table's widths, and for a walk each row's path): JSON and tables are spooled, in
-// memory up to a megabyte and then in a temporary file. --jq alone holds the listing, as jq needs
-// the whole document.
+// memory up to a megabyte and then in a temporary file. --jq runs an expression that starts with
+// .[] on each item as it comes; any other needs the whole document, decoded at the end.
 type listSink struct {
 	add    func(dir string, page []sharing.Entry) error
 	finish func() error
@@ -322,14 +326,22 @@ func newListSink(opts *ChildrenOptions) (*listSink, error) {
 		}, nil
 
 	case pr.JSON():
-		// --jq needs the whole document.
-		var all []json.RawMessage
+		// --jq: an expression that starts with .[] runs on each item as it comes; any other is
+		// given the whole array, spooled until the listing is complete (output.JQArray).
+		jq, err := output.NewJQArray(opts.IO, pr.JQ)
+		if err != nil {
+			return nil, err
+		}
 		return &listSink{
 			add: func(_ string, page []sharing.Entry) error {
-				all = append(all, raws(page)...)
+				for _, e := range page {
+					if err := jq.Add(e.Raw); err != nil {
+						return fmt.Errorf("spool the listing: %w", err)
+					}
+				}
 				return nil
 			},
-			finish: func() error { return pr.Write(opts.IO, output.JoinJSONArray(all)) }, close: func() {},
+			finish: func() error { return jq.CopyTo(opts.IO.Out) }, close: jq.Close,
 		}, nil
 
 	case !opts.Recursive:
