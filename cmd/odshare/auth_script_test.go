@@ -51,6 +51,7 @@ func TestAuthScripts(t *testing.T) {
 				return err
 			}
 			env.Defer(func() { _ = stop(context.Background()) })
+			deferFaultCheck(env, "emu", st.Graph.UnappliedFaults)
 			env.Values[emulatorKey{}] = st.Graph
 			env.Values[stackKey{}] = st
 			ca := filepath.Join(env.WorkDir, "ca.pem")

@@ -32,7 +32,8 @@ type boxServerKey struct{}
 //	                         boxHeaders, body); secrets read [redacted]
 //	boxemu last              print the last one
 //	boxemu count N           require exactly N recorded Box requests
-//	boxemu fault SPEC        add a Box fault rule (kit.ParseFault; paths below /2.0)
+//	boxemu fault SPEC        add a Box fault rule (kit.ParseFault; paths below /2.0); like emu fault, a
+//	                         rule never applied fails the script
 //	boxemu throttle RPS B    throttle each client to RPS requests a second, bursts of B
 //	boxemu stats             print the Box counters: requests, throttled, links created/updated/removed
 //	boxemu reset             forget recorded requests, faults and counters
@@ -60,6 +61,8 @@ func TestBoxScripts(t *testing.T) {
 				return err
 			}
 			env.Defer(func() { _ = stop(context.Background()) })
+			deferFaultCheck(env, "emu", st.Graph.UnappliedFaults)
+			deferFaultCheck(env, "boxemu", st.Box.UnappliedFaults)
 			bs.st = st
 			env.Values[boxServerKey{}] = bs
 			env.Values[emulatorKey{}] = st.Graph
@@ -194,6 +197,9 @@ func cmdBoxEmu(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(ts.Stdout(), "requests=%d throttled=%d created=%d updated=%d removed=%d\n",
 			st.Requests, st.Throttled, st.SharedLinks.Created, st.SharedLinks.Updated, st.SharedLinks.Removed)
 	case "reset":
+		if msg := unappliedFaults("boxemu", srv.UnappliedFaults()); msg != "" {
+			ts.Fatalf("%s", msg)
+		}
 		srv.ResetRequests()
 		srv.ClearFaults()
 		srv.ResetStats()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -64,7 +65,8 @@ type replayState struct {
 //	emu last                 print the last recorded request
 //	emu count N [SPEC]       require exactly N recorded requests (matching SPEC, as "method=M,path=P,
 //	                         status=S" of interrupt's WHEN; a * in P is any characters)
-//	emu fault SPEC           inject a fault (emulator.ParseFault syntax)
+//	emu fault SPEC           inject a fault (emulator.ParseFault syntax); the script fails at its end
+//	                         (or at emu reset) if the rule was never applied to a request
 //	emu stats                print createLink created/existing counts, batches and throttled
 //	emu wait WHEN            wait until the emulator has recorded what WHEN says (as interrupt's), a
 //	                         minute at most: a request a client gave up on may still be running
@@ -95,6 +97,7 @@ func TestScripts(t *testing.T) {
 			}
 			srv := httptest.NewServer(emu)
 			env.Defer(srv.Close)
+			deferFaultCheck(env, "emu", emu.UnappliedFaults)
 			env.Values[emulatorKey{}] = emu
 			env.Values[replayKey{}] = &replayState{}
 			env.Values[proxyKey{}] = &proxyHolder{}
@@ -420,12 +423,40 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	case "expire-delta":
 		emu.ExpireDeltaTokens()
 	case "reset":
+		if msg := unappliedFaults("emu", emu.UnappliedFaults()); msg != "" {
+			ts.Fatalf("%s", msg)
+		}
 		emu.ResetRequests()
 		emu.ClearFaults()
 		emu.ResetStats()
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
 	}
+}
+
+// unappliedFaults describes the fault rules that no request triggered, or returns "": a script
+// whose fault never fires tests nothing of what it says (a glob that matches no path, a rule
+// shadowed by an earlier one, a request that never came).
+func unappliedFaults(cmd string, rules []emulator.Fault) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	var specs []string
+	for _, f := range rules {
+		b, _ := json.Marshal(f)
+		specs = append(specs, string(b))
+	}
+	return fmt.Sprintf("%s fault: %d rule(s) never applied to any request (fix the rule or the script): %s", cmd, len(rules), strings.Join(specs, "; "))
+}
+
+// deferFaultCheck fails the script at its end when a fault rule it added was never applied.
+func deferFaultCheck(env *testscript.Env, cmd string, unapplied func() []emulator.Fault) {
+	env.Defer(func() {
+		if msg := unappliedFaults(cmd, unapplied()); msg != "" {
+			env.T().Log(msg)
+			env.T().FailNow()
+		}
+	})
 }
 
 // cmdEmuSecret checks a secret of the last recorded request through its digest.

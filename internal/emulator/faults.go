@@ -22,6 +22,9 @@ func (s *Server) AddFault(f Fault) { s.faults.Add(f) }
 // ClearFaults removes every rule.
 func (s *Server) ClearFaults() { s.faults.Clear() }
 
+// UnappliedFaults returns the rules no request has triggered yet.
+func (s *Server) UnappliedFaults() []Fault { return s.faults.Unapplied() }
+
 // pickFault returns the fault to apply to this request, if any, and counts it (see
 // kit.FaultSet.Pick for what applies inside a batch).
 func (s *Server) pickFault(method, rawPath string, inBatch bool) *Fault {

@@ -209,6 +209,9 @@ func (s *Server) AddFault(f kit.Fault) { s.faults.Add(f) }
 // ClearFaults removes every fault rule.
 func (s *Server) ClearFaults() { s.faults.Clear() }
 
+// UnappliedFaults returns the rules no request has triggered yet.
+func (s *Server) UnappliedFaults() []kit.Fault { return s.faults.Unapplied() }
+
 // SetThrottle replaces the throttle (Options.Throttle) with fresh buckets; nil turns it off.
 func (s *Server) SetThrottle(t *kit.Throttle) error {
 	if err := t.Validate(); err != nil {

@@ -46,6 +46,7 @@ type faultState struct {
 	Fault
 	left int // remaining applications when Times > 0
 	skip int // matching requests still to let through (After)
+	hits int // times the rule was applied
 }
 
 // Add adds a rule. Rules are tried in the order added; the first that applies wins.
@@ -69,6 +70,20 @@ func (fs *FaultSet) List() []Fault {
 	out := []Fault{}
 	for _, r := range fs.rules {
 		out = append(out, r.Fault)
+	}
+	return out
+}
+
+// Unapplied returns the rules that have not been applied to any request yet, in the order added:
+// a test's harness reports them, since a fault that never fires proves nothing.
+func (fs *FaultSet) Unapplied() []Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	var out []Fault
+	for _, r := range fs.rules {
+		if r.hits == 0 {
+			out = append(out, r.Fault)
+		}
 	}
 	return out
 }
@@ -126,6 +141,7 @@ func (fs *FaultSet) Pick(method, rawPath string, inBatch bool, rand func() float
 		if st.Times > 0 {
 			st.left--
 		}
+		st.hits++
 		f := st.Fault
 		return &f
 	}
