@@ -195,9 +195,11 @@ const (
 // once.
 //
 // Up to o.Concurrency workers each send batches of up to o.BatchSize ready steps. A step answered
-// 429, 503, 504 or another retryable 5xx goes back to the queue until its own Retry-After
-// (fractional seconds allowed), or an exponential backoff without one; throttling also holds every
-// worker back (see pacer), so a throttled run proceeds at the rate the provider admits. Other 4xx
+// 504 or another retryable 5xx goes back to the queue until its own Retry-After (fractional seconds
+// allowed), or an exponential backoff without one. A step answered 429 or 503 does too when it is
+// isolated; when the provider's throttle refuses more (a spell), the pacer sizes and spaces every
+// worker's batches to the rate it admits, and holds them all back when most of a batch is refused
+// (see pacer), so a throttled run proceeds at the rate the provider admits. Other 4xx
 // answers are final failures carrying the provider's code and message. A batch that fails as a whole
 // sends its items back to the queue, counting an attempt; a 4xx for the whole batch (other than 408,
 // 424, 429) is final for its items, since re-sending the same batch can't help.
@@ -254,6 +256,7 @@ func Run(ctx context.Context, s Sender, inputs []string, o Options) error {
 	defer cancel()
 	e := &engine{s: s, retry: retry, o: o, ctx: runCtx, cancel: cancel, inputs: inputs, lastAnswer: time.Now()}
 	e.cond = sync.NewCond(&e.mu)
+	e.pace.limit, e.pace.workers, e.wake = o.BatchSize, o.Concurrency, make(chan struct{})
 	e.tasks = make([]task, len(inputs))
 	e.pending = make([]*task, 0, len(inputs))
 	for i := range e.tasks {
@@ -324,6 +327,9 @@ type task struct {
 	maybeDone bool
 	throttles int           // throttled answers to the current step
 	charged   time.Duration // of the retry budget, by those answers
+	// pacedSince is when the item was last throttled, if the pacer (not its own Retry-After)
+	// decides when it goes again; the time until then is charged when it goes.
+	pacedSince time.Time
 }
 
 // engine is one Run. mu guards the queue, the tasks and the pacer; emitMu serializes OnResult.
@@ -346,6 +352,7 @@ type engine struct {
 	pending  []*task // neither finished nor in flight
 	inFlight int     // batches being sent
 	pace     pacer
+	wake     chan struct{} // closed (and replaced) when a batch is settled
 
 	emitMu sync.Mutex
 }
@@ -392,10 +399,11 @@ func (e *engine) take() ([]*task, bool) {
 			continue
 		}
 		now := later(time.Now(), reached)
-		// Hold off for any Retry-After, and for the pacer's next slot. Slots are booked when a batch
-		// goes, at the rate of that moment, so workers waiting together take turns.
-		if gate := e.pace.gate(); gate.After(now) {
-			if gate.Equal(e.pace.notBefore) {
+		// Hold off for a Retry-After that holds everyone, and for the pacer's mirror of the
+		// throttle. Batches are booked when they go, so workers waiting together take turns.
+		size := e.pace.batchSize()
+		if gate := e.pace.gate(now, size); gate.After(now) {
+			if e.pace.held(now) {
 				e.notifyWait("throttled by "+e.s.Service(), gate.Sub(now))
 			}
 			if !e.sleepUntil(now, gate, &reached) {
@@ -404,7 +412,7 @@ func (e *engine) take() ([]*task, bool) {
 			}
 			continue
 		}
-		batch, earliest := e.takeEligible(now, e.pace.batchSize(e.o.BatchSize))
+		batch, earliest := e.takeEligible(now, size)
 		if len(batch) == 0 {
 			if e.inFlight == 0 {
 				e.notifyWait("retrying what "+e.s.Service()+" throttled or failed", earliest.Sub(now))
@@ -418,6 +426,10 @@ func (e *engine) take() ([]*task, bool) {
 		e.pace.book(now, len(batch))
 		for _, t := range batch {
 			t.attempts++
+			if !t.pacedSince.IsZero() {
+				t.charged += now.Sub(t.pacedSince) // the time it waited for the pacer
+				t.pacedSince = time.Time{}
+			}
 		}
 		e.inFlight++
 		e.mu.Unlock()
@@ -432,21 +444,43 @@ func (e *engine) notifyWait(why string, d time.Duration) {
 	}
 }
 
-// sleepUntil releases mu and sleeps from now until target, then takes mu again; false means ctx
-// ended the wait.
+// sleepUntil releases mu and sleeps from now until target, or until a batch is settled (which may
+// bring the pacer's gate or an item's turn forward), then takes mu again; false means ctx ended the
+// wait.
 func (e *engine) sleepUntil(now, target time.Time, reached *time.Time) bool {
+	wake := e.wake
 	e.mu.Unlock()
-	err := e.sleep(target.Sub(now))
+	ctx, cancel := context.WithCancel(e.ctx)
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-wake:
+			cancel()
+		case <-stop:
+		}
+	}()
+	err := e.sleep(ctx, target.Sub(now))
+	close(stop)
+	woken := ctx.Err() != nil && e.ctx.Err() == nil
+	cancel()
 	e.mu.Lock()
-	*reached = later(*reached, target)
-	return err == nil
+	if err == nil || !woken {
+		*reached = later(*reached, target)
+	}
+	return e.ctx.Err() == nil
 }
 
-func (e *engine) sleep(d time.Duration) error {
+func (e *engine) sleep(ctx context.Context, d time.Duration) error {
 	if e.retry.Sleep != nil {
-		return e.retry.Sleep(e.ctx, d)
+		return e.retry.Sleep(ctx, d)
 	}
-	return httpretry.Sleep(e.ctx, d)
+	return httpretry.Sleep(ctx, d)
+}
+
+// awaken ends the waits of sleepUntil; the engine calls it, under mu, when a batch is settled.
+func (e *engine) awaken() {
+	close(e.wake)
+	e.wake = make(chan struct{})
 }
 
 // takeEligible removes up to n tasks that are due by now from the queue, oldest first. With none
@@ -474,10 +508,12 @@ func (e *engine) settle(batch []*task, sentAt time.Time, answers []Answer, err e
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer e.cond.Broadcast()
+	defer e.awaken()
 	e.inFlight--
 	now := time.Now()
 	var out []Result
 	if err != nil && answers == nil {
+		e.pace.unanswered(len(batch))
 		if e.ctx.Err() != nil {
 			// Interrupted (or stopped) in flight: the batch may have reached the provider.
 			// Reported at the end, as not sent or outcome unknown.
@@ -536,9 +572,31 @@ func (e *engine) settle(batch []*task, sentAt time.Time, answers []Answer, err e
 		return out
 	}
 	e.lastAnswer = now
-	admitted, throttled := 0, 0
-	var retryAfter time.Duration
-	hasRetryAfter := false
+	// The pacer reads the batch first: whether this is a throttle spell decides how its
+	// throttled items wait.
+	o := outcome{now: now, sentAt: sentAt, sent: len(batch)}
+	for i, a := range answers {
+		switch {
+		case a.Status == 0:
+		case httpretry.Throttled(a.Status):
+			o.throttled++
+			if batch[i].throttles == 0 {
+				o.fresh++
+			}
+			wait, ok, exact := readRetryAfter(a.RetryAfter, now)
+			switch {
+			case ok && exact:
+				if !o.hasExact || wait < o.exact {
+					o.exact, o.hasExact = wait, true
+				}
+			case ok:
+				o.whole = max(o.whole, min(wait, e.retry.MaxWait))
+			}
+		default:
+			o.admitted++
+		}
+	}
+	e.pace.observe(o)
 	for i, t := range batch {
 		a := answers[i]
 		if a.Status == 0 { // unanswered in an incomplete batch: it may or may not have run, so send it again
@@ -550,11 +608,6 @@ func (e *engine) settle(batch []*task, sentAt time.Time, answers []Answer, err e
 			t.eligible = now.Add(httpretry.Backoff(t.attempts))
 			e.pending = append(e.pending, t)
 			continue
-		}
-		if a.Status == http.StatusTooManyRequests || a.Status == http.StatusServiceUnavailable {
-			throttled++
-		} else {
-			admitted++
 		}
 		switch {
 		case a.Status < 300:
@@ -577,21 +630,26 @@ func (e *engine) settle(batch []*task, sentAt time.Time, answers []Answer, err e
 			// Waited out for the retry budget, as a single request is; not counted as an attempt.
 			t.attempts--
 			t.throttles++
-			wait, ok := httpretry.ParseRetryAfter(a.RetryAfter, now)
-			if ok {
-				wait = min(wait, e.retry.MaxWait)
-				retryAfter, hasRetryAfter = max(retryAfter, wait), true
-			} else {
-				wait = httpretry.ThrottleBackoff(t.throttles)
+			ra, ok, exact := readRetryAfter(a.RetryAfter, now)
+			wait, paced := e.pace.itemWait(t.throttles, min(ra, e.retry.MaxWait), ok, exact)
+			// The budget counts the time the item waits: its own Retry-After (at least
+			// MinThrottleCharge, so a provider answering "0" forever gets a retry per second of
+			// budget), or, when the pacer decides, the time until it goes again.
+			charge := wait
+			if !paced {
+				charge = max(wait, httpretry.MinThrottleCharge)
 			}
-			charge := max(wait, httpretry.MinThrottleCharge)
 			if t.charged+charge > e.retry.Budget {
 				res := e.refusal(t, a)
 				res.Err.Message += fmt.Sprintf("; still throttled after %d retries, which spent the %s retry budget (raise it with --retry-budget)", t.throttles-1, e.retry.Budget)
 				out = append(out, e.finish(t, res))
 				continue
 			}
-			t.charged += charge
+			if paced {
+				t.pacedSince = now
+			} else {
+				t.charged += charge
+			}
 			t.eligible = now.Add(wait)
 			e.pending = append(e.pending, t)
 		case httpretry.HonoursRetryAfter(a.Status) || httpretry.RetryableServerError(a.Status):
@@ -616,7 +674,6 @@ func (e *engine) settle(batch []*task, sentAt time.Time, answers []Answer, err e
 			out = append(out, e.finish(t, e.refusal(t, a)))
 		}
 	}
-	e.pace.observe(now, sentAt, admitted, throttled, retryAfter, hasRetryAfter)
 	return out
 }
 
@@ -625,7 +682,9 @@ func (e *engine) unsend(batch []*task) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer e.cond.Broadcast()
+	defer e.awaken()
 	e.inFlight--
+	e.pace.unanswered(len(batch))
 	for _, t := range batch {
 		t.attempts--
 	}

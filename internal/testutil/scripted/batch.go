@@ -62,6 +62,42 @@ func NewBatchFake(t testing.TB) *BatchFake {
 	return f
 }
 
+// NewBatchFakeInMemory is a BatchFake without a listener: MemoryClient's requests reach it in
+// memory, so a test in a testing/synctest bubble runs a client against it in virtual time (the
+// bubble's clock moves only while everything in it waits, and a socket is not waiting on the
+// bubble). Its Server is nil.
+func NewBatchFakeInMemory() *BatchFake {
+	return &BatchFake{Created: map[string]int{}, Attempts: map[string]int{}}
+}
+
+// MemoryClient is an HTTP client whose requests f answers in memory, latency after each is sent
+// (timed by the time package, so virtual in a synctest bubble).
+func (f *BatchFake) MemoryClient(latency time.Duration) *http.Client {
+	return &http.Client{Transport: memoryTransport{f, latency}}
+}
+
+type memoryTransport struct {
+	f       *BatchFake
+	latency time.Duration
+}
+
+func (m memoryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if m.latency > 0 {
+		t := time.NewTimer(m.latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	rec := httptest.NewRecorder()
+	m.f.serve(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
 func (f *BatchFake) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.EscapedPath() != "/v1.0/$batch" {
 		http.Error(w, "not a batch", http.StatusNotFound)
