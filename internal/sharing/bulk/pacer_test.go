@@ -44,22 +44,24 @@ type simShape struct {
 	latency     time.Duration // from sending a batch to its evaluation and answer
 	jitter      time.Duration // each batch's latency is latency + [0, jitter)
 	maxBatch    int           // the provider's batch size: 20 for Graph, 1 for Box
+	steps       int           // requests an item takes in turn (Box: read, then PUT); 0 = 1
 	concurrency int           // batches in flight; 0 = the engine's default
 	target      float64       // the run must take at most target × bound
 }
 
-// bound is the least time any client needs: (N − B)/R under a throttle; without one, the batches'
-// round trips with every worker busy, plus one Retry-After when noise throttles some items.
+// bound is the least time any client needs: the batches' round trips with every worker busy; under
+// a throttle at least (N − B)/R for N requests; plus one Retry-After when noise throttles some.
 func (sh simShape) bound() time.Duration {
-	if sh.rate > 0 {
-		return time.Duration(float64(sh.n-sh.burst) / sh.rate * float64(time.Second))
-	}
 	c := sh.concurrency
 	if c == 0 {
 		c = defaultConcurrency
 	}
-	rounds := (sh.n + c*sh.maxBatch - 1) / (c * sh.maxBatch)
+	reqs := sh.n * max(1, sh.steps)
+	rounds := (reqs + c*sh.maxBatch - 1) / (c * sh.maxBatch)
 	d := time.Duration(rounds) * sh.latency
+	if sh.rate > 0 {
+		d = max(d, time.Duration(float64(reqs-sh.burst)/sh.rate*float64(time.Second)))
+	}
 	if sh.noise > 0 {
 		d += time.Second
 	}
@@ -160,7 +162,8 @@ type simProvider struct {
 	retryAfter map[string]struct{}
 }
 
-type simStep struct{ index int }
+// simStep is an item's request: phase 0 first, then the next while phase < steps-1.
+type simStep struct{ index, phase int }
 
 func (simStep) Unsafe() bool { return true }
 
@@ -187,7 +190,7 @@ func (s *simProvider) Retry() Retry {
 func (s *simProvider) Prepare(context.Context) ([]Step, error) {
 	steps := make([]Step, s.sh.n)
 	for i := range steps {
-		steps[i] = simStep{i}
+		steps[i] = simStep{index: i}
 	}
 	return steps, nil
 }
@@ -208,7 +211,10 @@ func (s *simProvider) Send(ctx context.Context, steps []Step) ([]Answer, error) 
 		return nil, ctx.Err()
 	}
 }
-func (s *simProvider) Advance(_ Step, a Answer) (Step, *Result, *Error) {
+func (s *simProvider) Advance(st Step, a Answer) (Step, *Result, *Error) {
+	if ss := st.(simStep); ss.phase < s.sh.steps-1 {
+		return simStep{ss.index, ss.phase + 1}, nil, nil
+	}
 	return nil, &Result{Status: a.Status, Created: a.Status == 201, Raw: a.Body}, nil
 }
 func (s *simProvider) Refusal(_ Step, a Answer) *Error {
@@ -258,7 +264,8 @@ func (s *simProvider) evaluate(c *simCall, now time.Time) []Answer {
 	out := make([]Answer, len(c.steps))
 	b := simBatch{at: now.Sub(s.start), n: len(c.steps)}
 	for k, st := range c.steps {
-		i := st.(simStep).index
+		ss := st.(simStep)
+		i := ss.index
 		s.subs++
 		s.attempts[i]++
 		switch {
@@ -278,10 +285,8 @@ func (s *simProvider) evaluate(c *simCall, now time.Time) []Answer {
 				s.tokens = max(0, s.tokens-1)
 			}
 			status := 200
-			if s.created[i] == 0 {
+			if ss.phase == max(1, s.sh.steps)-1 && s.created[i] == 0 {
 				status = 201
-			}
-			if status == 201 {
 				s.created[i]++
 			}
 			out[k] = Answer{Status: status, Body: json.RawMessage(`{"id":"` + strconv.Itoa(i) + `"}`)}
@@ -339,8 +344,8 @@ func (o *simOutcome) check(t *testing.T, sh simShape) {
 // simShapes are the throttle shapes of issue 9's figures, as bench/run.sh measures them on the
 // emulator: 1,000 links, 20 ms latency, four batches in flight, each throttle with exact and with
 // whole-second Retry-After; no throttle but 2% of sub-requests refused with "Retry-After: 1"; and
-// Box's shape (one request per Send, about 1,000 a minute, whole-second retry-after). The targets are
-// the issue's. With jitter, each batch's latency varies by up to that much, as a loaded machine's
+// Box's shapes (one request per Send, whole-second retry-after): about 1,000 a minute, and bench
+// case 5a's 200 a second with a read and a PUT per link. The targets are the issue's (and 5a's). With jitter, each batch's latency varies by up to that much, as a loaded machine's
 // does.
 func simShapes(jitter time.Duration) []simShape {
 	base := simShape{n: 1000, latency: 20 * time.Millisecond, jitter: jitter, maxBatch: 20}
@@ -365,7 +370,17 @@ func simShapes(jitter time.Duration) []simShape {
 	noise.name, noise.noise, noise.target = "no_throttle_2pct_429", 0.02, 2
 	box := base
 	box.name, box.rate, box.burst, box.whole, box.maxBatch, box.latency, box.target = "box_1000_per_min_burst3_whole", 1000.0/60, 3, true, 1, 50*time.Millisecond, 1.1
-	return append(out, noise, box)
+	out = append(out, noise, box)
+	// Bench case 5a's: Box's throttle at 200 requests a second (its burst a fifth of that, as the
+	// emulator's default), whole-second retry-after, each link a read then a PUT, four and eight
+	// single requests in flight.
+	for _, conc := range []int{4, 8} {
+		sh := base
+		sh.name = fmt.Sprintf("box_200rps_burst40_whole_read_put_conc%d", conc)
+		sh.rate, sh.burst, sh.whole, sh.maxBatch, sh.steps, sh.concurrency, sh.target = 200, 40, true, 1, 2, conc, 1.25
+		out = append(out, sh)
+	}
+	return out
 }
 
 // TestPacerReachesTheBound drives the engine through every throttle shape and checks that no item
