@@ -59,8 +59,9 @@ type replayState struct {
 //	interrupt WHEN N cmd...  run cmd, send SIGINT when WHEN holds, require exit status N. WHEN is
 //	                         "requests=K[,method=M][,path=P][,status=S]": the emulator has recorded K
 //	                         requests (with that method, raw path P without its query, answered with
-//	                         status S), given a minute at most; or a DELAY (1s) for a program that
-//	                         talks to no emulator.
+//	                         status S), given a minute at most; or "stderr=REGEXP": what the
+//	                         command wrote to stderr so far matches REGEXP (for a program that talks
+//	                         to no emulator), given a minute at most.
 //	emu requests             print every request the emulator recorded (method, raw URI, headers, body)
 //	emu last                 print the last recorded request
 //	emu count N [SPEC]       require exactly N recorded requests (matching SPEC, as "method=M,path=P,
@@ -221,15 +222,19 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 // delay), and requires an exit status.
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 {
-		ts.Fatalf("usage: interrupt requests=K[,method=M][,path=P][,status=S]|DELAY N command [args...]")
+		ts.Fatalf("usage: interrupt requests=K[,method=M][,path=P][,status=S]|stderr=REGEXP N command [args...]")
 	}
 	var wait func(exited <-chan struct{}) error
-	if strings.HasPrefix(args[0], "requests=") {
+	stderr := &lockedBuffer{}
+	switch {
+	case strings.HasPrefix(args[0], "requests="):
 		wait = recordedRequests(ts, args[0])
-	} else {
-		delay, err := time.ParseDuration(args[0])
+	case strings.HasPrefix(args[0], "stderr="):
+		re, err := regexp.Compile(strings.TrimPrefix(args[0], "stderr="))
 		ts.Check(err)
-		wait = func(<-chan struct{}) error { time.Sleep(delay); return nil }
+		wait = func(exited <-chan struct{}) error { return stderrMatches(stderr, re, exited) }
+	default:
+		ts.Fatalf("interrupt: WHEN %q is neither requests=… nor stderr=…", args[0])
 	}
 	want, err := strconv.Atoi(args[1])
 	ts.Check(err)
@@ -245,7 +250,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 		"ODSHARE_CA_FILE", "ODSHARE_BOX_API_URL", "ODSHARE_BOX_ACCESS_TOKEN", "ODSHARE_BOX_TOKEN_URL", "ODSHARE_BOX_AUTHORIZE_URL", "ODSHARE_BOX_CLIENT_SECRET", "DISPLAY", "PATH"} {
 		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
 	}
-	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()
+	cmd.Stdout, cmd.Stderr = ts.Stdout(), stderr
 	ts.Check(cmd.Start())
 	exited := make(chan struct{})
 	var waitErr error
@@ -253,10 +258,12 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if err := wait(exited); err != nil {
 		_ = cmd.Process.Kill()
 		<-exited
+		_, _ = ts.Stderr().Write(stderr.Bytes())
 		ts.Fatalf("interrupt: %v", err)
 	}
 	ts.Check(cmd.Process.Signal(os.Interrupt))
 	<-exited
+	_, _ = ts.Stderr().Write(stderr.Bytes())
 	got := 0
 	var exitErr *exec.ExitError
 	if errors.As(waitErr, &exitErr) {
@@ -267,6 +274,44 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d after SIGINT, want %d", args[2], got, want)
 	}
+}
+
+// lockedBuffer is a command's stderr that the script reads while the command still writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Bytes returns a copy of what was written so far.
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+// stderrMatches waits until what the command wrote to stderr matches re. It fails when the
+// command exits first or the deadline passes.
+func stderrMatches(stderr *lockedBuffer, re *regexp.Regexp, exited <-chan struct{}) error {
+	deadline := time.After(interruptDeadline)
+	for !re.Match(stderr.Bytes()) {
+		select {
+		case <-exited:
+			if re.Match(stderr.Bytes()) {
+				return nil
+			}
+			return fmt.Errorf("the command exited before its stderr matched %q", re)
+		case <-deadline:
+			return fmt.Errorf("stderr did not match %q within %v", re, interruptDeadline)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 // interruptDeadline bounds the wait for an interrupt's event: generous, since only a broken
