@@ -115,6 +115,9 @@ type Options struct {
 	// response (nil on a transport error), the time taken and the error. The client writes its debug line
 	// there; it must not print headers' values.
 	Log func(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error)
+	// ShowURL is how a request's URL appears in errors (a client shortens its secret-bearing parts, as
+	// Graph does the token after /shares/); nil means the URL made safe for a terminal.
+	ShowURL func(target string) string
 }
 
 // Sender sends calls with a bearer token. It is safe for concurrent use. Its exported fields are the
@@ -133,6 +136,7 @@ type Sender struct {
 	userAgent string
 	maxBody   int64
 	log       func(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error)
+	showURL   func(target string) string
 }
 
 // RetrySettings are how a sender waits between attempts, for a caller that schedules its own retries
@@ -178,6 +182,10 @@ func NewSender(o Options) (*Sender, error) {
 		userAgent:   o.UserAgent,
 		maxBody:     o.MaxBody,
 		log:         o.Log,
+		showURL:     o.ShowURL,
+	}
+	if s.showURL == nil {
+		s.showURL = safetext.Line
 	}
 	if s.userAgent == "" {
 		s.userAgent = "odshare"
@@ -403,16 +411,20 @@ func (s *Sender) attempt(ctx context.Context, method, target string, hdr http.He
 	resp, err := s.hc.Do(hreq)
 	if err != nil {
 		s.logAttempt(method, target, hdr, nil, time.Since(start), err)
+		var ue *url.Error // net/http's errors quote the URL: show it as errors do
+		if errors.As(err, &ue) {
+			ue.URL = s.showURL(ue.URL)
+		}
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, s.maxBody+1))
 	s.logAttempt(method, target, hdr, resp, time.Since(start), err)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s %s: reading response: %w", method, safetext.Line(target), err)
+		return nil, nil, fmt.Errorf("%s %s: reading response: %w", method, s.showURL(target), err)
 	}
 	if int64(len(b)) > s.maxBody {
-		return nil, nil, fmt.Errorf("%s %s: response body larger than %d bytes", method, safetext.Line(target), s.maxBody)
+		return nil, nil, fmt.Errorf("%s %s: response body larger than %d bytes", method, s.showURL(target), s.maxBody)
 	}
 	return resp, b, nil
 }

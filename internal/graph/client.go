@@ -99,6 +99,7 @@ func New(o Options) (*Client, error) {
 		Sleep:        o.Sleep,
 		MaxBody:      maxBody,
 		Log:          c.logAttempt,
+		ShowURL:      redactURL,
 	})
 	if err != nil {
 		return nil, err

@@ -564,3 +564,31 @@ func TestDebugLogRedactsShareTokenInTransportErrors(t *testing.T) {
 		t.Errorf("debug log:\n%s", log.String())
 	}
 }
+
+// TestErrorsShortenTheShareToken: the token after /shares/ is a sharing URL in disguise; errors name
+// the request with it shortened, as the debug line does: a body cut short, and a transport failure
+// (net/http quotes the URL).
+func TestErrorsShortenTheShareToken(t *testing.T) {
+	const token = "u!aHR0cHM6Ly9jb250b3NvLnNoYXJlcG9pbnQuY29tL3NlY3JldC1saW5r"
+	check := func(name string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), token[2:12]) {
+			t.Errorf("%s: the error shows the share token: %v", name, err)
+		}
+		if !strings.Contains(err.Error(), "/shares/u!…") {
+			t.Errorf("%s: the error does not name the shortened request: %v", name, err)
+		}
+	}
+	s := newServer(t, hijackAndCut(`{"val`))
+	c, _ := s.client(t, func(o *Options) { o.MaxAttempts = 1 })
+	_, err := c.Do(context.Background(), &Request{Path: "/shares/" + token + "/driveItem"})
+	check("cut short", err)
+
+	s = newServer(t, hijackAndCut(""))
+	c, _ = s.client(t, func(o *Options) { o.MaxAttempts = 1 })
+	_, err = c.Do(context.Background(), &Request{Path: "/shares/" + token + "/driveItem"})
+	check("transport", err)
+}
