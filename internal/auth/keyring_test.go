@@ -204,6 +204,18 @@ func TestKeyringTimeoutFallsBackToFile(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, cacheFileName)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("plain cache %v, %v", fi, err)
 	}
+	// A later process refreshing the plain cache says nothing: the notice came with the sign-in.
+	noticeOnce = sync.Once{}
+	src, err := NewDelegatedSource(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(notices) != 1 {
+		t.Errorf("a refresh of the plain cache repeated the notice: %q", notices)
+	}
 }
 
 func TestNoSessionBusNeverCallsTheKeyring(t *testing.T) {

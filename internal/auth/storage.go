@@ -171,7 +171,9 @@ func (c *fileCache) encode(plain []byte) ([]byte, error) {
 	}
 	key, err := cacheKey(filepath.Dir(c.path), true)
 	if err != nil {
-		if c.storage.Notice != nil {
+		// Said at a sign-in, or when a cache becomes plain; not on every refresh of a cache that
+		// already was (a CI job's log would carry it on every command).
+		if c.storage.Notice != nil && (c.fresh || !plainCacheAt(c.path)) {
 			noticeOnce.Do(func() {
 				c.storage.Notice(fmt.Sprintf("! No OS keyring answered (%s): tokens are stored in a plain file readable only by you (%s)",
 					redactText(err.Error()), filepath.Dir(c.path)))
@@ -180,6 +182,16 @@ func (c *fileCache) encode(plain []byte) ([]byte, error) {
 		return plain, nil
 	}
 	return seal(c.path, key, plain)
+}
+
+// plainCacheAt reports whether the cache file at path exists and is plain JSON (not sealed).
+func plainCacheAt(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil || len(bytes.TrimSpace(data)) == 0 {
+		return false
+	}
+	_, sealed := parseEnvelope(data)
+	return !sealed
 }
 
 // decode returns a cache file's JSON: data itself when plain, else decrypted with the keyring's key.
