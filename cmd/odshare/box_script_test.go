@@ -22,7 +22,8 @@ type boxServerKey struct{}
 
 // TestBoxScripts runs testdata/box/*.txtar: the real binary's Box verbs against the emulator's Box
 // stand-in over TLS, beside its Graph side on the same listener (for runs that mix both). Each
-// script gets its own emulator (the built-in demo data: box.Demo* names its items), the CA in
+// script gets its own emulator (the built-in demo data: box.Demo* names its items; or the script's
+// own, a file box-fixture.yaml in box.LoadFixture's format), the CA in
 // ODSHARE_CA_FILE, the Box endpoints, ODSHARE_BOX_ACCESS_TOKEN set to Ada's developer token (unset
 // it to sign in for real, see signin_errors.txtar) and ODSHARE_ACCESS_TOKEN for Graph. Commands,
 // besides exitcode, and emu for the Graph side (see TestScripts); interrupt and emu wait watch the
@@ -49,9 +50,17 @@ func TestBoxScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			bs := &boxSide{}
+			bo := box.Options{RandomSeed: 5, Throttle: nil}
+			if fx := filepath.Join(env.WorkDir, "box-fixture.yaml"); fileExists(fx) {
+				seed, err := box.LoadFixture(fx)
+				if err != nil {
+					return err
+				}
+				bo.Seed = seed
+			}
 			st, err := stack.New(stack.Options{
 				Graph: emulator.Options{PageSize: 200, RandomSeed: 1}, TLS: true, NoIdentity: true,
-				Box: box.Options{RandomSeed: 5, Throttle: nil},
+				Box: bo,
 			})
 			if err != nil {
 				return err

@@ -142,3 +142,9 @@ type AuditSummary struct {
 	// Resyncs is how many times the enumeration had to start over.
 	Resyncs int
 }
+
+// AuditColumner is an Auditor whose links have columns of their own in an audit's table: the
+// names of Link.Extra fields, in order (Box: effective access, vanity url).
+type AuditColumner interface {
+	AuditColumns() []string
+}

@@ -145,6 +145,9 @@ status is 1 when an item could not be read, or a link could not be revoked or is
 			if err := f.Sharing.CheckVerb(opts.Item, sharing.VerbLinkAudit); err != nil {
 				return err
 			}
+			if err := f.Sharing.CheckFlags(opts.Item, sharing.VerbLinkAudit, cmdutil.Changed(c, "budget")...); err != nil {
+				return err
+			}
 			if opts.Item.IsLink && opts.Item.Kind == sharing.ByShareID {
 				return cmdutil.FlagErrorf("give the folder (its path, id or sharing URL) to audit, not a share id")
 			}
@@ -157,6 +160,11 @@ status is 1 when an item could not be read, or a link could not be revoked or is
 			}
 			if opts.Filter.Types, err = parseEach(types, parseLinkType); err != nil {
 				return err
+			}
+			for _, t := range opts.Filter.Types {
+				if err := f.Sharing.CheckSpec(opts.Item, sharing.VerbLinkAudit, sharing.LinkSpec{Type: t}); err != nil {
+					return err
+				}
 			}
 			opts.Filter.Expired = expired
 			if c.Flags().Changed("expires-before") {
@@ -350,21 +358,59 @@ func joinCode(code, msg string) string {
 	return code + ": " + msg
 }
 
-// auditSink prints rows as the output format asks: streamed as ndjson, spooled into one JSON
-// array or a table (stdout stays empty on failure, memory flat), or gathered for --jq. revoke picks
-// the table of revoke results rather than that of findings.
-type auditSink struct {
-	opts   *AuditOptions
-	key    string
-	revoke bool
-	nd     *output.NDJSONWriter
-	spool  *output.SpooledArray
-	table  *output.Table
-	all    []json.RawMessage
+// oneLinkAuditColumns are the columns of the findings table for a provider whose items have one
+// link each, without an id, roles, recipients or creator (Box): its own columns (extra) go before
+// the URL.
+func oneLinkAuditColumns(extra []string) []output.Column {
+	cols := []output.Column{{Header: "PATH", Truncate: true}, {Header: "ITEM ID", Drop: 9},
+		{Header: "TYPE", Drop: 3}, {Header: "SCOPE", Color: output.ScopeColor},
+		{Header: "EXPIRES", Drop: 4}, {Header: "PASSWORD", Drop: 6}, {Header: "INHERITED", Drop: 5}}
+	for i, name := range extra {
+		cols = append(cols, output.Column{Header: strings.ToUpper(name), Drop: 8 - min(i, 1), Truncate: true})
+	}
+	return append(cols, output.Column{Header: "URL"})
 }
 
-func newAuditSink(opts *AuditOptions, key string, revoke bool) *auditSink {
-	s := &auditSink{opts: opts, key: key, revoke: revoke}
+func oneLinkAuditCells(f *sharing.Finding, extra []string) []string {
+	l := f.Link
+	inherited := "no"
+	if f.FromAbove {
+		inherited = "from above"
+	}
+	row := []string{f.Path, f.ItemID, cmdutil.Dash(l.Type), cmdutil.Dash(l.Scope), output.HumanTime(l.Expires), cmdutil.YesNo(l.HasPassword), inherited}
+	for _, name := range extra {
+		v := ""
+		for _, x := range l.Extra {
+			if x.Name == name {
+				v = x.Value
+			}
+		}
+		row = append(row, cmdutil.Dash(v))
+	}
+	return append(row, cmdutil.Dash(l.URL))
+}
+
+// oneLinkRevokeColumns are revokeColumns without the permission id.
+var oneLinkRevokeColumns = []output.Column{revokeColumns[0], revokeColumns[2], revokeColumns[3], revokeColumns[4]}
+
+// auditSink prints rows as the output format asks: streamed as ndjson, spooled into one JSON
+// array or a table (stdout stays empty on failure, memory flat), or gathered for --jq. revoke picks
+// the table of revoke results rather than that of findings; oneLink the columns of a provider
+// whose links have no id (Box), with its extra columns.
+type auditSink struct {
+	opts    *AuditOptions
+	key     string
+	revoke  bool
+	oneLink bool
+	extra   []string
+	nd      *output.NDJSONWriter
+	spool   *output.SpooledArray
+	table   *output.Table
+	all     []json.RawMessage
+}
+
+func newAuditSink(opts *AuditOptions, key string, revoke, oneLink bool, extra []string) *auditSink {
+	s := &auditSink{opts: opts, key: key, revoke: revoke, oneLink: oneLink, extra: extra}
 	pr := opts.Printing
 	switch {
 	case pr.Format == output.FormatNDJSON && pr.JQ == "":
@@ -372,8 +418,12 @@ func newAuditSink(opts *AuditOptions, key string, revoke bool) *auditSink {
 	case pr.JSON() && pr.JQ == "":
 		s.spool = output.NewSpooledArray()
 	case pr.JSON():
+	case revoke && oneLink:
+		s.table = pr.Table(opts.IO, oneLinkRevokeColumns...)
 	case revoke:
 		s.table = pr.Table(opts.IO, revokeColumns...)
+	case oneLink:
+		s.table = pr.Table(opts.IO, oneLinkAuditColumns(extra)...)
 	default:
 		s.table = pr.Table(opts.IO, auditColumns...)
 	}
@@ -383,9 +433,15 @@ func newAuditSink(opts *AuditOptions, key string, revoke bool) *auditSink {
 func (s *auditSink) add(r auditRow) error {
 	r.key = s.key
 	if s.table != nil {
-		if s.revoke {
+		switch {
+		case s.revoke && s.oneLink:
+			cells := revokeCells(r)
+			s.table.AddRow(append(cells[:1:1], cells[2:]...)...)
+		case s.revoke:
 			s.table.AddRow(revokeCells(r)...)
-		} else {
+		case s.oneLink:
+			s.table.AddRow(oneLinkAuditCells(r.f, s.extra)...)
+		default:
 			s.table.AddRow(auditCells(r.f)...)
 		}
 		return nil
@@ -505,7 +561,11 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	if !ok {
 		return cmdutil.FlagErrorf("%s cannot audit links yet", opts.Sharing.Parser(opts.Item.Provider).Title())
 	}
-	sink := newAuditSink(opts, au.ResultKey(), opts.Revoke)
+	var extra []string
+	if ac, ok := sharing.As[sharing.AuditColumner](p); ok {
+		extra = ac.AuditColumns()
+	}
+	sink := newAuditSink(opts, au.ResultKey(), opts.Revoke, opts.Item.OneLink, extra)
 	defer sink.close()
 	prog := &auditProgress{t: opts.Progress, root: output.Sanitize(opts.Item.Input), quiet: opts.streams()}
 	var mu sync.Mutex // findings and item failures arrive from the provider's workers
@@ -544,8 +604,12 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	for _, e := range failures {
 		fmt.Fprintf(opts.IO.ErrOut, "odshare: could not read the links of %s: %s\n", output.Sanitize(e.Path), output.Sanitize(joinCode(e.Code, e.Message)))
 	}
-	summary := fmt.Sprintf("%s scanned, %d read, %s found, %d matching the filters",
-		count(sum.Scanned, "item", "items"), sum.Candidates, count(sum.Links, "link", "links"), nMatched)
+	read := ""
+	if sum.Candidates > 0 {
+		read = fmt.Sprintf(" %d read,", sum.Candidates) // Box reads no item on its own: links come with the listing
+	}
+	summary := fmt.Sprintf("%s scanned,%s %s found, %d matching the filters",
+		count(sum.Scanned, "item", "items"), read, count(sum.Links, "link", "links"), nMatched)
 	switch {
 	case sum.Resyncs == 1:
 		summary += " (the enumeration started over once: Graph's delta token expired)"

@@ -607,6 +607,12 @@ func TestConformanceOpenAPI(t *testing.T) {
 	next := c.call("GET", arch+"?usemarker=true&limit=100", "", 200).json(t)["next_marker"].(string)
 	c.call("GET", arch+"?usemarker=true&limit=100&marker="+url.QueryEscape(next), "", 200)
 	c.call("GET", arch+"?usemarker=true&limit=1000&fields=name,sha1,shared_link", "", 200)
+	// What link audit sends: the audited item with its path, the folders above, each folder's
+	// entries with their links (some with one, some without), marker paging.
+	c.call("GET", "/2.0/folders/"+DemoArchiveFolderID+"?fields=name,shared_link,path_collection", "", 200)
+	c.call("GET", "/2.0/files/"+DemoQ3FileID+"?fields=name,shared_link,path_collection", "", 200)
+	c.call("GET", "/2.0/folders/0/items?fields=name,shared_link&limit=1000&usemarker=true", "", 200)
+	c.call("GET", "/2.0/folders/"+DemoReportsFolderID+"/items?fields=name,shared_link&limit=1000&usemarker=true", "", 200)
 	c.callBad("GET", arch+"?limit=abc", "", 400)
 	c.callBad("GET", arch+"?offset=x", "", 400)
 	c.call("GET", arch+"?offset=10000", "", 400)

@@ -156,7 +156,7 @@ func (s *Server) field(c *reqCtx, it *item, g *grant, name string) (any, bool) {
 		}
 		return obj{{"total_count", len(entries)}, {"entries", entries}}, true
 	case "shared_link":
-		if it.root {
+		if it.root || c.noLink {
 			return nil, true
 		}
 		return s.sharedLinkJSON(c, it, g), true

@@ -83,7 +83,9 @@ func (s *Server) putItem(c *reqCtx, it *item, g *grant) *apiError {
 	if ok {
 		var e *apiError
 		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-			if s.linkOf(it) != nil {
+			if c.kept() {
+				c.noLink = true
+			} else if s.linkOf(it) != nil {
 				s.dropLink(it)
 				it.etag++
 				s.countStat(func(st *Stats) { st.SharedLinks.Removed++ })

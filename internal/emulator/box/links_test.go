@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 const (
@@ -254,4 +256,37 @@ func TestReadOnlyCallersSeeNoLink(t *testing.T) {
 	}
 	e.token = DemoFredToken
 	wantError(t, e.get(reports), 404, "not_found")
+}
+
+// TestKeepFaultLeavesTheLink: a keep rule makes a removal answer 200 with shared_link null and
+// remove nothing, so only a read afterwards shows the link is still there; folder listings with
+// fields=shared_link carry each entry's link (null without one).
+func TestKeepFaultLeavesTheLink(t *testing.T) {
+	e := newEnv(t, Options{Faults: []kit.Fault{{Method: "PUT", Path: "/folders/*", Keep: true, Times: 1}}})
+	u := "/2.0/folders/" + DemoReportsFolderID + "?fields=name,shared_link"
+	if r := e.put(u, `{"shared_link":null}`); r.status != 200 || sharedLink(t, r) != nil {
+		t.Fatalf("kept removal: %d %s", r.status, r.body)
+	}
+	if l := sharedLink(t, e.get(u)); l == nil || l["url"] != DemoReportsLinkURL {
+		t.Fatalf("after a kept removal the link is %v", l)
+	}
+	if st := e.srv.Stats().SharedLinks; st.Removed != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	// The rule is spent: the next removal removes.
+	if r := e.put(u, `{"shared_link":null}`); r.status != 200 || sharedLink(t, r) != nil || sharedLink(t, e.get(u)) != nil {
+		t.Fatalf("second removal: %d %s", r.status, r.body)
+	}
+	m := e.get("/2.0/folders/0/items?fields=name,shared_link&limit=1000&usemarker=true").json(t)
+	links := map[string]any{}
+	for _, x := range m["entries"].([]any) {
+		en := x.(map[string]any)
+		if len(en) != 5 {
+			t.Fatalf("entry %v: want type, id, etag, name, shared_link", en)
+		}
+		links[en["name"].(string)] = en["shared_link"]
+	}
+	if links["Reports"] != nil || links["Notes.txt"] != nil || links["Passworded"] == nil || links["Team only"] == nil {
+		t.Fatalf("listing's links: %v", links)
+	}
 }

@@ -1,6 +1,7 @@
 package box
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -295,6 +296,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if answered {
 			return
 		}
+		if f.Keep {
+			r = r.WithContext(context.WithValue(r.Context(), keepKey{}, true))
+		}
 		if f.Truncate {
 			bw := kit.NewBufferWriter(sw.Header().Clone())
 			s.serveAPI(bw, r, rawPath, body)
@@ -344,6 +348,19 @@ type reqCtx struct {
 	link     *item
 	linkDone bool
 	linkErr  *apiError
+	// noLink renders shared_link as null: the answer to a removal a keep fault made change nothing.
+	noLink bool
+}
+
+// keepKey marks a request a keep fault matched: it is answered as usual and changes nothing.
+type keepKey struct{}
+
+// kept reports whether the request must change nothing (a keep rule matched it). A removal of a
+// shared link honours it: answered 200 with "shared_link": null, the link left in place, so a
+// client that trusts the answer and reads nothing again is caught out.
+func (c *reqCtx) kept() bool {
+	k, _ := c.r.Context().Value(keepKey{}).(bool)
+	return k
 }
 
 // The WWW-Authenticate Box sends with a 401 for a bad token (box/box-node-sdk#157); without a

@@ -28,7 +28,7 @@ type Fault struct {
 	Latency     time.Duration `json:"latency,omitempty"`     // added before answering
 	Reset       bool          `json:"reset,omitempty"`       // close the connection without a response
 	Truncate    bool          `json:"truncate,omitempty"`    // full Content-Length, half the body, then close
-	Keep        bool          `json:"keep,omitempty"`        // answer as usual but change nothing, where a stand-in honours it (Graph: DELETE of a permission answers 204 and keeps it)
+	Keep        bool          `json:"keep,omitempty"`        // answer as usual but change nothing, where a stand-in honours it (Graph: DELETE of a permission answers 204 and keeps it; Box: PUT {"shared_link": null} answers 200 with shared_link null and keeps the link)
 	After       int           `json:"after,omitempty"`       // let the first N matching requests through untouched, then apply
 	Times       int           `json:"times,omitempty"`       // apply to the first N matching requests (after After); 0 = forever
 	Probability float64       `json:"probability,omitempty"` // 0 or 1 = always; else random (Options.RandomSeed)

@@ -78,8 +78,11 @@ func (*linkSender) Service() string { return "Box" }
 // MaxBatch is 1: Box has no batch endpoint.
 func (*linkSender) MaxBatch() int { return 1 }
 
-func (s *linkSender) Retry() bulk.Retry {
-	r := s.p.c.Retry()
+func (s *linkSender) Retry() bulk.Retry { return s.p.bulkRetry() }
+
+// bulkRetry is how a bulk run over Box waits: the client's own settings.
+func (p *Provider) bulkRetry() bulk.Retry {
+	r := p.c.Retry()
 	out := bulk.Retry{Sleep: r.Sleep, MaxWait: r.MaxWait, Budget: r.RetryBudget}
 	if r.OnWait != nil {
 		out.OnWait = func(ctx context.Context, reason string, d time.Duration) {
@@ -156,9 +159,15 @@ func (s *linkSender) Send(ctx context.Context, steps []bulk.Step) ([]bulk.Answer
 
 // once sends req with Box's client, one attempt.
 func (s *linkSender) once(ctx context.Context, req *boxapi.Request) ([]bulk.Answer, error) {
-	a, err := s.p.c.Once(ctx, req)
+	return s.p.once(ctx, req)
+}
+
+// once sends req with Box's client, one attempt, for the bulk engine: Box's answer as it came,
+// throttling included.
+func (p *Provider) once(ctx context.Context, req *boxapi.Request) ([]bulk.Answer, error) {
+	a, err := p.c.Once(ctx, req)
 	if err != nil {
-		return nil, s.p.fail(err)
+		return nil, p.fail(err)
 	}
 	return []bulk.Answer{{Status: a.StatusCode, RetryAfter: a.Header.Get("Retry-After"), Body: a.Body}}, nil
 }
@@ -218,7 +227,11 @@ func (s *linkSender) Advance(st bulk.Step, a bulk.Answer) (bulk.Step, *bulk.Resu
 }
 
 // Refusal is Box's code and message from the error body, when it has them.
-func (s *linkSender) Refusal(st bulk.Step, a bulk.Answer) *bulk.Error {
+func (s *linkSender) Refusal(_ bulk.Step, a bulk.Answer) *bulk.Error { return refusal(a) }
+
+// refusal is the failure Box's error answer stands for: its code and message (with the details of
+// what it refused), or the status line.
+func refusal(a bulk.Answer) *bulk.Error {
 	e := boxapi.NewError("", "", a.Status, http.Header{}, a.Body)
 	code, msg := e.Code, e.Message
 	if len(e.Details) > 0 {

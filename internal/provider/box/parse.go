@@ -80,10 +80,17 @@ var flags = map[string][]string{
 	sharing.VerbLinkUpdate:    {"type", "scope", "password", "password-stdin", "no-password", "expires", "vanity-name", "can-download"},
 	sharing.VerbShareGet:      {"item", "password-stdin"},
 	sharing.VerbShareChildren: {"top", "password-stdin"},
+	// link audit: the filters and --revoke; not Graph's --budget of SharePoint resource units.
+	sharing.VerbLinkAudit: {"scope", "type", "expired", "expires-before", "no-password", "revoke", "dry-run"},
 }
 
-// Supports reports whether Box takes flag for verb (sharing.AnyVerb: for any).
+// Supports reports whether Box takes flag for verb (sharing.AnyVerb: for any); with flag "", whether
+// Box does the verb (Registry.CheckVerb asks for the verbs only some providers do: Box does link
+// audit, not link invite, share grant or link revoke-grants).
 func (*Parser) Supports(verb, flag string) bool {
+	if flag == "" {
+		return verb == sharing.VerbLinkAudit
+	}
 	if verb == sharing.AnyVerb {
 		for _, fs := range flags {
 			if slices.Contains(fs, flag) {

@@ -442,17 +442,10 @@ func (p *Provider) Revoke(ctx context.Context, links []*sharing.Finding, o shari
 		res bulk.Result
 	}
 	// Every link's outcome, in the order given: those from above at once, the others once read again.
-	outcomes := make([]*sharing.RevokeResult, len(links))
-	var todo []*pending
-	var at []int // todo's positions among links
-	for i, f := range links {
-		ref, ok := f.Ref.(revokeRef)
-		if f.FromAbove || !ok {
-			outcomes[i] = &sharing.RevokeResult{Finding: f, Outcome: sharing.RevokeSkipped, Message: sharing.SkippedFromAbove}
-			continue
-		}
-		todo = append(todo, &pending{f: f, ref: ref})
-		at = append(at, i)
+	outcomes, at := bulk.SkipFromAbove(links, func(f *sharing.Finding) bool { _, ok := f.Ref.(revokeRef); return ok })
+	todo := make([]*pending, len(at))
+	for k, i := range at {
+		todo[k] = &pending{f: links[i], ref: links[i].Ref.(revokeRef)}
 	}
 	emitAll := func() error {
 		for _, r := range outcomes {
@@ -468,11 +461,7 @@ func (p *Provider) Revoke(ctx context.Context, links []*sharing.Finding, o shari
 	if len(todo) == 0 {
 		return emitAll()
 	}
-	progress := func(pr sharing.AuditProgress) {
-		if o.OnProgress != nil {
-			o.OnProgress(pr)
-		}
-	}
+	progress := func(pr sharing.AuditProgress) { bulk.Progress(o, pr) }
 
 	// The removals.
 	steps := make([]bulk.Step, len(todo))
@@ -493,18 +482,15 @@ func (p *Provider) Revoke(ctx context.Context, links []*sharing.Finding, o shari
 		done++
 		progress(sharing.AuditProgress{Phase: sharing.PhaseRevoke, Done: done, Total: len(todo)})
 	})
-	if runErr != nil && ctx.Err() == nil && !sharing.IsUnauthorized(runErr) && !sharing.IsCredentialError(runErr) {
-		var stalled *bulk.StalledError
-		if !errors.As(runErr, &stalled) {
-			return runErr
-		}
+	if bulk.EndsRevoke(ctx, runErr) {
+		return runErr
 	}
 
 	// The check: every item a removal may have reached is read again, unless the run is over.
 	var checks []*revokeCheck
 	byItem := map[revokeRef]*revokeCheck{}
 	for _, t := range todo {
-		if mayBeGone(t.res) && byItem[t.ref] == nil {
+		if bulk.MayBeGone(t.res) && byItem[t.ref] == nil {
 			byItem[t.ref] = &revokeCheck{ref: t.ref}
 			checks = append(checks, byItem[t.ref])
 		}
@@ -578,52 +564,9 @@ func (ch *revokeCheck) lists(l *sharing.Link) bool {
 
 // revokeOutcome settles one link from its removal's result and its item's read afterwards.
 func revokeOutcome(f *sharing.Finding, del bulk.Result, ch *revokeCheck) sharing.RevokeResult {
-	out := sharing.RevokeResult{Finding: f, Status: del.Status}
-	if del.Err != nil {
-		out.Code, out.Message = del.Err.Code, del.Err.Message
+	var rc *bulk.RevokeCheck
+	if ch != nil {
+		rc = &bulk.RevokeCheck{Read: ch.read, Err: ch.err, Lists: ch.read && ch.lists(f.Link)}
 	}
-	switch {
-	case !mayBeGone(del):
-		out.Outcome = sharing.RevokeFailed
-	case ch == nil || !ch.read:
-		out.Outcome = sharing.RevokeUnverified
-		why := "the run stopped before its item was read again"
-		if ch != nil && ch.err != nil {
-			why = "its item could not be read again (" + ch.err.Error() + ")"
-		}
-		if del.Err == nil {
-			out.Code, out.Message = "unverified", "Graph answered "+bulk.StatusLine(del.Status)+", but "+why
-		} else {
-			out.Message += "; " + why
-		}
-	case !ch.lists(f.Link):
-		out.Outcome = sharing.RevokeRevoked
-		switch {
-		case del.Status == http.StatusNotFound:
-			out.Code, out.Message = "", "Graph answered HTTP 404: it was gone already (an earlier attempt whose answer was lost may have removed it)"
-		case del.Err != nil:
-			out.Code, out.Message = "", "the removal got no answer, but the link is gone"
-		}
-	case del.Err == nil:
-		out.Outcome = sharing.RevokeSurvived
-		out.Code, out.Message = "linkStillPresent", "Graph answered "+bulk.StatusLine(del.Status)+" but still lists the link"
-	default:
-		out.Outcome = sharing.RevokeFailed
-		out.Message += "; the link is still there"
-	}
-	return out
-}
-
-// mayBeGone reports whether a removal's result leaves the link possibly gone: removed as far as
-// Graph said (2xx), already gone (404), or sent without an answer.
-func mayBeGone(r bulk.Result) bool {
-	switch {
-	case r.Err == nil:
-		return true
-	case r.Status == http.StatusNotFound:
-		return true
-	case r.Err.Code == bulk.OutcomeUnknown || r.Status == 0 && r.Err.Code == "requestFailed":
-		return true
-	}
-	return false
+	return bulk.RevokeOutcome("Graph", f, del, rc)
 }
