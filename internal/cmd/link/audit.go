@@ -83,7 +83,7 @@ func newCmdAudit(f *cmdutil.Factory, runF func(context.Context, *AuditOptions) e
 		expired bool
 	)
 	cmd := &cobra.Command{
-		Use:   "audit <folder-id | /path | / | sharing-url>",
+		Use:   "audit <folder-id | /path | / | sharing-url | box:folder>",
 		Short: "Find every sharing link under a folder or a whole drive, and revoke them",
 		Long: fmt.Sprintf(`Find every sharing link at or below an item: a folder, or the whole drive ("/").
 
@@ -124,6 +124,15 @@ sign-in with Sites.FullControl.All.
 -o ndjson streams one link per line as it is found, in path order, so runs can be diffed. JSON
 gives {"path", "itemId", "fromAbove", "permission"} per link, Graph's permission unchanged.
 
+Box (box:/path, box:folder:ID, a Box URL): one link per item, sent with the folder listing, so
+the audit is one walk of the tree (GET /2.0/folders/{id}/items?fields=name,shared_link, pages of
+1,000, --concurrency folders at a time) and no request per item; the audited item and each folder
+above it are read once. Box's open, company and collaborators are the scopes anonymous,
+organization and users; the table adds Box's effective access (what policy makes of the link) and
+vanity URL; JSON gives {"path", "itemId", "fromAbove", "box"} with Box's item unchanged. Box shows
+a link only to people who can change it. --revoke sends PUT {"shared_link": null} for each link
+and reads the item again. --budget is Graph's only.
+
 --revoke removes the links the filters matched, through $batch, then reads every affected item
 again to check each link is gone (Graph has been seen to answer success and remove nothing):
 one result line per link, "revoked" only when the read afterwards no longer lists it. On a
@@ -134,7 +143,8 @@ status is 1 when an item could not be read, or a link could not be revoked or is
   $ odshare link audit / --scope anonymous --no-password -o ndjson > anonymous.ndjson
   $ odshare link audit /Shared --expires-before 30d --scope anonymous --scope organization --scope users
   $ odshare link audit /Projects --scope anonymous --revoke --dry-run
-  $ odshare link audit /Projects --scope anonymous --revoke --yes --budget 600`,
+  $ odshare link audit /Projects --scope anonymous --revoke --yes --budget 600
+  $ odshare link audit box:/Clients --scope anonymous --no-password --revoke --dry-run`,
 		Args: cmdutil.ExactArgs(1, cmdutil.MissingItem),
 		RunE: func(c *cobra.Command, args []string) error {
 			// Everything is settled before a client exists: a usage error never reaches Graph.
@@ -492,15 +502,18 @@ func (opts *AuditOptions) streams() bool {
 // candidates, rate), then a bar per phase (candidates read, links revoked, items checked) with
 // the rate and the ETA.
 type auditProgress struct {
-	t       *progress.Tracker
-	root    string
-	quiet   bool
-	mu      sync.Mutex
-	phase   string
-	spin    *progress.Bar
-	bar     *progress.Bar
-	done    int
-	started time.Time
+	t     *progress.Tracker
+	root  string
+	quiet bool
+	// withListing is a provider whose links come with the listing (Box): the scan finds them, and
+	// there is nothing to read after.
+	withListing bool
+	mu          sync.Mutex
+	phase       string
+	spin        *progress.Bar
+	bar         *progress.Bar
+	done        int
+	started     time.Time
 }
 
 func (p *auditProgress) on(pr sharing.AuditProgress) {
@@ -529,7 +542,11 @@ func (p *auditProgress) on(pr sharing.AuditProgress) {
 		if s := time.Since(p.started).Seconds(); s >= 1 {
 			rate = fmt.Sprintf(" (%.0f/s)", float64(pr.Scanned)/s)
 		}
-		p.spin.SetLabel(fmt.Sprintf("Scanning %s: %s%s, %d to read", p.root, count(pr.Scanned, "item", "items"), rate, pr.Candidates))
+		if p.withListing {
+			p.spin.SetLabel(fmt.Sprintf("Scanning %s: %s%s, %s found", p.root, count(pr.Scanned, "item", "items"), rate, count(pr.Links, "link", "links")))
+		} else {
+			p.spin.SetLabel(fmt.Sprintf("Scanning %s: %s%s, %d to read", p.root, count(pr.Scanned, "item", "items"), rate, pr.Candidates))
+		}
 	case sharing.PhaseRead:
 		p.bar.SetLabel(fmt.Sprintf("Reading permissions of %d items (%s found)", pr.Total, count(pr.Links, "link", "links")))
 		fallthrough
@@ -567,7 +584,7 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	}
 	sink := newAuditSink(opts, au.ResultKey(), opts.Revoke, opts.Item.OneLink, extra)
 	defer sink.close()
-	prog := &auditProgress{t: opts.Progress, root: output.Sanitize(opts.Item.Input), quiet: opts.streams()}
+	prog := &auditProgress{t: opts.Progress, root: output.Sanitize(opts.Item.Input), quiet: opts.streams(), withListing: opts.Item.OneLink}
 	var mu sync.Mutex // findings and item failures arrive from the provider's workers
 	var failures []sharing.ItemFailure
 	ao := sharing.AuditOptions{
