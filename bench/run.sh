@@ -23,9 +23,15 @@
 #      ceil(items read / 20) batches (+ retries); time within 1.25x of the budget's bound; peak RSS
 #      flat (the same audit of a 10,000-item tree); and the naive walk (children of every folder,
 #      permissions of every item) under the same budget for 60 s, extrapolated.
+#   9. listing memory and CPU: share children of 100,000 items, no added latency: peak RSS of -o json,
+#      the table piped and on a terminal (script(1) gives it a pty of 120 columns), and -o ndjson,
+#      each <= 64 MB; -o ndjson vs bench/pager, a minimal Go pager, on the same emulator (plain
+#      http both): CPU time (user + sys) of three paired runs in alternating order, and
+#      instructions under callgrind on a 20,000-item folder, at 200 and 999 a page: <= 1.05x.
 #
 # BENCH_LOOP=N shortens benchmark 1b's process loop to N processes (scaled to 1,000);
 # BENCH_RUNS=N sets the rounds of the paired process runs of 6 and 7 (default 200).
+# BENCH_CALLGRIND=0 skips 9's instruction counts (valgrind, a few minutes; skipped without valgrind).
 # BENCH_CASES="1a 5a 5b 8" runs only those cases (default: all; "4" is the Go benchmarks).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -241,6 +247,83 @@ printf '  naive walk (children of every folder, permissions of every item, 4 in 
 printf '  naive walk extrapolated to 100,001 items: %.0f s (%.0fx the audit); its cost >= 100,001 x 5 + 20,001 listings x 2 = 540,007 units, %.0fx the audit'"'"'s %d\n' \
 	"$(echo "100001 / $nrate" | bc -l)" "$(echo "100001 / $nrate / $audit_secs" | bc -l)" "$(echo "540007 / $need" | bc -l)" "$need"
 fi
+
+if want 9; then
+echo "9. share children of 100,000 items, no added latency: peak RSS (target <= 64 MB each); -o ndjson vs a minimal Go pager (target <= 1.05x)"
+echo "  load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$bin/pager" ./bench/pager
+start_emulator 9
+big='https://1drv.ms/f/s!BenchBigFolder'
+# rss_mb CMD... : runs CMD with stdout to $tmp/9.out, prints its peak RSS in MB.
+rss_mb() {
+	/usr/bin/time -f '%M' -o "$tmp/9.time" "$@" >"$tmp/9.out"
+	echo "scale=1; $(tail -n1 "$tmp/9.time") / 1024" | bc -l
+}
+printf '  -o json: %s MB (%d bytes out)\n' "$(rss_mb "$bin/odshare" share children "$big" -o json)" "$(wc -c <"$tmp/9.out")"
+printf '  -o ndjson: %s MB (%d lines)\n' "$(rss_mb "$bin/odshare" share children "$big" -o ndjson)" "$(wc -l <"$tmp/9.out")"
+mv "$tmp/9.out" "$tmp/9.ndjson"
+printf '  table, piped: %s MB (%d lines)\n' "$(rss_mb "$bin/odshare" share children "$big")" "$(wc -l <"$tmp/9.out")"
+if command -v script >/dev/null; then
+	# script(1) runs odshare on a pty of 120 columns; GNU time measures odshare alone.
+	script -qec "stty cols 120 rows 50; /usr/bin/time -f '%M' -o '$tmp/9.time' '$bin/odshare' share children '$big'" /dev/null >"$tmp/9.out"
+	printf '  table, on a terminal (pty): %s MB (%d rows)\n' "$(echo "scale=1; $(tail -n1 "$tmp/9.time") / 1024" | bc -l)" "$(grep -ac 'item-' "$tmp/9.out")"
+else
+	# Without script(1), odshare is told it is on a 120-column terminal.
+	printf '  table, as on a terminal (no script(1), ODSHARE_FORCE_TTY=120): %s MB (%d rows)\n' \
+		"$(rss_mb env ODSHARE_FORCE_TTY=120 "$bin/odshare" share children "$big")" "$(grep -ac 'item-' "$tmp/9.out")"
+fi
+# cpu CMD... : user + sys seconds of CMD, stdout discarded.
+cpu() {
+	/usr/bin/time -f '%U %S' -o "$tmp/9.time" "$@" >/dev/null
+	awk '{ printf "%.3f", $1 + $2 }' "$tmp/9.time"
+}
+# instr CMD... : millions of instructions CMD executes (all threads), under callgrind. Go's
+# asynchronous preemption signals trip callgrind up, so both programs run without them.
+instr() {
+	GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>"$tmp/9.cg" >/dev/null
+	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/9.cg" | awk '{ printf "%.0f", $1 / 1e6 }'
+}
+# ratio_stats R1 R2 R3 : min/median/max.
+ratio_stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f/%.2f/%.2fx", v[1], v[2], v[3] }'; }
+# versus MEASURE SHARE-ID WHAT : three paired runs of the pager and `odshare share children -o
+# ndjson` on the share, at 200 (Graph's default) and 999 a page, measured by MEASURE; the second
+# pair runs odshare first, so a change in the machine's load weighs on both alike.
+versus() {
+	local measure=$1 share=$2 what=$3 top query args ratios runs o p round
+	for top in 200 999; do
+		query=; args=()
+		[ "$top" != 200 ] && { query="?\$top=$top"; args=(--top "$top"); }
+		ratios=(); runs=
+		for round in 1 2 3; do
+			[ "$round" = 2 ] && o=$($measure "$bin/odshare" share children "https://1drv.ms/f/$share" -o ndjson "${args[@]}")
+			p=$($measure "$bin/pager" -token bench-token "$URL/shares/$share/driveItem/children$query")
+			[ "$round" != 2 ] && o=$($measure "$bin/odshare" share children "https://1drv.ms/f/$share" -o ndjson "${args[@]}")
+			ratios+=("$(echo "$o / $p" | bc -l)"); runs+=" $o/$p"
+		done
+		printf '  %d a page, %s odshare/pager:%s -> %s (min/median/max)\n' "$top" "$what" "$runs" "$(ratio_stats "${ratios[@]}")"
+	done
+}
+# The peer must print what odshare prints, or the comparison says nothing: the same bytes but for
+# each downloadUrl, which the emulator signs afresh (with its expiry) for every request.
+"$bin/pager" -token bench-token "$URL/shares/s!BenchBigFolder/driveItem/children" >"$tmp/9.pager"
+nodl() { sed -E 's/"@microsoft\.graph\.downloadUrl":"[^"]*"//' "$1"; }
+if cmp -s <(nodl "$tmp/9.pager") <(nodl "$tmp/9.ndjson"); then
+	echo "  the pager prints the same bytes as odshare -o ndjson but for the freshly signed downloadUrls ($(wc -l <"$tmp/9.pager") lines)"
+else
+	echo "  warning: the pager's output ($(wc -l <"$tmp/9.pager") lines) differs from odshare -o ndjson's: the ratios below compare different work"
+fi
+versus cpu 's!BenchBigFolder' "CPU seconds"
+if [ "${BENCH_CALLGRIND:-1}" = 0 ]; then
+	echo "  instruction counts skipped (BENCH_CALLGRIND=0)"
+elif ! command -v valgrind >/dev/null; then
+	echo "  instruction counts skipped: valgrind is not installed (apt-get install valgrind)"
+else
+	versus instr 's!BenchMidFolder' "20,000 items, millions of instructions"
+fi
+echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+stop_emulator
+fi
+
 if want 4; then
 echo "4. Go benchmarks"
 go test -run '^$' -bench . -benchmem -benchtime 200ms ./internal/... 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
