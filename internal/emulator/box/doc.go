@@ -93,7 +93,8 @@
 // # Faults, throttle, recorder, admin
 //
 // Fault rules (kit.Fault; paths are globs below /2.0) apply to API requests, not to /oauth2
-// or the authorize page. The throttle is a token bucket per client (Authorization header, else
+// or the authorize page; a keep rule on a PUT that removes a link ({"shared_link": null})
+// answers 200 with shared_link null and leaves the link in place. The throttle is a token bucket per client (Authorization header, else
 // IP) over API requests: 429 rate_limit_exceeded with Retry-After in whole seconds. Every API
 // and token request is recorded (Requests); Stats counts requests, throttle 429s, links
 // created, updated and removed, tokens issued and refreshed. /_emulator/box/... exposes these
