@@ -28,6 +28,12 @@
 #      each <= 64 MB; -o ndjson vs bench/pager, a minimal Go pager, on the same emulator (plain
 #      http both): CPU time (user + sys) of three paired runs in alternating order, and
 #      instructions under callgrind on a 20,000-item folder, at 200 and 999 a page: <= 1.05x.
+#  11. throttle shapes (issue 9): 1,000 links with 20 ms latency under the emulator's token bucket
+#      at 100 req/s burst 5, 200 burst 2 and 200 burst 1, each with the exact fractional Retry-After
+#      and with whole seconds (--throttle-whole-seconds, as Graph documents the header): within
+#      1.15x / 1.25x / 1.25x of the bound (N - burst) / rate; and no throttle but 2% of createLink
+#      sub-requests answered 429 "Retry-After: 1" (Graph's error body and header): within 2x of
+#      the round trips plus one Retry-After. Every shape: 0 failed, 0 lost, 0 duplicated.
 #
 # BENCH_LOOP=N shortens benchmark 1b's process loop to N processes (scaled to 1,000);
 # BENCH_RUNS=N sets the rounds of the paired process runs of 6 and 7 (default 200).
@@ -384,6 +390,52 @@ ODSHARE_ACCESS_TOKEN=$token ODSHARE_GRAPH_ENDPOINT=$URL "$tmp/startup" -runs "$r
 echo "  b. a system bundle holding the CA: SSL_CERT_FILE vs CURL_CA_BUNDLE (target < 1x)"
 ODSHARE_ACCESS_TOKEN=$token ODSHARE_GRAPH_ENDPOINT=$URL "$tmp/startup" -runs "$runs" \
 	-base "curl, system bundle::CURL_CA_BUNDLE=$tmp/bundle.pem $curl7" -cmd "odshare, system roots::SSL_CERT_FILE=$tmp/bundle.pem $ods7"
+fi
+if want 11; then
+echo "11. throttle shapes: 1,000 links, 20 ms latency (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+# throttle_shape LABEL BOUND TARGET EMULATOR-ARGS... : one run of the 1,000 links; its time against
+# BOUND seconds (the ratio, and whether it is within TARGET), and what failed, was lost or came twice.
+throttle_shape() {
+	local label=$1 bound=$2 target=$3 t0 t1 secs ratio rc=0 lines uniq failed ok stats created existing refused subs batches verdict
+	shift 3
+	start_emulator "11-${label//[^A-Za-z0-9]/_}" "$@"
+	t0=$(now)
+	"$bin/odshare" link create --from-file "$tmp/items.txt" --type view --scope anonymous -o ndjson >"$tmp/11.ndjson" 2>"$tmp/11.err" || rc=$?
+	t1=$(now)
+	secs=$(elapsed "$t0" "$t1"); ratio=$(echo "$secs / $bound" | bc -l)
+	lines=$(wc -l <"$tmp/11.ndjson"); uniq=$(jq -r .item "$tmp/11.ndjson" | sort -u | wc -l)
+	failed=$(jq -r 'select(.error != null) | .item' "$tmp/11.ndjson" | wc -l)
+	ok=$(jq -r 'select(.status == 201 or .status == 200) | .item' "$tmp/11.ndjson" | sort -u | wc -l)
+	stats=$(curl -s "$EMU/_emulator/stats")
+	created=$(jq .createLink.created <<<"$stats"); existing=$(jq .createLink.existing <<<"$stats")
+	# Every 429 (the throttle's and the faults'; stats count only the throttle's), sub-requests, batches.
+	read -r refused subs batches <<<"$(curl -s "$EMU/_emulator/requests" | jq -r '[
+		([.[] | select(.status == 429)] | length), ([.[] | select((.batch // "") != "")] | length),
+		([.[] | select((.batch // "") == "" and (.rawURI | endswith("/$batch")))] | length)] | map(tostring) | join(" ")')"
+	verdict=met; [ "$(echo "$ratio <= $target" | bc -l)" = 1 ] || verdict=MISSED
+	[ "$rc" = 0 ] && [ "$failed" = 0 ] && [ "$lines" = 1000 ] && [ "$uniq" = 1000 ] && [ "$ok" = 1000 ] && [ "$created" = 1000 ] ||
+		verdict="$verdict; items NOT all done"
+	printf '  %-38s %6.2f s, bound %5.2f s: %5.2fx (target <= %sx: %s)\n' "$label" "$secs" "$bound" "$ratio" "$target" "$verdict"
+	printf '  %-38s failed %d, lost %d, duplicated %d (exit %d; %d out, %d distinct; links created %d, existing returned %d)\n' \
+		"" "$failed" "$((1000 - uniq))" "$((lines - uniq + existing))" "$rc" "$lines" "$uniq" "$created" "$existing"
+	printf '  %-38s %d batches, %d sub-requests, %d answered 429\n' "" "$batches" "$subs" "$refused"
+	stop_emulator
+}
+for shape in "100 5 1.15" "200 2 1.25" "200 1 1.25"; do
+	read -r rps burst target <<<"$shape"
+	bound=$(echo "(1000 - $burst) / $rps" | bc -l)
+	for ra in exact whole; do
+		args=(--fault latency=20ms --throttle-rps "$rps" --throttle-burst "$burst")
+		[ "$ra" = whole ] && args+=(--throttle-whole-seconds)
+		throttle_shape "$rps req/s, burst $burst, $ra Retry-After" "$bound" "$target" "${args[@]}"
+	done
+done
+# No throttle: the bound is the round trips of 50 batches of 20, four in flight (13 x 20 ms), plus
+# one Retry-After of 1 s for the items refused. Graph's 429 body and Retry-After header, inside the
+# batch's sub-responses.
+throttle_shape "no throttle, 2% 429 Retry-After 1" 1.26 2 --fault latency=20ms --random-seed 11 \
+	--fault 'method=POST,path=/me/drive/root:/**,status=429,retry-after=1,p=0.02'
+echo "  load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 echo
 } | tee -a "$out"
