@@ -11,9 +11,12 @@ GOFILES    = $(shell git ls-files --cached --others --exclude-standard '*.go')
 GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS     ?= $(or $(ODSHARE_TOOLS_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/odshare/tools)
 GOLANGCI_LINT = $(TOOLS)/golangci-lint@$(GOLANGCI_LINT_VERSION)/golangci-lint
+# GoReleaser for make packages only (the release; not part of test).
+GORELEASER_VERSION := v2.15.1
+GORELEASER = $(TOOLS)/goreleaser@$(GORELEASER_VERSION)/goreleaser
 export GOLANGCI_LINT_VERSION GOLANGCI_LINT
 
-.PHONY: build test test-deps unit fmt-check vet cross-check generated-check demo completions docs generate lint bench clean
+.PHONY: build test test-deps unit fmt-check vet cross-check generated-check demo completions docs generate lint bench packages clean
 
 ## build: static binaries (CGO_ENABLED=0, as the release builds them): nothing to load at exec, so
 ## a command starts in about 0.8x the time of a dynamically linked one (docs/benchmarks.md).
@@ -79,6 +82,21 @@ lint: vet
 	if [ -n "$$bin" ]; then echo "golangci-lint run ./..."; "$$bin" run --allow-serial-runners ./...; \
 	elif [ "$${CI:-}" = true ]; then echo "golangci-lint $(GOLANGCI_LINT_VERSION) is not installed (make test-deps installs it)"; exit 1; \
 	else echo "golangci-lint not installed; ran go vet only (make test-deps installs $(GOLANGCI_LINT_VERSION) into $(TOOLS))"; fi
+
+## packages: the release built as a snapshot into dist/ (GoReleaser $(GORELEASER_VERSION): archives, .deb, .rpm,
+## .apk, the Homebrew formula, the Scoop manifest, SBOMs, checksums; nothing published), then the .deb
+## installed with dpkg into a throwaway root and the packages' file lists checked (.ci/check-packages.sh).
+## Not part of test: GoReleaser takes minutes to build, so it is installed (go install, pinned, into
+## $(TOOLS)) on first use here; one on PATH of the same version is used as it is. make test checks
+## .goreleaser.yaml statically instead (internal/testutil/packaging_test.go).
+packages:
+	@bin=$(GORELEASER); \
+	if [ ! -x "$$bin" ]; then bin=$$(command -v goreleaser || true); \
+		[ -n "$$bin" ] && "$$bin" --version 2>/dev/null | grep -qx "GitVersion: *$(GORELEASER_VERSION)" || bin=; fi; \
+	if [ -z "$$bin" ]; then bin=$(GORELEASER); echo "installing goreleaser $(GORELEASER_VERSION) into $(TOOLS) (takes minutes)"; \
+		GOBIN=$$(dirname $$bin) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) || exit 1; fi; \
+	echo "$$bin check && $$bin release --snapshot --clean"; \
+	"$$bin" check && "$$bin" release --snapshot --clean && bash .ci/check-packages.sh dist
 
 clean:
 	rm -rf bin dist
