@@ -4,7 +4,7 @@
 // (Box SDKs: baseUrl = origin, oauth2Url = origin + "/api/oauth2") works against it. It keeps
 // its own JSON and never imports the client; it shares only the emulator's faults, throttle
 // buckets and recorder (package emulator/kit). Tags in brackets cite the sources of
-// shared/notes/box.md (OA is Box's OpenAPI, kept in testdata/box-openapi).
+// docs/sources.md (OA is Box's OpenAPI, kept in testdata/box-openapi).
 //
 // # What is emulated
 //

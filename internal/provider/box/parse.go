@@ -2,7 +2,7 @@
 // arguments (box:/path, box:file:123, Box URLs) and Box's rules for links, its Provider makes the
 // calls through the Box transport (internal/box) and turns Box's JSON into the core's neutral
 // values, keeping the JSON itself for -o json. Facts with tags in brackets are cited in
-// docs/box.md's sources (G-SL: Box's shared-link guides, OA: Box's OpenAPI).
+// docs/sources.md (G-SL: Box's shared-link guides, OA: Box's OpenAPI).
 package box
 
 import (
