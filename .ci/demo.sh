@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: start the Graph emulator on loopback, create sharing links, read the share and list
-# the shared folder — the main job of odshare, against a local stand-in for Microsoft Graph.
+# make demo: start the emulator on loopback, create sharing links, read the share, list the shared
+# folder and audit who can see what — the main job of odshare, against local stand-ins for
+# Microsoft Graph and Box.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$root/bin:$PATH"
@@ -29,8 +30,17 @@ step odshare share get "$folder" --item
 step odshare share children "$folder"
 step odshare link list /Reports
 step odshare link create /Photos /Notes.txt "/Reports/Summary.pdf" --type view --scope anonymous
+step odshare link audit /
 step odshare encode-url "$folder"
 step odshare auth logout
+
+# Box: the same verbs on Box items, signed in with the stand-in's developer token for Ada.
+echo
+echo "Box stand-in at $ODSHARE_BOX_API_URL"
+export ODSHARE_BOX_ACCESS_TOKEN=AdaDeveloperToken000000000000001
+step odshare link create "box:/Reports/Budget 2025.xlsx" --scope organization --expires 7d
+step odshare share children https://northwind.app.box.com/s/reportsdemolink00000000000000001
+step odshare link audit box:/
 echo
 echo "Done. The same commands work against Microsoft Graph: run 'odshare auth login' without the"
 echo "ODSHARE_* emulator settings."

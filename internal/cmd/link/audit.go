@@ -307,14 +307,16 @@ func revokeJSON(r sharing.RevokeResult, dry bool) revokeJSONShape {
 	return out
 }
 
-// auditColumns are the columns of the findings table. At 80 columns the path, scope and URL stay;
-// the rest goes, the least telling first.
+// auditColumns are the columns of the findings table. An audit is read for what is shared, how
+// and until when: at 80 columns the path (cut last), scope, type, expiry and where the link comes
+// from stay, and the URL (never cut, and as long as all of those together) goes before them when
+// they would not fit beside it; -o wide or -o json has it. The rest goes, the least telling first.
 var auditColumns = []output.Column{
 	{Header: "PATH", Truncate: true}, {Header: "ITEM ID", Drop: 9}, {Header: "PERMISSION ID", Drop: 7},
 	{Header: "TYPE", Drop: 1}, {Header: "SCOPE", Color: output.ScopeColor}, {Header: "ROLES", Drop: 8},
 	{Header: "EXPIRES", Drop: 2}, {Header: "PASSWORD", Drop: 5}, {Header: "RECIPIENTS", Drop: 4, Truncate: true},
 	{Header: "CREATED BY", Drop: 10, Truncate: true}, {Header: "CREATED", Drop: 11},
-	{Header: "INHERITED", Drop: 3}, {Header: "URL"},
+	{Header: "INHERITED", Drop: 3}, {Header: "URL", Drop: 6},
 }
 
 func auditCells(f *sharing.Finding) []string {
@@ -370,7 +372,7 @@ func joinCode(code, msg string) string {
 
 // oneLinkAuditColumns are the columns of the findings table for a provider whose items have one
 // link each, without an id, roles, recipients or creator (Box): its own columns (extra) go before
-// the URL.
+// the URL, which, as in auditColumns, gives way to the path, scope, type and expiry.
 func oneLinkAuditColumns(extra []string) []output.Column {
 	cols := []output.Column{{Header: "PATH", Truncate: true}, {Header: "ITEM ID", Drop: 9},
 		{Header: "TYPE", Drop: 3}, {Header: "SCOPE", Color: output.ScopeColor},
@@ -378,7 +380,7 @@ func oneLinkAuditColumns(extra []string) []output.Column {
 	for i, name := range extra {
 		cols = append(cols, output.Column{Header: strings.ToUpper(name), Drop: 8 - min(i, 1), Truncate: true})
 	}
-	return append(cols, output.Column{Header: "URL"})
+	return append(cols, output.Column{Header: "URL", Drop: 6})
 }
 
 func oneLinkAuditCells(f *sharing.Finding, extra []string) []string {
