@@ -83,6 +83,11 @@ type replayState struct {
 //	replay STATUS FILE       answer every request on a new loopback server ($REPLAY) with STATUS and
 //	                         FILE as a JSON body: an exchange captured from the real service
 //	replay count N           require exactly N requests on that server
+//
+// Downloads are served on a second origin, http://localhost:PORT (see downloadHost), and shown
+// as /_download/{token}. emu clock, expire-after, ignore-range, corrupt, content and served steer
+// them (see cmdEmuDownloads). A script with an emulator-fixture.yaml gets that fixture instead of
+// the demo data.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -92,11 +97,10 @@ func TestScripts(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			emu, err := emulator.New(opts)
+			emu, srv, err := setupEmulator(env, opts)
 			if err != nil {
 				return err
 			}
-			srv := httptest.NewServer(emu)
 			env.Defer(srv.Close)
 			deferFaultCheck(env, "emu", emu.UnappliedFaults)
 			env.Values[emulatorKey{}] = emu
@@ -410,6 +414,9 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: emu requests|last|count N|fault SPEC|reset")
 	}
 	emu := ts.Value(emulatorKey{}).(*emulator.Server)
+	if cmdEmuDownloads(ts, emu, args) {
+		return
+	}
 	reqs := emu.Requests()
 	switch args[0] {
 	case "requests":
@@ -523,11 +530,11 @@ func cmdEmuSecret(ts *testscript.TestScript, neg bool, args []string) {
 
 // recordedHeaders are the request headers scripts assert on; others (Accept-Encoding, the random
 // client-request-id) would only make the expectations brittle.
-var recordedHeaders = []string{"Authorization", "Content-Type", "Prefer", "User-Agent"}
+var recordedHeaders = []string{"Authorization", "Content-Type", "Prefer", "Range", "User-Agent"}
 
 func formatRequest(r emulator.RecordedRequest) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", r.Method, r.RawURI)
+	fmt.Fprintf(&b, "%s %s\n", r.Method, downloadPath(r.RawURI))
 	keys := append([]string(nil), recordedHeaders...)
 	sort.Strings(keys)
 	for _, k := range keys {

@@ -132,6 +132,8 @@ type Sender struct {
 	Sleep       func(ctx context.Context, d time.Duration) error
 
 	hc        *http.Client
+	direct    *http.Client // hc answering redirects instead of following them (Call.NoRedirect)
+	download  *http.Client // hc without a whole-request timeout, for Download
 	tokens    TokenSource
 	userAgent string
 	maxBody   int64
@@ -169,6 +171,9 @@ func NewSender(o Options) (*Sender, error) {
 		hc = *def
 	}
 	hc.CheckRedirect = httpx.CheckRedirect(hc.CheckRedirect)
+	direct, download := hc, hc
+	direct.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	download.Timeout = 0
 	s := &Sender{
 		Name:        o.Name,
 		MaxAttempts: o.MaxAttempts,
@@ -178,6 +183,8 @@ func NewSender(o Options) (*Sender, error) {
 		OnWait:      o.OnWait,
 		Sleep:       o.Sleep,
 		hc:          &hc,
+		direct:      &direct,
+		download:    &download,
 		tokens:      o.Tokens,
 		userAgent:   o.UserAgent,
 		maxBody:     o.MaxBody,
@@ -240,6 +247,9 @@ type Call struct {
 	Fail func(status int, header http.Header, body []byte) error
 	// RetryAlso adds statuses to retry after their Retry-After (Graph's $batch adds 424); nil adds none.
 	RetryAlso func(status int) bool
+	// NoRedirect returns a redirect (3xx) as the response instead of following it: Graph's /content
+	// answers 302 with a download URL the caller fetches itself, without the token (Download).
+	NoRedirect bool
 }
 
 // Send sends c with a bearer token and returns the response, or c.Fail's error for status >= 400.
@@ -287,7 +297,7 @@ func (s *Sender) Send(ctx context.Context, c *Call) (*Response, error) {
 				return nil, &TokenError{Err: err}
 			}
 		}
-		resp, body, err := s.attempt(ctx, method, c.URL, hdr, c.Body, tok)
+		resp, body, err := s.attempt(ctx, method, c.URL, hdr, c.Body, tok, c.NoRedirect)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -395,7 +405,7 @@ func refreshable(failure error) bool {
 
 // attempt sends one request and reads the whole body, so a body cut short surfaces here as a retryable
 // error rather than as truncated JSON later.
-func (s *Sender) attempt(ctx context.Context, method, target string, hdr http.Header, body []byte, tok string) (*http.Response, []byte, error) {
+func (s *Sender) attempt(ctx context.Context, method, target string, hdr http.Header, body []byte, tok string, noRedirect bool) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -408,7 +418,11 @@ func (s *Sender) attempt(ctx context.Context, method, target string, hdr http.He
 	redact.Add(tok) // a server that echoes it back cannot make odshare print it
 	hreq.Header.Set("Authorization", "Bearer "+tok)
 	start := time.Now()
-	resp, err := s.hc.Do(hreq)
+	hc := s.hc
+	if noRedirect {
+		hc = s.direct
+	}
+	resp, err := hc.Do(hreq)
 	if err != nil {
 		s.logAttempt(method, target, hdr, nil, time.Since(start), err)
 		var ue *url.Error // net/http's errors quote the URL: show it as errors do
@@ -433,4 +447,48 @@ func (s *Sender) logAttempt(method, target string, hdr http.Header, resp *http.R
 	if s.log != nil {
 		s.log(method, target, hdr, resp, d, err)
 	}
+}
+
+// Download GETs a pre-authenticated URL (a file's short-lived download URL, which is its own
+// credential) once, without the bearer token, and returns the response with its body unread, for
+// the caller to stream: no body bound and no whole-request timeout apply (a large file takes as long
+// as it takes; the caller bounds stalls), only the transport's connect and response-header
+// timeouts. The HTTP client's rules still hold: https, or plain http to loopback only, never proxied;
+// redirects keep their scheme and never carry credentials to another host. header is sent as given
+// (Range), with the sender's User-Agent. The URL never appears in an error: a transport error names
+// only its origin, since whoever holds the URL can download the file until it expires.
+func (s *Sender) Download(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("%s: the download URL is not an absolute URL without user info", s.Name)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: build download request: %w", s.Name, err)
+	}
+	req.Header = header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.Header.Del("Authorization")
+	req.Header.Set("User-Agent", s.userAgent)
+	resp, err := s.download.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = DownloadOrigin(rawURL)
+		}
+		return nil, err
+	}
+	return resp, nil
+}
+
+// DownloadOrigin is how a download URL is named in messages and debug lines: its scheme and host,
+// then "/…" for the path and query that make it a credential.
+func DownloadOrigin(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "(download URL)"
+	}
+	return safetext.Line(u.Scheme + "://" + u.Host + "/…")
 }

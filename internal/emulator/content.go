@@ -93,6 +93,10 @@ func (s *Server) SetDownloadOrigin(origin string) {
 	s.mu.Unlock()
 }
 
+// SetIgnoreRange switches Options.IgnoreRange while the server runs: the download host answers 200
+// with the whole content to every request, Range or not.
+func (s *Server) SetIgnoreRange(on bool) { s.ignoreRange.Store(on) }
+
 // DownloadOrigin returns the origin download URLs are on ("" before Listen or
 // SetDownloadOrigin: the request's own origin).
 func (s *Server) DownloadOrigin() string {
@@ -411,7 +415,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	h.Set("ETag", "\"{"+ref.id+"},"+strconv.Itoa(ref.version)+"\"")
 	from, to, status := int64(0), st.size, http.StatusOK
-	if !s.opts.IgnoreRange {
+	if !s.ignoreRange.Load() {
 		h.Set("Accept-Ranges", "bytes")
 		if rg := r.Header.Get("Range"); rg != "" {
 			a, b, sat, valid := parseRange(rg, st.size)
@@ -431,8 +435,10 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
+	cw := &countingWriter{w: w}
+	defer func() { s.countStat(func(st *Stats) { st.DownloadBytes += cw.n }) }()
 	if f != nil && f.Truncate {
-		_ = st.writeTo(w, from, from+(to-from)/2)
+		_ = st.writeTo(cw, from, from+(to-from)/2)
 		rc := http.NewResponseController(sw.ResponseWriter)
 		_ = rc.Flush()
 		if conn, _, err := rc.Hijack(); err == nil {
@@ -441,7 +447,19 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		}
 		panic(http.ErrAbortHandler)
 	}
-	_ = st.writeTo(w, from, to)
+	_ = st.writeTo(cw, from, to)
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // parseRange reads a single-range "bytes=" header against size: a-b, a- or -n. valid is false

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/odshare/odshare/internal/emulator/kit"
@@ -102,6 +103,7 @@ type Server struct {
 
 	downloadKey    []byte // signs download URLs
 	downloadOrigin string // guarded by mu
+	ignoreRange    atomic.Bool
 }
 
 // New builds a server from opts. It fails when the fixture is inconsistent (unknown owners,
@@ -140,6 +142,7 @@ func New(opts Options) (*Server, error) {
 	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	s.downloadKey = s.randBytes(32)
 	s.downloadOrigin = strings.TrimSuffix(opts.DownloadOrigin, "/")
+	s.ignoreRange.Store(opts.IgnoreRange)
 	for _, fl := range opts.Faults {
 		s.AddFault(fl)
 	}

@@ -59,6 +59,10 @@ type Stats struct {
 	// CreateLink counts successful createLink calls: 201 Created (a new link) and 200 OK (an
 	// existing link of the same type, scope and recipients returned again).
 	CreateLink CreateLinkStats `json:"createLink"`
+	// DownloadBytes counts the content bytes the download origin sent (of GET answers, whole or
+	// partial; a truncated one counts what went out), so a test can tell a resume fetched only
+	// the rest.
+	DownloadBytes int64 `json:"downloadBytes"`
 }
 
 // CreateLinkStats splits createLink successes into new and existing links.

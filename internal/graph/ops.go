@@ -10,8 +10,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/odshare/odshare/internal/bearer"
 	"github.com/odshare/odshare/internal/graph/api"
+	"github.com/odshare/odshare/internal/httpx"
 )
 
 // Prefer is the value of the Prefer header on /shares requests [SG].
@@ -423,3 +426,86 @@ func SharesPath(token string) (string, error) { return sharesPath(token) }
 
 // CheckDrive refuses a drive that needs an id but has none, or a site URL not yet resolved.
 func CheckDrive(d DriveRef) error { return checkDrive(d) }
+
+// ContentURL asks for a file's content, GET {itemAddr}/content (with ?format=F, a conversion such as
+// pdf), and returns the pre-authenticated download URL Graph's 302 Found names [driveitem-get-content]:
+// the redirect is not followed here, so the token is never sent toward the download host; Download
+// fetches the URL without it. The URL must be absolute and https (plain http on loopback only).
+func (c *Client) ContentURL(ctx context.Context, itemAddr, format string) (string, error) {
+	if err := checkItemAddr(itemAddr); err != nil {
+		return "", err
+	}
+	p := ItemActionPath(itemAddr, "content")
+	if format != "" {
+		if strings.Trim(format, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+			return "", fmt.Errorf("graph: invalid content format %q", sanitize(format))
+		}
+		p += "?format=" + format
+	}
+	req := &Request{Path: p}
+	target, err := c.resolve(req)
+	if err != nil {
+		return "", err
+	}
+	crid := newUUID()
+	resp, err := c.send.Send(ctx, &bearer.Call{
+		Method: http.MethodGet, URL: target, Header: http.Header{"client-request-id": {crid}}, NoRedirect: true,
+		Fail: func(status int, h http.Header, body []byte) error {
+			return newError(http.MethodGet, target, crid, status, h, body)
+		},
+	})
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode < 300 || resp.StatusCode >= 400 {
+		return "", unexpectedStatus("GET "+p, resp)
+	}
+	loc := resp.Header.Get("Location")
+	base, _ := url.Parse(target)
+	u, err := base.Parse(loc)
+	if loc == "" || err != nil {
+		return "", fmt.Errorf("GET %s: Graph's %s names no download URL", p, statusLine(resp.StatusCode))
+	}
+	if err := CheckDownloadURL(u); err != nil {
+		return "", fmt.Errorf("GET %s: %w", p, err)
+	}
+	return u.String(), nil
+}
+
+// CheckDownloadURL accepts a download URL odshare may fetch: absolute https, or plain http to
+// loopback (the emulator), without user info.
+func CheckDownloadURL(u *url.URL) error {
+	switch {
+	case u.User != nil:
+		return errors.New("refusing a download URL with user info")
+	case u.Host == "" || !u.IsAbs():
+		return errors.New("the download URL is not absolute")
+	case u.Scheme == "https", u.Scheme == "http" && httpx.IsLoopbackHost(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("refusing the download URL on %s://%s: it must be https", sanitize(u.Scheme), sanitize(u.Host))
+}
+
+// Download fetches a download URL (ContentURL, @microsoft.graph.downloadUrl) without the token and
+// returns the response unread (bearer.Sender.Download): header carries Range for a resume.
+func (c *Client) Download(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
+	start := time.Now()
+	resp, err := c.send.Download(ctx, rawURL, header)
+	if c.debug != nil {
+		line := fmt.Sprintf("graph: GET %s (download URL)", bearer.DownloadOrigin(rawURL))
+		if rg := header.Get("Range"); rg != "" {
+			line += " Range: " + sanitize(rg)
+		}
+		if resp != nil {
+			line += fmt.Sprintf(" -> %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		}
+		line += fmt.Sprintf(" in %s", time.Since(start).Round(time.Millisecond))
+		if err != nil {
+			line += " error: " + sanitize(err.Error())
+		}
+		c.debugMu.Lock()
+		fmt.Fprintln(c.debug, line)
+		c.debugMu.Unlock()
+	}
+	return resp, err
+}

@@ -37,6 +37,7 @@ type Bar struct {
 	label     string
 	waitWhy   string
 	waitUntil time.Time
+	total     int64 // a byte bar's total, guarded by mu
 }
 
 func start(w io.Writer, total int, label string, delay time.Duration, extra ...mpb.ContainerOption) *Bar {
@@ -44,6 +45,16 @@ func start(w io.Writer, total int, label string, delay time.Duration, extra ...m
 	b.bar = p.AddBar(int64(total),
 		mpb.PrependDecorators(decor.Any(b.labelDecor), decor.CountersNoUnit("%d/%d"), decor.Any(b.waitDecor)),
 		mpb.AppendDecorators(decor.AverageSpeed(nil, " %.0f/s"), decor.Name(" ETA "), decor.AverageETA(decor.ET_STYLE_GO)),
+	)
+	return b
+}
+
+// byteBar is a bar of bytes whose total grows and shrinks as work is found and dropped.
+func byteBar(w io.Writer, label string, delay time.Duration, extra ...mpb.ContainerOption) *Bar {
+	b, p := newBar(w, label, delay, extra)
+	b.bar = p.AddBar(0,
+		mpb.PrependDecorators(decor.Any(b.labelDecor), decor.CountersKibiByte("% .1f / % .1f"), decor.Any(b.waitDecor)),
+		mpb.AppendDecorators(decor.AverageSpeed(decor.SizeB1024(0), " % .1f"), decor.Name(" ETA "), decor.AverageETA(decor.ET_STYLE_GO)),
 	)
 	return b
 }
@@ -116,6 +127,32 @@ func (b *Bar) Waiting(why string, d time.Duration) {
 	b.mu.Unlock()
 }
 
+// AddTotal changes a byte bar's total by n (negative: work dropped).
+func (b *Bar) AddTotal(n int64) {
+	if b == nil || n == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.total += n
+	total := b.total
+	b.mu.Unlock()
+	b.bar.SetTotal(max(total, 0), false)
+}
+
+// Add records n units (bytes) done.
+func (b *Bar) Add(n int64) {
+	if b != nil && n > 0 {
+		b.bar.IncrInt64(n)
+	}
+}
+
+// Complete marks a byte bar finished at what it has done; Done then leaves it as a record.
+func (b *Bar) Complete() {
+	if b != nil {
+		b.bar.SetTotal(-1, true)
+	}
+}
+
 // Increment records one finished unit.
 func (b *Bar) Increment() {
 	if b != nil {
@@ -170,6 +207,16 @@ func (t *Tracker) Bar(total int, label string) *Bar {
 		return nil
 	}
 	return t.adopt(start(t.w, total, label, t.delay, t.extra...))
+}
+
+// Bytes starts the command's line for a transfer: bytes done of a total that AddTotal grows and
+// shrinks as work is found and dropped, the rate and the time left; the label (SetLabel) says what
+// is being transferred, such as how many files are done.
+func (t *Tracker) Bytes(label string) *Bar {
+	if t == nil || !t.enabled {
+		return nil
+	}
+	return t.adopt(byteBar(t.w, label, t.delay, t.extra...))
 }
 
 // Spinner starts the command's uncounted line, labelled label.

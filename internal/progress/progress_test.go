@@ -126,3 +126,26 @@ func TestTrackerOffATerminalDrawsNothing(t *testing.T) {
 		t.Errorf("stderr = %q", errOut.String())
 	}
 }
+
+// TestBytesBarShowsSizesRateAndLabel: a byte bar's total follows what is found and dropped; it
+// shows bytes in binary units, the rate, the time left and its label.
+func TestBytesBarShowsSizesRateAndLabel(t *testing.T) {
+	var w syncBuffer
+	b := byteBar(&w, "Downloading 0/2 files", 0, mpb.WithAutoRefresh(), mpb.WithRefreshRate(10*time.Millisecond), mpb.WithWidth(120))
+	b.AddTotal(3 << 20)
+	b.AddTotal(-1 << 20)
+	for range 4 {
+		time.Sleep(15 * time.Millisecond)
+		b.Add(512 << 10)
+	}
+	b.SetLabel("Downloading 2/2 files")
+	time.Sleep(30 * time.Millisecond)
+	b.Complete()
+	b.Done()
+	out := w.String()
+	for _, want := range []string{"Downloading 2/2 files", "2.0 MiB / 2.0 MiB", "MiB/s ETA", "ETA"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bar output lacks %q: %q", want, out)
+		}
+	}
+}

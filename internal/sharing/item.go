@@ -265,6 +265,11 @@ func (r *Registry) CheckFlags(it Item, verb string, given ...string) error {
 		if p.Supports(verb, flag) {
 			continue
 		}
+		if ex, ok := p.(RefusalExplainer); ok {
+			if why := ex.ExplainRefusal(verb, flag); why != "" {
+				return &UsageError{Err: notSupported(why)}
+			}
+		}
 		return r.FlagRefusal(flag, it)
 	}
 	return nil

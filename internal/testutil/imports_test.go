@@ -36,11 +36,11 @@ var layers = map[string]int{
 	"internal/bearer": 3, "internal/auth": 3,
 	"internal/graph/api": 2, "internal/safetext": 2, "internal/output": 2, "internal/progress": 2,
 	// the sharing core's shared engines, over the core's types
-	"internal/sharing/walk": 2, "internal/sharing/bulk": 3,
+	"internal/sharing/walk": 2, "internal/sharing/bulk": 3, "internal/sharing/download": 3,
 	// leaves; the sharing core is one (it imports the standard library only)
 	"internal/sharing": 1,
 	"internal/httpx":   1, "internal/httpretry": 1, "internal/redact": 1, "internal/config": 1,
-	"internal/iostreams": 1, "internal/build": 1,
+	"internal/iostreams": 1, "internal/build": 1, "internal/quickxor": 1,
 	"internal/httpx/httpxtest": 1, "internal/testutil": 1, "internal/testutil/scripted": 1,
 	// make bench's peer for listings: a minimal Go pager (stdlib only)
 	"bench/pager": 1,

@@ -136,16 +136,8 @@ next_marker, every request with the link's BoxApi header (which also opens the s
 					return cmdutil.FlagErrorf("--%s needs --recursive or --tree", name)
 				}
 			}
-			if opts.Concurrency < 1 || opts.Concurrency > maxConcurrency {
-				return cmdutil.FlagErrorf("invalid --concurrency %d: give 1 to %d", opts.Concurrency, maxConcurrency)
-			}
-			for _, b := range []struct {
-				name string
-				v    int
-			}{{"max-pages", opts.MaxPages}, {"max-depth", opts.MaxDepth}, {"max-backlog", opts.MaxBacklog}} {
-				if b.v < 1 {
-					return cmdutil.FlagErrorf("invalid --%s %d: give a number of at least 1", b.name, b.v)
-				}
+			if err := checkWalkBounds(opts.Concurrency, opts.MaxPages, opts.MaxDepth, opts.MaxBacklog); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)

@@ -29,7 +29,7 @@ or /file/ID) is read with the raw header BoxApi: shared_link=URL, plus
 &shared_link_password=PASSWORD for a link with a password: from stdin with --password-stdin,
 else from ODSHARE_SHARE_PASSWORD, never a flag of its own.`,
 	}
-	cmd.AddCommand(newCmdGet(f, nil), newCmdChildren(f, nil), newCmdGrant(f, nil))
+	cmd.AddCommand(newCmdGet(f, nil), newCmdChildren(f, nil), newCmdDownload(f, nil), newCmdGrant(f, nil))
 	return cmd
 }
 
@@ -68,17 +68,23 @@ func shareTarget(f *cmdutil.Factory, c *cobra.Command, verb string, r redeemFlag
 	if err != nil {
 		return p, redeem, item, err
 	}
-	if r.passwordStdin {
-		pw, err := cmdutil.ReadSecret(f.IOStreams, "Shared link password: ")
-		if errors.Is(err, cmdutil.ErrNoSecretInput) {
-			return p, redeem, item, cmdutil.FlagErrorf("--password-stdin: no password on stdin")
-		}
-		if err != nil {
-			return p, redeem, item, err
-		}
-		*r.password = pw
+	return p, redeem, item, r.readPassword(f)
+}
+
+// readPassword reads the shared link's password from stdin when --password-stdin was given.
+func (r redeemFlags) readPassword(f *cmdutil.Factory) error {
+	if !r.passwordStdin {
+		return nil
 	}
-	return p, redeem, item, nil
+	pw, err := cmdutil.ReadSecret(f.IOStreams, "Shared link password: ")
+	if errors.Is(err, cmdutil.ErrNoSecretInput) {
+		return cmdutil.FlagErrorf("--password-stdin: no password on stdin")
+	}
+	if err != nil {
+		return err
+	}
+	*r.password = pw
+	return nil
 }
 
 func parseShareTarget(f *cmdutil.Factory, c *cobra.Command, verb string, r redeemFlags, arg string) (cmdutil.Printing, sharing.Redeem, sharing.Item, error) {
@@ -127,4 +133,20 @@ func itemRow(e sharing.Entry) []string {
 		}
 	}
 	return []string{e.Name, kind, size, output.HumanTime(e.Modified), e.ID}
+}
+
+// checkWalkBounds refuses a --concurrency outside 1..maxConcurrency and walk bounds below 1.
+func checkWalkBounds(concurrency, maxPages, maxDepth, maxBacklog int) error {
+	if concurrency < 1 || concurrency > maxConcurrency {
+		return cmdutil.FlagErrorf("invalid --concurrency %d: give 1 to %d", concurrency, maxConcurrency)
+	}
+	for _, b := range []struct {
+		name string
+		v    int
+	}{{"max-pages", maxPages}, {"max-depth", maxDepth}, {"max-backlog", maxBacklog}} {
+		if b.v < 1 {
+			return cmdutil.FlagErrorf("invalid --%s %d: give a number of at least 1", b.name, b.v)
+		}
+	}
+	return nil
 }

@@ -25,7 +25,10 @@ type Parser struct {
 	AppOnly func() (bool, error)
 }
 
-var _ sharing.Parser = (*Parser)(nil)
+var (
+	_ sharing.Parser           = (*Parser)(nil)
+	_ sharing.RefusalExplainer = (*Parser)(nil)
+)
 
 func (*Parser) Name() string    { return Name }
 func (*Parser) Service() string { return "Graph" }
@@ -166,6 +169,7 @@ var flags = map[string][]string{
 	sharing.VerbShareGrant:       {"recipient", "role"},
 	sharing.VerbLinkRevokeGrants: {"recipient", "drive", "user", "group", "site"},
 	sharing.VerbLinkAudit:        {"scope", "type", "expired", "expires-before", "no-password", "revoke", "dry-run", "budget", "drive", "user", "group", "site"},
+	sharing.VerbShareDownload:    {"redeem", "redeem-if-necessary", "format", "drive", "user", "group", "site"},
 }
 
 // Supports reports whether Graph takes flag for verb (sharing.AnyVerb: for any); with flag "",
@@ -184,6 +188,15 @@ func (*Parser) Supports(verb, flag string) bool {
 		return false
 	}
 	return slices.Contains(flags[verb], flag)
+}
+
+// ExplainRefusal says why a shared link's password cannot be given to Graph: its shares API takes
+// none, so password-protected links cannot be opened through it (notes §2; rclone#5533).
+func (*Parser) ExplainRefusal(verb, flag string) string {
+	if flag == "password-stdin" && (verb == sharing.VerbShareDownload || verb == sharing.VerbShareGet || verb == sharing.VerbShareChildren) {
+		return "--password-stdin: Graph's shares API takes no password, so password-protected OneDrive/SharePoint links cannot be opened through it; open the link in a browser"
+	}
+	return ""
 }
 
 // CheckSpec refuses what Graph cannot take: a createLink without a type, or whose scope and
