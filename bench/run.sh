@@ -28,6 +28,9 @@
 #      each <= 64 MB; -o ndjson vs bench/pager, a minimal Go pager, on the same emulator (plain
 #      http both): CPU time (user + sys) of three paired runs in alternating order, and
 #      instructions under callgrind on a 20,000-item folder, at 200 and 999 a page: <= 1.05x.
+#  10. share download of a 1 GiB file vs curl on the same pre-authenticated URL, paired x3:
+#      >= 0.9x curl's throughput, peak RSS < 64 MB; a resume after a kill -9 at 50% transfers
+#      only the rest (the emulator's count of content bytes served).
 #  11. throttle shapes (issue 9): 1,000 links with 20 ms latency under the emulator's token bucket
 #      at 100 req/s burst 5, 200 burst 2 and 200 burst 1, each with the exact fractional Retry-After
 #      and with whole seconds (--throttle-whole-seconds, as Graph documents the header): within
@@ -64,7 +67,7 @@ start_emulator() {
 	"$bin/odshare-emulator" --listen 127.0.0.1:0 --seed "${SEED:-bench/fixture.yaml}" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
 	pids+=($!)
 	URL=
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 600); do # 30 s: the download fixture's 1 GiB is hashed before the URL is printed
 		URL=$(head -n1 "$tmp/$name.out" 2>/dev/null || true)
 		[ -n "$URL" ] && break
 		sleep 0.05
@@ -391,6 +394,56 @@ echo "  b. a system bundle holding the CA: SSL_CERT_FILE vs CURL_CA_BUNDLE (targ
 ODSHARE_ACCESS_TOKEN=$token ODSHARE_GRAPH_ENDPOINT=$URL "$tmp/startup" -runs "$runs" \
 	-base "curl, system bundle::CURL_CA_BUNDLE=$tmp/bundle.pem $curl7" -cmd "odshare, system roots::SSL_CERT_FILE=$tmp/bundle.pem $ods7"
 fi
+
+if want 10; then
+echo "10. share download of a 1 GiB file vs curl on the same pre-authenticated URL, paired x3"
+echo "    (targets: >= 0.9x curl's throughput, peak RSS < 64 MB; resume after kill -9 at 50% fetches only the rest)"
+SEED=bench/download-fixture.yaml start_emulator 10
+size=1073741824
+share='s!BenchBigFile'
+# The same kind of URL odshare fetches: /content's 302, asked with the token, followed by neither.
+dlurl=$(curl -sS -o /dev/null -w '%{redirect_url}' -H "Authorization: Bearer bench-token" "$URL/shares/$share/driveItem/content")
+[ -n "$dlurl" ] || { echo "  no download URL" >&2; exit 1; }
+ratios=()
+for run in 1 2 3; do
+	rm -f "$tmp/curl.bin" "$tmp/od.bin"
+	t0=$(now)
+	curl -sS -o "$tmp/curl.bin" "$dlurl"
+	t1=$(now)
+	curl_s=$(elapsed "$t0" "$t1")
+	t0=$(now)
+	/usr/bin/time -f '%M' -o "$tmp/10.time" "$bin/odshare" share download "$share" -O "$tmp/od.bin" -o json >"$tmp/10.json"
+	t1=$(now)
+	od_s=$(elapsed "$t0" "$t1")
+	rss=$(cat "$tmp/10.time")
+	[ "$(jq -r '.[0].verifiedWith' "$tmp/10.json")" = quickXorHash ] || { echo "  not verified" >&2; exit 1; }
+	cmp -s "$tmp/curl.bin" "$tmp/od.bin" || { echo "  odshare's file differs from curl's" >&2; exit 1; }
+	ratio=$(echo "$curl_s / $od_s" | bc -l)
+	ratios+=("$ratio")
+	printf '  run %d: curl %.2f s (%.0f MiB/s), odshare %.2f s (%.0f MiB/s, verified): %.2fx curl; peak RSS %.1f MB\n' \
+		"$run" "$curl_s" "$(echo "1024 / $curl_s" | bc -l)" "$od_s" "$(echo "1024 / $od_s" | bc -l)" "$ratio" "$(echo "$rss / 1024" | bc -l)"
+done
+printf '  throughput ratios: %s\n' "$(printf '%.2f ' "${ratios[@]}")"
+rm -f "$tmp/curl.bin" "$tmp/od.bin"
+# Resume: kill -9 once the .part holds half the file, then run the same command again.
+( cd "$tmp" && exec "$bin/odshare" share download "$share" -O "$tmp/od.bin" >/dev/null 2>&1 ) &
+od_pid=$!
+while [ "$(stat -c %s "$tmp/od.bin.part" 2>/dev/null || echo 0)" -lt $((size / 2)) ]; do
+	kill -0 "$od_pid" 2>/dev/null || { echo "  odshare ended before half the file" >&2; exit 1; }
+	sleep 0.005
+done
+kill -9 "$od_pid"; wait "$od_pid" 2>/dev/null || true
+part=$(stat -c %s "$tmp/od.bin.part")
+curl -sS -X DELETE "$EMU/_emulator/stats" >/dev/null
+"$bin/odshare" share download "$share" -O "$tmp/od.bin" -o json >"$tmp/10r.json"
+served=$(curl -sS "$EMU/_emulator/stats" | jq .downloadBytes)
+printf '  resume: killed with %d bytes (%.1f%%) in the .part; the second run: %s from %d, %s; the download host served %d bytes (the rest: %d)\n' \
+	"$part" "$(echo "$part * 100 / $size" | bc -l)" "$(jq -r '.[0].status' "$tmp/10r.json")" "$(jq -r '.[0].resumedFrom' "$tmp/10r.json")" \
+	"$(jq -r '.[0].verifiedWith' "$tmp/10r.json")" "$served" "$((size - part))"
+[ "$served" = "$((size - part))" ] && echo "  only the rest was transferred"
+rm -f "$tmp/od.bin"
+fi
+
 if want 11; then
 echo "11. throttle shapes: 1,000 links, 20 ms latency (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
 # throttle_shape LABEL BOUND TARGET EMULATOR-ARGS... : one run of the 1,000 links; its time against

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,8 +49,11 @@ func (h *hostileFolder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", h.srv.URL+"/dl/"+id)
 		w.WriteHeader(http.StatusFound)
 	case strings.HasPrefix(p, "/dl/f"):
-		var i int
-		fmt.Sscanf(strings.TrimPrefix(p, "/dl/f"), "%d", &i)
+		i, err := strconv.Atoi(strings.TrimPrefix(p, "/dl/f"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
 		_, _ = w.Write(h.content(i))
 	default:
 		http.NotFound(w, r)
