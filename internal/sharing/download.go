@@ -72,8 +72,8 @@ type Checksum struct {
 }
 
 // RefusalExplainer is a Parser that says in its own words why it does not take a flag for a verb,
-// when the registry's "--x is a Box flag" would not say enough (Graph: no password can open its
-// links through the API). "" leaves the registry's message.
+// added to the registry's "--x is a Box flag; … is a OneDrive/SharePoint item" when that would not
+// say enough (Graph: no password can open its links through the API). "" adds nothing.
 type RefusalExplainer interface {
 	ExplainRefusal(verb, flag string) string
 }

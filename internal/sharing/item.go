@@ -265,12 +265,16 @@ func (r *Registry) CheckFlags(it Item, verb string, given ...string) error {
 		if p.Supports(verb, flag) {
 			continue
 		}
+		refusal := r.FlagRefusal(flag, it)
 		if ex, ok := p.(RefusalExplainer); ok {
 			if why := ex.ExplainRefusal(verb, flag); why != "" {
-				return &UsageError{Err: notSupported(why)}
+				var ue *UsageError
+				if errors.As(refusal, &ue) {
+					return &UsageError{Err: fmt.Errorf("%w: %s", ue.Err, why)}
+				}
 			}
 		}
-		return r.FlagRefusal(flag, it)
+		return refusal
 	}
 	return nil
 }

@@ -194,7 +194,7 @@ func (*Parser) Supports(verb, flag string) bool {
 // none, so password-protected links cannot be opened through it (notes §2; rclone#5533).
 func (*Parser) ExplainRefusal(verb, flag string) string {
 	if flag == "password-stdin" && (verb == sharing.VerbShareDownload || verb == sharing.VerbShareGet || verb == sharing.VerbShareChildren) {
-		return "--password-stdin: Graph's shares API takes no password, so password-protected OneDrive/SharePoint links cannot be opened through it; open the link in a browser"
+		return "Graph's shares API takes no password, so password-protected OneDrive/SharePoint links cannot be opened through it; open the link in a browser"
 	}
 	return ""
 }
