@@ -41,6 +41,11 @@ type boxServerKey struct{}
 //	boxemu expire-tokens     every access token issued so far answers 401 from now on (the fixture's
 //	                         developer tokens never expire)
 //	boxemu token VAR         mint a 60-minute developer token for Ada into the variable VAR
+//	boxemu ignore-range on|off  the download host ignores Range (200 with the whole file)
+//	boxemu corrupt on|off    the download host flips a bit of each body's first byte
+//	boxemu content ID [SIZE] give file ID new content (a new file_version and sha1)
+//	boxemu expire-downloads  every download URL issued so far is unknown from now on (404)
+//	boxemu served            print the content bytes the download host sent (since boxemu reset)
 //	boxemu secret NAME VALUE require that the last request carried secret NAME (authorization,
 //	                         password, shared_link_password) equal to VALUE; with "!", that it did
 //	                         not; "! boxemu secret NAME" that it carried none
@@ -48,6 +53,7 @@ func TestBoxScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/box",
 		RequireExplicitExec: true,
+		UpdateScripts:       os.Getenv("ODSHARE_UPDATE_SCRIPTS") != "", // rewrite cmp's files from what ran
 		Setup: func(env *testscript.Env) error {
 			bs := &boxSide{}
 			bo := box.Options{RandomSeed: 5, Throttle: nil}
@@ -73,6 +79,10 @@ func TestBoxScripts(t *testing.T) {
 			deferFaultCheck(env, "emu", st.Graph.UnappliedFaults)
 			deferFaultCheck(env, "boxemu", st.Box.UnappliedFaults)
 			bs.st = st
+			// Box's download host (dl.boxcloud.com) is another host than the API: downloads are
+			// served on the same listener under the name localhost, and recorded as
+			// /box-downloads/{token}.
+			st.Box.SetDownloadOrigin(strings.Replace(strings.TrimSuffix(st.BaseURL, "/v1.0"), "127.0.0.1", "localhost", 1))
 			env.Values[boxServerKey{}] = bs
 			env.Values[emulatorKey{}] = st.Graph
 			ca := filepath.Join(env.WorkDir, "ca.pem")
@@ -119,11 +129,15 @@ func TestBoxScripts(t *testing.T) {
 type boxSide struct{ st *stack.Stack }
 
 // boxHeaders are the request headers Box scripts assert on.
-var boxHeaders = []string{"Authorization", "Boxapi", "Content-Type", "If-Match"}
+var boxHeaders = []string{"Authorization", "Boxapi", "Content-Type", "If-Match", "Range"}
 
 func formatBoxRequest(r kit.RecordedRequest) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", r.Method, r.RawURI)
+	uri := r.RawURI
+	if strings.HasPrefix(uri, "/box-downloads/") {
+		uri = "/box-downloads/{token}" // a download URL's random token
+	}
+	fmt.Fprintf(&b, "%s %s\n", r.Method, uri)
 	keys := append([]string(nil), boxHeaders...)
 	sort.Strings(keys)
 	for _, k := range keys {
@@ -214,6 +228,21 @@ func cmdBoxEmu(ts *testscript.TestScript, neg bool, args []string) {
 		srv.ResetStats()
 	case "expire-tokens":
 		srv.ExpireAccessTokens()
+	case "ignore-range", "corrupt":
+		if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
+			ts.Fatalf("usage: boxemu %s on|off", args[0])
+		}
+		if args[0] == "corrupt" {
+			srv.SetCorruptDownloads(args[1] == "on")
+		} else {
+			srv.SetIgnoreRange(args[1] == "on")
+		}
+	case "content":
+		ts.Check(srv.ChangeContent(contentArgs(ts, "boxemu", args)))
+	case "expire-downloads":
+		srv.ExpireDownloads()
+	case "served":
+		fmt.Fprintf(ts.Stdout(), "served %d bytes\n", srv.Stats().DownloadBytes)
 	case "token":
 		if len(args) != 2 {
 			ts.Fatalf("usage: boxemu token VAR")

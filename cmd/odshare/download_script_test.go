@@ -145,22 +145,28 @@ func cmdEmuDownloads(ts *testscript.TestScript, emu *emulator.Server, args []str
 		dh.corrupt = on
 		dh.mu.Unlock()
 	case "content":
-		if len(args) < 2 || len(args) > 3 {
-			ts.Fatalf("usage: emu content ID [SIZE]")
-		}
-		size := int64(-1)
-		if len(args) == 3 {
-			n, err := strconv.ParseInt(args[2], 10, 64)
-			ts.Check(err)
-			size = n
-		}
-		ts.Check(emu.ChangeContent(args[1], size))
+		ts.Check(emu.ChangeContent(contentArgs(ts, "emu", args)))
 	case "served":
 		fmt.Fprintf(ts.Stdout(), "served %d bytes\n", emu.Stats().DownloadBytes)
 	default:
 		return false
 	}
 	return true
+}
+
+// contentArgs reads "content ID [SIZE]" of emu and boxemu: the file and its new size (-1: the
+// same).
+func contentArgs(ts *testscript.TestScript, cmd string, args []string) (string, int64) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: %s content ID [SIZE]", cmd)
+	}
+	size := int64(-1)
+	if len(args) == 3 {
+		n, err := strconv.ParseInt(args[2], 10, 64)
+		ts.Check(err)
+		size = n
+	}
+	return args[1], size
 }
 
 // downloadPath shows a pre-authenticated download URL's path without its signed token, which

@@ -492,3 +492,53 @@ func DownloadOrigin(rawURL string) string {
 	}
 	return safetext.Line(u.Scheme + "://" + u.Host + "/…")
 }
+
+// DownloadRedirect is the download URL that a provider's redirect to its download host names in
+// location (Graph's and Box's /content answer 302): resolved against target and checked with
+// CheckDownloadURL. op ("GET /files/1/content") and service ("Box") name the request in errors.
+func DownloadRedirect(op, service, target string, status int, location string) (string, error) {
+	base, err := url.Parse(target)
+	var u *url.URL
+	if err == nil && location != "" {
+		u, err = base.Parse(location)
+	}
+	if u == nil || err != nil {
+		line := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+		return "", fmt.Errorf("%s: %s's %s names no download URL", op, service, strings.TrimSpace(line))
+	}
+	if err := CheckDownloadURL(u); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	return u.String(), nil
+}
+
+// DownloadLine is a client's debug line for one Download: the URL's origin only (the rest is a
+// credential), the Range asked, the answer and the time taken.
+func DownloadLine(name, rawURL string, header http.Header, resp *http.Response, d time.Duration, err error) string {
+	line := fmt.Sprintf("%s: GET %s (download URL)", name, DownloadOrigin(rawURL))
+	if rg := header.Get("Range"); rg != "" {
+		line += " Range: " + safetext.Line(rg)
+	}
+	if resp != nil {
+		line += fmt.Sprintf(" -> %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	line += fmt.Sprintf(" in %s", d.Round(time.Millisecond))
+	if err != nil {
+		line += " error: " + safetext.Line(err.Error())
+	}
+	return line
+}
+
+// CheckDownloadURL accepts a download URL odshare may fetch: absolute https, or plain http to
+// loopback (the emulator), without user info.
+func CheckDownloadURL(u *url.URL) error {
+	switch {
+	case u.User != nil:
+		return errors.New("refusing a download URL with user info")
+	case u.Host == "" || !u.IsAbs():
+		return errors.New("the download URL is not absolute")
+	case u.Scheme == "https", u.Scheme == "http" && httpx.IsLoopbackHost(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("refusing the download URL on %s://%s: it must be https", safetext.Line(u.Scheme), safetext.Line(u.Host))
+}

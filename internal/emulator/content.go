@@ -414,89 +414,19 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", mime)
 	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	h.Set("ETag", "\"{"+ref.id+"},"+strconv.Itoa(ref.version)+"\"")
-	from, to, status := int64(0), st.size, http.StatusOK
-	if !s.ignoreRange.Load() {
-		h.Set("Accept-Ranges", "bytes")
-		if rg := r.Header.Get("Range"); rg != "" {
-			a, b, sat, valid := parseRange(rg, st.size)
-			switch {
-			case valid && !sat:
-				h.Set("Content-Range", "bytes */"+strconv.FormatInt(st.size, 10))
-				plain(http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable.")
-				return
-			case valid:
-				from, to, status = a, b+1, http.StatusPartialContent
-				h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", a, b, st.size))
-			}
-		}
+	from, to, ok := kit.ContentHeader(w, r, st.size, s.ignoreRange.Load())
+	if !ok {
+		return
 	}
-	h.Set("Content-Length", strconv.FormatInt(to-from, 10))
-	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
-	cw := &countingWriter{w: w}
-	defer func() { s.countStat(func(st *Stats) { st.DownloadBytes += cw.n }) }()
+	cw := &kit.CountingWriter{W: w}
+	defer func() { s.countStat(func(st *Stats) { st.DownloadBytes += cw.N }) }()
 	if f != nil && f.Truncate {
 		_ = st.writeTo(cw, from, from+(to-from)/2)
-		rc := http.NewResponseController(sw.ResponseWriter)
-		_ = rc.Flush()
-		if conn, _, err := rc.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
-		panic(http.ErrAbortHandler)
+		kit.CutShort(sw.ResponseWriter)
+		return
 	}
 	_ = st.writeTo(cw, from, to)
-}
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// parseRange reads a single-range "bytes=" header against size: a-b, a- or -n. valid is false
-// for anything else (several ranges, other units, bad numbers), which the caller ignores;
-// satisfiable is false when the range starts at or past the end (or asks for a zero suffix).
-func parseRange(h string, size int64) (from, to int64, satisfiable, valid bool) {
-	spec, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
-	if !ok || strings.Contains(spec, ",") {
-		return 0, 0, false, false
-	}
-	a, b, ok := strings.Cut(strings.TrimSpace(spec), "-")
-	if !ok {
-		return 0, 0, false, false
-	}
-	if a == "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n < 0 {
-			return 0, 0, false, false
-		}
-		if n == 0 || size == 0 {
-			return 0, 0, false, true
-		}
-		return max(0, size-n), size - 1, true, true
-	}
-	from, err := strconv.ParseInt(a, 10, 64)
-	if err != nil || from < 0 {
-		return 0, 0, false, false
-	}
-	to = size - 1
-	if b != "" {
-		if to, err = strconv.ParseInt(b, 10, 64); err != nil || to < from {
-			return 0, 0, false, false
-		}
-		to = min(to, size-1)
-	}
-	if from >= size {
-		return 0, 0, false, true
-	}
-	return from, to, true, true
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/odshare/odshare/internal/bearer"
 	"github.com/odshare/odshare/internal/graph/api"
-	"github.com/odshare/odshare/internal/httpx"
 )
 
 // Prefer is the value of the Prefer header on /shares requests [SG].
@@ -460,30 +459,7 @@ func (c *Client) ContentURL(ctx context.Context, itemAddr, format string) (strin
 	if resp.StatusCode < 300 || resp.StatusCode >= 400 {
 		return "", unexpectedStatus("GET "+p, resp)
 	}
-	loc := resp.Header.Get("Location")
-	base, _ := url.Parse(target)
-	u, err := base.Parse(loc)
-	if loc == "" || err != nil {
-		return "", fmt.Errorf("GET %s: Graph's %s names no download URL", p, statusLine(resp.StatusCode))
-	}
-	if err := CheckDownloadURL(u); err != nil {
-		return "", fmt.Errorf("GET %s: %w", p, err)
-	}
-	return u.String(), nil
-}
-
-// CheckDownloadURL accepts a download URL odshare may fetch: absolute https, or plain http to
-// loopback (the emulator), without user info.
-func CheckDownloadURL(u *url.URL) error {
-	switch {
-	case u.User != nil:
-		return errors.New("refusing a download URL with user info")
-	case u.Host == "" || !u.IsAbs():
-		return errors.New("the download URL is not absolute")
-	case u.Scheme == "https", u.Scheme == "http" && httpx.IsLoopbackHost(u.Hostname()):
-		return nil
-	}
-	return fmt.Errorf("refusing the download URL on %s://%s: it must be https", sanitize(u.Scheme), sanitize(u.Host))
+	return bearer.DownloadRedirect("GET "+p, "Graph", target, resp.StatusCode, resp.Header.Get("Location"))
 }
 
 // Download fetches a download URL (ContentURL, @microsoft.graph.downloadUrl) without the token and
@@ -492,17 +468,7 @@ func (c *Client) Download(ctx context.Context, rawURL string, header http.Header
 	start := time.Now()
 	resp, err := c.send.Download(ctx, rawURL, header)
 	if c.debug != nil {
-		line := fmt.Sprintf("graph: GET %s (download URL)", bearer.DownloadOrigin(rawURL))
-		if rg := header.Get("Range"); rg != "" {
-			line += " Range: " + sanitize(rg)
-		}
-		if resp != nil {
-			line += fmt.Sprintf(" -> %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-		}
-		line += fmt.Sprintf(" in %s", time.Since(start).Round(time.Millisecond))
-		if err != nil {
-			line += " error: " + sanitize(err.Error())
-		}
+		line := bearer.DownloadLine("graph", rawURL, header, resp, time.Since(start), err)
 		c.debugMu.Lock()
 		fmt.Fprintln(c.debug, line)
 		c.debugMu.Unlock()

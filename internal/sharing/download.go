@@ -19,8 +19,9 @@ type Downloader interface {
 	// Remote reads what item names, for a download: a file's size, content version and checksum,
 	// or a folder.
 	Remote(ctx context.Context, item Item, o ShareOptions) (*Remote, error)
-	// RemoteOf reads an Entry of a folder listing (ListChildren) as a Remote.
-	RemoteOf(e Entry) (*Remote, error)
+	// RemoteOf reads an Entry of a listing (ListChildren with ListOptions.ForDownload) of the
+	// folder root, or of a folder below it, as a Remote.
+	RemoteOf(root *Remote, e Entry) (*Remote, error)
 	// ContentURL returns a fresh download URL for the file's content, converted to format when it
 	// is not "" (Graph's ?format=pdf). The URL is a credential of its own until it expires: it must
 	// not be printed or logged.
@@ -44,6 +45,10 @@ type Remote struct {
 	// NotContent, when set, says why the item has no content to download although it is not a
 	// folder (a OneNote notebook).
 	NotContent string
+	// Skip, with NotContent, says that a folder's download passes the item by, reported as
+	// skipped, rather than failing it (a Box web link, which rclone's Box backend leaves out too);
+	// named alone, the item still fails.
+	Skip bool
 	// Size is the content's size in bytes.
 	Size int64
 	// Version changes whenever the content does (Graph's cTag, else its eTag; Box's file version):

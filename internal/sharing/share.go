@@ -47,6 +47,9 @@ type ListOptions struct {
 	RawOnly bool
 	// Password is the shared link's password (see ShareOptions.Password).
 	Password string
+	// ForDownload says the entries will be downloaded (Downloader.RemoteOf): the provider lists
+	// what that needs, such as Box's sha1 and file_version.
+	ForDownload bool
 }
 
 // Entry is one item of a folder listing (or a shared item).

@@ -93,6 +93,13 @@ file types Graph converts; a conversion has no hash and is reported unverified.
 Password-protected links: Graph's shares API takes no password, so such links cannot be
 opened through it; open them in a browser.
 
+Box (box:/path, box:file:ID, box:folder:ID with --recursive, or a Box shared link): the item
+is read with its sha1 and file_version, then GET /2.0/files/{id}/content (with the link's
+BoxApi header for anything reached through a link) answers with a redirect to Box's download
+host, fetched without your token. The same .part, resume and verification rules apply, with
+Box's sha1; file_version is the content version. Web links in a folder are skipped. A link's
+password comes from --password-stdin or ODSHARE_SHARE_PASSWORD.
+
 Output: a table of status, path, size, verification and notes; -o json an array of
 {path, status, size, id, verifiedWith, resumedFrom, transferred, notes, error}; -o ndjson one
 such object per file as it finishes. On a terminal, a progress bar shows bytes, rate, time
@@ -100,7 +107,9 @@ left and files done.`,
 		Example: `  $ odshare share download 'https://1drv.ms/u/s!AbCdEf'
   $ odshare share download 'https://1drv.ms/f/s!AbCdEf' --dir ~/Downloads --concurrency 8
   $ odshare share download /Reports/Q3.xlsx -O q3.xlsx
-  $ odshare share download 'https://contoso.sharepoint.com/:w:/g/EaBc...' --format pdf -O - | lp`,
+  $ odshare share download 'https://contoso.sharepoint.com/:w:/g/EaBc...' --format pdf -O - | lp
+  $ odshare share download 'https://app.box.com/s/13ynxiqe3y4tup3j0yn4qairs5ebfxo3' --dir ~/Downloads
+  $ odshare share download box:/Reports --recursive --dir backup`,
 		Args: cmdutil.ExactArgs(1, "missing item: give a sharing URL, a share id, an item id or a /path"),
 		RunE: func(c *cobra.Command, args []string) error {
 			fl := c.Flags()
@@ -182,6 +191,7 @@ func downloadRun(ctx context.Context, opts *DownloadOptions) error {
 	if err != nil {
 		return cmdutil.ItemError("find", opts.Item, err)
 	}
+	r.Skip = false // named alone, an item without content fails
 	rep := newReporter(opts)
 	bar := newDownloadBar(opts, r)
 	eo := opts.Engine
@@ -203,7 +213,7 @@ func downloadRun(ctx context.Context, opts *DownloadOptions) error {
 			if folder.IsRoot() && r.Folder != nil {
 				folder = *r.Folder
 			}
-			return p.ListChildren(ctx, opts.Item, folder, sharing.ListOptions{Redeem: opts.Redeem, Password: opts.Password}, each)
+			return p.ListChildren(ctx, opts.Item, folder, sharing.ListOptions{Redeem: opts.Redeem, Password: opts.Password, ForDownload: true}, each)
 		}
 		to := download.TreeOptions{Options: eo, Walk: walk.Options{
 			MaxDepth: opts.MaxDepth, MaxBacklog: opts.MaxBacklog, RootName: "shared folder", Clean: output.Sanitize,

@@ -638,6 +638,11 @@ func TestConformanceOpenAPI(t *testing.T) {
 
 	// Content: 302 to the download URL, for the owner and through a link; a preview-only link.
 	c.call("GET", "/2.0/files/"+DemoQ3FileID+"/content", "", 302)
+	// What share download asks: the file's size, sha1 and file_version, then its content with the
+	// range header Box documents (a resume; the 302 is the same).
+	c.call("GET", "/2.0/files/"+DemoNotesFileID+"?fields=name,size,modified_at,sha1,file_version", "", 200)
+	c.call("GET", "/2.0/files/"+DemoNotesFileID+"/content", "", 302, "Range", "bytes=60-")
+	c.call("GET", "/2.0/folders/"+DemoPrivateFolderID+"/items?fields=name,size,modified_at,sha1,file_version&limit=1000&usemarker=true", "", 200)
 	c.call("PUT", bud+fl, `{"shared_link":{"access":"open","permissions":{"can_download":false}}}`, 200)
 	c.token = DemoFredToken
 	c.call("GET", "/2.0/files/"+DemoHostileFileID+"/content", "", 302, "BoxApi", boxAPI(DemoReportsLinkURL))

@@ -10,7 +10,8 @@
 //
 //   - GET /2.0/users/me; GET and PUT /2.0/files/{id}, /2.0/folders/{id}, /2.0/web_links/{id};
 //     GET /2.0/folders/{id}/items; GET /2.0/files/{id}/content (302 to a 15-minute download
-//     URL on this server); GET /2.0/shared_items. Folder "0" is the caller's root ("All
+//     URL on this server's /box-downloads/, or on the origin SetDownloadOrigin names, as Box's
+//     is on dl.boxcloud.com); GET /2.0/shared_items. Folder "0" is the caller's root ("All
 //     Files"): what they own, then the folders collaborated with them. A non-numeric id is 405,
 //     an item the caller can't see 404, a wrong method 405 with Allow.
 //   - Representations: without fields, Box's standard ones, shared_link included (Box's SDKs
@@ -66,6 +67,16 @@
 //     direction ASC or DESC), then by id; sort with markers on folder 0 is refused.
 //     FixtureGenerate folders are not stored item by item, so a 100,000-item folder costs its
 //     order index only.
+//   - Content: a file's bytes are a fixed pattern per content version, so its size, sha1 and
+//     file_version (whose id changes with the version) describe exactly what the download URL
+//     serves; ChangeContent makes a new version (a URL issued before keeps the old bytes). The
+//     download host (no token, like dl.boxcloud.com) serves one Range with 206 and
+//     Content-Range, 416 "bytes */size" past the end, the whole file for several ranges or a
+//     malformed header; an unknown or expired URL (15 minutes, or ExpireDownloads) is 404
+//     (what Box's host answers then is not documented). SetIgnoreRange and SetCorruptDownloads
+//     make it ignore Range or flip a bit; fault rules on /box-downloads/** apply there (truncate
+//     sends the full Content-Length and half the bytes). Downloads are recorded; their bytes
+//     count in Stats.DownloadBytes.
 //   - Errors are Box's client error object {"type":"error","status","code","context_info",
 //     "help_url","message","request_id"}, request_id equal to the BOX-REQUEST-ID header every
 //     answer carries. A 401 carries WWW-Authenticate (Bearer realm="Service", with

@@ -1,11 +1,15 @@
 package box
 
 import (
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // Standard fields, in Box's order, as the File, Folder and Web link resources list them [OA].
@@ -169,12 +173,12 @@ func (s *Server) field(c *reqCtx, it *item, g *grant, name string) (any, bool) {
 		if it.typ != TypeFile {
 			return nil, false
 		}
-		return s.st.sha1Of(it.size), true
+		return s.st.sha1Of(it.size, it.version), true
 	case "file_version":
 		if it.typ != TypeFile {
 			return nil, false
 		}
-		return obj{{"type", "file_version"}, {"id", it.id + "1"}, {"sha1", s.st.sha1Of(it.size)}}, true
+		return obj{{"type", "file_version"}, {"id", fileVersionID(it)}, {"sha1", s.st.sha1Of(it.size, it.version)}}, true
 	case "url":
 		if it.typ != TypeWebLink {
 			return nil, false
@@ -377,15 +381,19 @@ func (s *Server) userFull(c *reqCtx, u *user) obj {
 	return o
 }
 
-// download is a pending download URL, valid 15 minutes [G-API expiration].
+// download is a pending download URL, valid 15 minutes [G-API expiration], for the content
+// version it was issued for.
 type download struct {
 	item    *item
+	size    int64
+	version int
 	expires time.Time
 }
 
 // serveContent answers GET /files/{id}/content with 302 to a short-lived download URL, as Box
-// does (to dl.boxcloud.com there; to this server's /box-downloads/ here). A caller who may
-// only preview gets 403; a download through a shared link counts in its download_count.
+// does (to dl.boxcloud.com there; to this server's /box-downloads/ here, or to the origin
+// SetDownloadOrigin names). A caller who may only preview gets 403; a download through a shared
+// link counts in its download_count.
 func (s *Server) serveContent(c *reqCtx, it *item, g *grant) *apiError {
 	if !g.download {
 		return forbidden("The shared link does not allow downloads.")
@@ -396,18 +404,53 @@ func (s *Server) serveContent(c *reqCtx, it *item, g *grant) *apiError {
 		}
 	}
 	tok := s.randToken(40, alnum)
-	s.dlTokens[tok] = download{item: it, expires: s.now().Add(15 * time.Minute)}
-	scheme := "http"
-	if c.r.TLS != nil {
-		scheme = "https"
+	s.dlTokens[tok] = download{item: it, size: it.size, version: it.version, expires: s.now().Add(15 * time.Minute)}
+	origin := s.dlOrigin
+	if origin == "" {
+		scheme := "http"
+		if c.r.TLS != nil {
+			scheme = "https"
+		}
+		origin = scheme + "://" + c.r.Host
 	}
-	c.w.Header().Set("Location", scheme+"://"+c.r.Host+downloadPath+tok)
+	c.w.Header().Set("Location", origin+downloadPath+tok)
 	c.w.WriteHeader(http.StatusFound)
 	return nil
 }
 
-// serveDownload serves the bytes behind a download URL (no token needed, as on dl.boxcloud.com).
+// serveDownload serves the bytes behind a download URL, no token needed, as on dl.boxcloud.com:
+// the content version the URL was issued for, with Range (one range: 206 with Content-Range;
+// past the end 416 with "bytes */size"; several ranges or a malformed header get the whole file)
+// unless SetIgnoreRange, which answers 200 with everything. An unknown or expired URL is 404.
+// Fault rules whose path matches /box-downloads/** apply (truncate sends the full
+// Content-Length and half the bytes, then drops the connection); SetCorruptDownloads flips a bit
+// of each body's first byte. Downloads are recorded, and their bytes counted in
+// Stats.DownloadBytes.
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, tok string) {
+	rec := kit.RecordedRequest{Method: r.Method, RawURI: r.RequestURI, Header: r.Header.Clone()}
+	if rec.RawURI == "" {
+		rec.RawURI = r.URL.RequestURI()
+	}
+	s.countStat(func(st *Stats) { st.Requests++ })
+	sw := &kit.StatusWriter{ResponseWriter: w, OnStatus: s.rec.Start(rec)}
+	plain := func(status int, msg string) {
+		sw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		sw.WriteHeader(status)
+		_, _ = io.WriteString(sw, msg+"\n")
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		sw.Header().Set("Allow", "GET, HEAD")
+		plain(http.StatusMethodNotAllowed, "Method not allowed.")
+		return
+	}
+	f := s.faults.Pick(r.Method, r.URL.EscapedPath(), false, s.randFloat)
+	if f != nil && !f.Truncate {
+		if answered, _ := f.Apply(sw, r, func(w http.ResponseWriter, status int) {
+			w.WriteHeader(status)
+		}); answered {
+			return
+		}
+	}
 	s.mu.Lock()
 	d, ok := s.dlTokens[tok]
 	if ok && !s.now().Before(d.expires) {
@@ -415,21 +458,46 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, tok strin
 		ok = false
 	}
 	s.mu.Unlock()
-	if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-		http.Error(w, "download URL unknown or expired", http.StatusNotFound)
+	if !ok {
+		plain(http.StatusNotFound, "download URL unknown or expired")
 		return
 	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", strconv.FormatInt(d.item.size, 10))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		buf := contentOf(min(d.item.size, 21<<16)) // a multiple of the pattern's length
-		for left := d.item.size; left > 0; {
-			n := min(left, int64(len(buf)))
-			if _, err := w.Write(buf[:n]); err != nil {
-				return
-			}
-			left -= n
-		}
+	h := sw.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.item.name))
+	from, to, ok := kit.ContentHeader(sw, r, d.size, s.ignoreRange.Load())
+	if !ok {
+		return
 	}
+	if r.Method == http.MethodHead {
+		return
+	}
+	var out io.Writer = sw
+	if s.corrupt.Load() {
+		out = &flipFirst{w: sw}
+	}
+	cw := &kit.CountingWriter{W: out}
+	defer func() { s.countStat(func(st *Stats) { st.DownloadBytes += cw.N }) }()
+	if f != nil && f.Truncate {
+		_ = writeContent(cw, d.version, from, from+(to-from)/2)
+		kit.CutShort(w)
+		return
+	}
+	_ = writeContent(cw, d.version, from, to)
+}
+
+// flipFirst flips one bit of the first byte written, as a broken proxy or disk might.
+type flipFirst struct {
+	w    io.Writer
+	done bool
+}
+
+func (f *flipFirst) Write(p []byte) (int, error) {
+	if !f.done && len(p) > 0 {
+		f.done = true
+		q := append([]byte(nil), p...)
+		q[0] ^= 1
+		return f.w.Write(q)
+	}
+	return f.w.Write(p)
 }

@@ -59,6 +59,10 @@ type Server struct {
 	sessions int
 	auto     bool
 	dlTokens map[string]download
+	dlOrigin string // SetDownloadOrigin; "" = this server's own origin
+
+	ignoreRange atomic.Bool
+	corrupt     atomic.Bool
 
 	rec     kit.Recorder
 	faults  kit.FaultSet
@@ -82,7 +86,9 @@ type Stats struct {
 		Updated int64 `json:"updated"`
 		Removed int64 `json:"removed"`
 	} `json:"sharedLinks"`
-	Tokens struct {
+	// DownloadBytes counts the content bytes the download host sent.
+	DownloadBytes int64 `json:"downloadBytes"`
+	Tokens        struct {
 		Issued    int64 `json:"issued"`    // authorization_code and client_credentials grants
 		Refreshed int64 `json:"refreshed"` // refresh_token grants that succeeded
 	} `json:"tokens"`
@@ -219,6 +225,49 @@ func (s *Server) SetThrottle(t *kit.Throttle) error {
 		return err
 	}
 	s.limiter.Store(kit.NewLimiter(t))
+	return nil
+}
+
+// SetDownloadOrigin makes the 302s of /files/{id}/content name download URLs on origin
+// (scheme://host:port, no slash at the end) instead of this server's: Box's download host,
+// dl.boxcloud.com, is another host than api.box.com. The server still serves those URLs
+// (/box-downloads/…), so origin must reach it.
+func (s *Server) SetDownloadOrigin(origin string) {
+	s.mu.Lock()
+	s.dlOrigin = strings.TrimSuffix(origin, "/")
+	s.mu.Unlock()
+}
+
+// SetIgnoreRange makes the download host ignore Range and answer 200 with the whole file, like a
+// server that can't serve ranges.
+func (s *Server) SetIgnoreRange(on bool) { s.ignoreRange.Store(on) }
+
+// SetCorruptDownloads makes the download host flip a bit of the first byte of every body.
+func (s *Server) SetCorruptDownloads(on bool) { s.corrupt.Store(on) }
+
+// ExpireDownloads makes every download URL issued so far unknown (404), as after its 15 minutes.
+func (s *Server) ExpireDownloads() {
+	s.mu.Lock()
+	clear(s.dlTokens)
+	s.mu.Unlock()
+}
+
+// ChangeContent gives the file id new content, as an upload of a new version would: a new
+// file_version and sha1, modified_at now, and size bytes (size < 0 keeps the size). Download
+// URLs issued before serve the old content until they expire.
+func (s *Server) ChangeContent(id string, size int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it := s.st.item(id)
+	if it == nil || it.typ != TypeFile {
+		return fmt.Errorf("box emulator: no file %q", id)
+	}
+	if size >= 0 {
+		it.size = size
+	}
+	it.version++
+	it.etag++
+	it.modified = s.now()
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1" // #nosec G505 -- Box names file contents by their SHA-1 [OA File--Mini.sha1]
 	"encoding/hex"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,6 +79,7 @@ type item struct {
 	link          *link
 	collabs       []collab
 	etag          int
+	version       int  // content version: 0 as the fixture made it, + 1 for each ChangeContent
 	root          bool // a user's root folder ("0" to its owner)
 
 	children []*item // explicit children, in fixture order
@@ -108,7 +110,7 @@ type store struct {
 	byVanity  map[string]*item // lower-case vanity name -> item
 	apps      map[string]*app
 	nextID    int64
-	sha1s     map[int64]string // content size -> sha1 (every file of a size has the same bytes)
+	sha1s     map[contentKey]string
 }
 
 type app struct {
@@ -117,32 +119,55 @@ type app struct {
 	service *user
 }
 
-// contentOf returns the bytes the emulator serves for a file of size n: a fixed pattern, so a
-// file's sha1 depends on its size alone.
-func contentOf(n int64) []byte {
-	const pat = "odshare box emulator\n"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = pat[i%len(pat)]
+// The bytes the emulator serves for a file: a fixed pattern repeated, one per content version,
+// so a file's sha1 depends on its size and version alone.
+func contentPattern(version int) string {
+	if version == 0 {
+		return "odshare box emulator\n"
 	}
-	return b
+	return fmt.Sprintf("odshare box emulator, content version %d\n", version+1)
 }
 
-func (st *store) sha1Of(size int64) string {
-	if s, ok := st.sha1s[size]; ok {
+// contentChunk is the pattern repeated to about 1 MiB, the unit writeContent writes in.
+func contentChunk(version int) []byte {
+	pat := contentPattern(version)
+	return []byte(strings.Repeat(pat, (1<<20)/len(pat)+1))
+}
+
+// writeContent writes bytes [from, to) of a file's content (of that version) to w.
+func writeContent(w io.Writer, version int, from, to int64) error {
+	pat := int64(len(contentPattern(version)))
+	buf := contentChunk(version)
+	for from < to {
+		off := from % pat
+		n := min(to-from, int64(len(buf))-off)
+		if _, err := w.Write(buf[off : off+n]); err != nil {
+			return err
+		}
+		from += n
+	}
+	return nil
+}
+
+// fileVersionID is the id of a file's current file_version: it changes with the content.
+func fileVersionID(it *item) string { return it.id + strconv.Itoa(it.version+1) }
+
+func (st *store) sha1Of(size int64, version int) string {
+	key := contentKey{size, version}
+	if s, ok := st.sha1s[key]; ok {
 		return s
 	}
 	h := sha1.New() // #nosec G401 -- see import
-	const chunk = 1 << 16
-	buf := contentOf(min(size, chunk*21)) // a multiple of the pattern length
-	for left := size; left > 0; {
-		n := min(left, int64(len(buf)))
-		h.Write(buf[:n])
-		left -= n
-	}
+	_ = writeContent(h, version, 0, size)
 	s := hex.EncodeToString(h.Sum(nil))
-	st.sha1s[size] = s
+	st.sha1s[key] = s
 	return s
+}
+
+// contentKey names a content: every file of a size and version has the same bytes.
+type contentKey struct {
+	size    int64
+	version int
 }
 
 func isNumeric(s string) bool {
@@ -169,7 +194,7 @@ func rank(a string) int { return slices.Index(accessOrder, a) }
 func newStore(f *Fixture) (*store, error) {
 	st := &store{ents: map[string]*enterprise{}, userByKey: map[string]*user{}, items: map[string]*item{},
 		byToken: map[string]*item{}, byVanity: map[string]*item{}, apps: map[string]*app{}, nextID: firstID,
-		sha1s: map[int64]string{}}
+		sha1s: map[contentKey]string{}}
 	for _, fe := range f.Enterprises {
 		if !isNumeric(fe.ID) {
 			return nil, fmt.Errorf("box fixture: enterprise %q: id must be numeric", fe.ID)

@@ -81,15 +81,16 @@ var flags = map[string][]string{
 	sharing.VerbShareGet:      {"item", "password-stdin"},
 	sharing.VerbShareChildren: {"top", "password-stdin"},
 	// link audit: the filters and --revoke; not Graph's --budget of SharePoint resource units.
-	sharing.VerbLinkAudit: {"scope", "type", "expired", "expires-before", "no-password", "revoke", "dry-run"},
+	sharing.VerbLinkAudit:     {"scope", "type", "expired", "expires-before", "no-password", "revoke", "dry-run"},
+	sharing.VerbShareDownload: {"password-stdin"},
 }
 
 // Supports reports whether Box takes flag for verb (sharing.AnyVerb: for any); with flag "", whether
 // Box does the verb (Registry.CheckVerb asks for the verbs only some providers do: Box does link
-// audit, not link invite, share grant or link revoke-grants).
+// audit and share download, not link invite, share grant or link revoke-grants).
 func (*Parser) Supports(verb, flag string) bool {
 	if flag == "" {
-		return verb == sharing.VerbLinkAudit
+		return verb == sharing.VerbLinkAudit || verb == sharing.VerbShareDownload
 	}
 	if verb == sharing.AnyVerb {
 		for _, fs := range flags {

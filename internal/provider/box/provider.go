@@ -328,7 +328,13 @@ func (p *Provider) GetSharedItem(ctx context.Context, share sharing.Item, o shar
 // everything below it.
 func (p *Provider) ListChildren(ctx context.Context, share sharing.Item, folder sharing.Folder, o sharing.ListOptions, each func([]sharing.Entry) error) error {
 	ref := refOf(share)
-	acc := p.access(ref, o.Password)
+	// A Box item given by path or id (share download --recursive) is listed with the token alone;
+	// a shared link's folders with its BoxApi header.
+	var link *boxapi.LinkAccess
+	if ref.Kind == boxapi.RefSharedLink || ref.Kind == boxapi.RefSharedItem {
+		acc := p.access(ref, o.Password)
+		link = &acc
+	}
 	id, _ := folder.Ref.(string)
 	if folder.IsRoot() {
 		if ref.Kind == boxapi.RefSharedItem && ref.Type == boxapi.Folder {
@@ -344,7 +350,11 @@ func (p *Provider) ListChildren(ctx context.Context, share sharing.Item, folder 
 			id = it.ID
 		}
 	}
-	err := p.c.ListFolderItems(ctx, id, boxapi.ListOptions{Fields: entryFields, Limit: o.PageSize, Link: &acc}, func(pg *boxapi.Page) error {
+	fields := entryFields
+	if o.ForDownload {
+		fields = downloadFields
+	}
+	err := p.c.ListFolderItems(ctx, id, boxapi.ListOptions{Fields: fields, Limit: o.PageSize, Link: link}, func(pg *boxapi.Page) error {
 		entries := make([]sharing.Entry, len(pg.Entries))
 		for i, e := range pg.Entries {
 			if o.RawOnly {

@@ -60,7 +60,7 @@ func (p *Provider) Remote(ctx context.Context, it sharing.Item, o sharing.ShareO
 }
 
 // RemoteOf reads a child from a listing; its content is /drives/{driveId}/items/{id}/content.
-func (*Provider) RemoteOf(e sharing.Entry) (*sharing.Remote, error) {
+func (*Provider) RemoteOf(_ *sharing.Remote, e sharing.Entry) (*sharing.Remote, error) {
 	if e.Err != nil {
 		return nil, e.Err
 	}

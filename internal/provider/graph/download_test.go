@@ -25,7 +25,7 @@ func TestRemoteOf(t *testing.T) {
 		{"folder", `{"id":"F!1","name":"f","folder":{"childCount":2},"parentReference":{"driveId":"d"}}`, "", "", "", "/drives/d/items/F%211"},
 		{"shortcut", `{"id":"s","name":"f","remoteItem":{"id":"R1","folder":{"childCount":1},"parentReference":{"driveId":"other"}},"parentReference":{"driveId":"d"}}`, "", "", "", "/drives/other/items/R1"},
 	} {
-		r, err := p.RemoteOf(sharing.Entry{Raw: json.RawMessage(c.json)})
+		r, err := p.RemoteOf(nil, sharing.Entry{Raw: json.RawMessage(c.json)})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

@@ -46,7 +46,8 @@ const (
 	Downloaded Status = "downloaded"
 	// Resumed is a file completed from an earlier run's partial download.
 	Resumed Status = "resumed"
-	// Skipped is a file already complete on disk (same size and checksum).
+	// Skipped is a file already complete on disk (same size and checksum), or an item of a folder
+	// that has no content (sharing.Remote.Skip).
 	Skipped Status = "skipped"
 	// Failed is a file not saved; Result.Err says why.
 	Failed Status = "failed"
@@ -237,6 +238,10 @@ func save(ctx context.Context, d sharing.Downloader, r *sharing.Remote, root *os
 	defer t.balance()
 	fail := func(err error) Result {
 		res.Status, res.Err = Failed, err
+		return res
+	}
+	if r.NotContent != "" && r.Skip {
+		res.Status, res.Notes = Skipped, append(res.Notes, r.NotContent)
 		return res
 	}
 	if r.IsFolder || r.NotContent != "" {

@@ -40,7 +40,7 @@ func newFake(t *testing.T, handler http.HandlerFunc) *fakeHost {
 func (f *fakeHost) Remote(context.Context, sharing.Item, sharing.ShareOptions) (*sharing.Remote, error) {
 	return nil, errors.New("not used")
 }
-func (f *fakeHost) RemoteOf(sharing.Entry) (*sharing.Remote, error) {
+func (f *fakeHost) RemoteOf(*sharing.Remote, sharing.Entry) (*sharing.Remote, error) {
 	return nil, errors.New("not used")
 }
 func (f *fakeHost) ContentURL(context.Context, *sharing.Remote, string) (string, error) {

@@ -97,7 +97,7 @@ func Tree(ctx context.Context, d sharing.Downloader, list walk.Lister, rootItem 
 	var entryErr error
 	wo.OnEntry = func(parent any, e sharing.Entry) any {
 		dir := parent.(*localDir)
-		r, err := d.RemoteOf(e)
+		r, err := d.RemoteOf(rootItem, e)
 		if err != nil {
 			if entryErr == nil {
 				entryErr = fmt.Errorf("%s: %w", dir.join(SafeName(e.Name)), err)
