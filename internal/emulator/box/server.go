@@ -77,7 +77,7 @@ type Server struct {
 
 // Stats counts what the stand-in did since it started or since ResetStats.
 type Stats struct {
-	Requests  int64 `json:"requests"`  // API and token requests recorded
+	Requests  int64 `json:"requests"`  // API, token and download requests recorded
 	Throttled int64 `json:"throttled"` // 429s of the throttle model (faults don't count)
 	// SharedLinks counts successful shared-link PUTs by what they did: a link made where there
 	// was none, a link changed, a link removed.
@@ -203,8 +203,8 @@ func (s *Server) ResetStats() {
 	s.statsMu.Unlock()
 }
 
-// Requests returns every API and token request received so far, in arrival order (see
-// kit.Recorder). The authorize pages, downloads and admin requests are not recorded.
+// Requests returns every API, token and download request (/box-downloads/…) received so far,
+// in arrival order (see kit.Recorder). The authorize pages and admin requests are not recorded.
 func (s *Server) Requests() []kit.RecordedRequest { return s.rec.Requests() }
 
 // ResetRequests forgets the recorded requests.
