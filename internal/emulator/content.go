@@ -421,8 +421,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	cw := &kit.CountingWriter{W: w}
-	defer func() { s.countStat(func(st *Stats) { st.DownloadBytes += cw.N }) }()
+	cw := &kit.CountingWriter{W: w, Add: func(n int64) { s.countStat(func(st *Stats) { st.DownloadBytes += n }) }}
 	if f != nil && f.Truncate {
 		_ = st.writeTo(cw, from, from+(to-from)/2)
 		kit.CutShort(sw.ResponseWriter)

@@ -476,8 +476,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, tok strin
 	if s.corrupt.Load() {
 		out = &flipFirst{w: sw}
 	}
-	cw := &kit.CountingWriter{W: out}
-	defer func() { s.countStat(func(st *Stats) { st.DownloadBytes += cw.N }) }()
+	cw := &kit.CountingWriter{W: out, Add: func(n int64) { s.countStat(func(st *Stats) { st.DownloadBytes += n }) }}
 	if f != nil && f.Truncate {
 		_ = writeContent(cw, d.version, from, from+(to-from)/2)
 		kit.CutShort(w)

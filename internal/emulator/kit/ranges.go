@@ -48,15 +48,20 @@ func ParseRange(h string, size int64) (from, to int64, satisfiable, valid bool) 
 	return from, to, true, true
 }
 
-// CountingWriter counts the bytes written through it (a download host's bytes served).
+// CountingWriter counts the bytes written through it (a download host's bytes served) with Add:
+// before each write, so that whoever has received the bytes finds them counted (a count made after
+// the handler returns could lag behind the client), and less what a failed write did not send.
 type CountingWriter struct {
-	W io.Writer
-	N int64
+	W   io.Writer
+	Add func(n int64)
 }
 
 func (c *CountingWriter) Write(p []byte) (int, error) {
+	c.Add(int64(len(p)))
 	n, err := c.W.Write(p)
-	c.N += int64(n)
+	if n < len(p) {
+		c.Add(int64(n - len(p)))
+	}
 	return n, err
 }
 
