@@ -31,6 +31,11 @@ step odshare share children "$folder"
 step odshare link list /Reports
 step odshare link create /Photos /Notes.txt "/Reports/Summary.pdf" --type view --scope anonymous
 step odshare link audit /
+# What was shared, on disk, verified against Graph's hash (a folder link brings the whole tree).
+dl=$(mktemp -d)
+trap 'kill "$ODSHARE_EMULATOR_PID" 2>/dev/null || true; rm -rf "$dl"' EXIT
+file=$(odshare link create /Reports/Summary.pdf --type view --scope anonymous --jq .link.webUrl)
+step odshare share download "$file" --dir "$dl"
 step odshare encode-url "$folder"
 step odshare auth logout
 
@@ -41,6 +46,7 @@ export ODSHARE_BOX_ACCESS_TOKEN=AdaDeveloperToken000000000000001
 step odshare link create "box:/Reports/Budget 2025.xlsx" --scope organization --expires 7d
 step odshare share children https://northwind.app.box.com/s/reportsdemolink00000000000000001
 step odshare link audit box:/
+step odshare share download 'box:/Reports/Q3 report.pdf' -O "$dl/q3.pdf"
 echo
 echo "Done. The same commands work against Microsoft Graph: run 'odshare auth login' without the"
 echo "ODSHARE_* emulator settings."
