@@ -57,7 +57,7 @@ import (
 // mirror holds the batch and half of what B̂ leaves beside it, so a batch arriving early or late by
 // (B̂ − n)/2R̂ still finds its tokens without the bucket overflowing. When round trips vary by more
 // than that (a burst of one leaves nothing beside a batch), batches are spaced by what is missing
-// on top of n/R̂. When the workers, each waiting a round trip for its batch, cannot offer a quarter
+// on top of n/R̂, and a refusal only ever empties the mirror, never fills it. When the workers, each waiting a round trip for its batch, cannot offer a quarter
 // more than R̂ anyway, the mirror goes at what they can offer, which only spreads them out.
 //
 // R̂ is the highest rate measured within paceWindow (until one stretch of paceSpan has been, what the
@@ -200,7 +200,7 @@ func (p *pacer) pace() float64 {
 	}
 	r := max(p.rate, paceMinRate)
 	n := float64(p.batchSize())
-	if missing := p.spread().Seconds() - (p.capacity()-n)/2/r; missing > 0 {
+	if missing := p.shortfall(); missing > 0 {
 		return n / (n/r + missing)
 	}
 	if p.rtt > 0 {
@@ -209,6 +209,13 @@ func (p *pacer) pace() float64 {
 		}
 	}
 	return r
+}
+
+// shortfall is how much more round trips vary than the reserve beside a batch lets one arrive
+// early, in seconds; above zero, pace spaces batches by it.
+func (p *pacer) shortfall() float64 {
+	r := max(p.rate, paceMinRate)
+	return p.spread().Seconds() - (p.capacity()-float64(p.batchSize()))/2/r
 }
 
 // spread is how much round trips vary: four times their mean deviation, as TCP reckons [RFC 6298].
@@ -344,8 +351,16 @@ func (p *pacer) observe(o outcome) {
 		p.size = max(1, min(p.size, o.admitted)) // the burst was too small for this batch
 	}
 	// The bucket is empty. A batch sent now reaches it a round trip after this one did, when it has
-	// had a round trip's worth of tokens, less what is in flight.
-	p.tokens, p.tokensAt = min(p.capacity(), p.rate*p.rtt.Seconds()-float64(p.outstanding)), o.now
+	// had a round trip's worth of tokens, less what is in flight. But while the mirror spaces
+	// batches (a burst too small for the round trips' variation), that is no more than the mirror
+	// holds: the batches in flight were spaced to arrive one after another, and one sent at once
+	// would arrive right behind the last of them, be refused, and reset the mirror again, a refusal
+	// each round trip. A refusal says the bucket holds less than thought, never more.
+	tokens := min(p.capacity(), p.rate*p.rtt.Seconds()-float64(p.outstanding))
+	if p.rate > 0 && p.shortfall() > 0 {
+		tokens = min(tokens, p.mirror(o.now))
+	}
+	p.tokens, p.tokensAt = tokens, o.now
 	if !o.sentAt.Before(p.onset) {
 		p.measure(o.now)
 	}
