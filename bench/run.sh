@@ -411,10 +411,13 @@ dlurl=$(curl -sS -o /dev/null -w '%{redirect_url}' -H "Authorization: Bearer ben
 ratios=()
 for run in 1 2 3; do
 	rm -f "$tmp/curl.bin" "$tmp/od.bin"
+	# Each side starts with no dirty pages of the other's 1 GiB waiting to be written back.
+	sync
 	t0=$(now)
 	curl -sS -o "$tmp/curl.bin" "$dlurl"
 	t1=$(now)
 	curl_s=$(elapsed "$t0" "$t1")
+	sync
 	t0=$(now)
 	/usr/bin/time -f '%M' -o "$tmp/10.time" "$bin/odshare" share download "$share" -O "$tmp/od.bin" -o json >"$tmp/10.json"
 	t1=$(now)
