@@ -24,17 +24,21 @@ func NewCmdRoot(f *cmdutil.Factory, ver, commit, date string) *cobra.Command {
 	var retryBudget time.Duration
 	cmd := &cobra.Command{
 		Use:   "odshare <command> <subcommand> [flags]",
-		Short: "Share OneDrive and SharePoint items from the command line",
-		Long: `odshare creates and reads OneDrive and SharePoint sharing links through Microsoft Graph.
+		Short: "Share OneDrive, SharePoint and Box items from the command line",
+		Long: `odshare creates, reads, audits and removes sharing links on OneDrive and SharePoint
+(through Microsoft Graph) and on Box, downloads what was shared, and invites people.
+Items are /paths, ids or sharing URLs; box:/path, box:file:ID and Box links are Box's.
 
-Results go to stdout (tables for people, Graph's JSON with -o json or --jq);
+Results go to stdout (tables for people, the provider's JSON with -o json or --jq);
 notices and errors go to stderr.
 
-Exit codes: 0 success, 1 error (Graph's or otherwise), 2 usage (nothing was sent),
+Exit codes: 0 success, 1 error (the provider's or otherwise), 2 usage (nothing was sent),
 4 authentication missing or rejected, 130 interrupted.`,
 		Example: `  $ odshare link create /Reports/Q3.xlsx --type view --scope organization
-  $ odshare share get 'https://contoso.sharepoint.com/:f:/g/EaBc...'
-  $ odshare share children u!aHR0cHM6Ly9... -o json --jq '.[].name'
+  $ odshare link create box:/Reports/Q3.pdf --scope organization --expires 7d
+  $ odshare link audit / --scope anonymous --revoke --dry-run
+  $ odshare share children 'https://contoso.sharepoint.com/:f:/g/EaBc...' -o json --jq '.[].name'
+  $ odshare share download 'https://1drv.ms/f/s!AbC' --dir shared
   $ odshare encode-url https://1drv.ms/f/s!AbC`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
