@@ -54,7 +54,11 @@ func ItemError(op string, item sharing.Item, err error) error {
 	if sharing.IsAnswerError(err) {
 		return err
 	}
-	e := fmt.Errorf("%s %s: %w", op, output.Sanitize(item.Input), err)
+	in := output.Sanitize(item.Input)
+	e := fmt.Errorf("%s %s: %w", op, in, err)
+	if strings.HasPrefix(err.Error(), in+": ") {
+		e = fmt.Errorf("%s %w", op, err) // the provider named the item already
+	}
 	if item.MaybePath && sharing.StatusOf(err) == http.StatusNotFound {
 		return &HintError{Err: e, Hint: fmt.Sprintf("%q was taken as an item id: paths start with /, as in %s", output.Sanitize(item.Input), ShellQuote("/"+item.Input))}
 	}
