@@ -107,10 +107,11 @@ func boxLoginRun(ctx context.Context, opts *LoginOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, "No browser can be opened here: open the URL below in a browser on this machine (Box redirects to 127.0.0.1). Ctrl-C to cancel.")
 	}
 	open := func(u string) error {
-		fmt.Fprintf(opts.IO.ErrOut, "If no browser opens, go to:\n  %s\n", output.Sanitize(u))
 		if !canOpen {
+			fmt.Fprintf(opts.IO.ErrOut, "  %s\n", output.Sanitize(u))
 			return nil
 		}
+		fmt.Fprintf(opts.IO.ErrOut, "If no browser opens, go to:\n  %s\n", output.Sanitize(u))
 		return opts.OpenBrowser(u, opts.IO.ErrOut)
 	}
 	onOpenErr := func(error) {
