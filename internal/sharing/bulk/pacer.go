@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +63,11 @@ import (
 //
 // R̂ is the highest rate measured within paceWindow (until one stretch of paceSpan has been, what the
 // stretches so far give, counting one token more), never below the admitted rate nor a rate the
-// mirror held batches to without a refusal. While the mirror holds batches back and nothing is
+// mirror held batches to without a refusal, nor, for a bucket of one, 1/x for the gap x that best
+// parts the gaps between admitted answers (each admission empties the bucket: at least 1/R) from
+// those between an admitted answer and a refused one (less than 1/R). Refusals in such a spell come
+// mostly from the jitter, and the stretches between them measure the pace, not R: without that
+// floor each one cut R̂ back to a pace already slowed by the jitter, and R̂ saw-toothed. While the mirror holds batches back and nothing is
 // refused, R̂ goes up: by paceRaise each two round trips until a rate has been measured, by paceNudge
 // each paceNudgeAfter after; a raise followed by a refusal makes the next one its square root, so R̂
 // closes in on R.
@@ -114,6 +119,10 @@ type pacer struct {
 	raiseBy     float64 // how much it goes up next: paceRaise, and less after each raise that was refused
 	tokens      float64 // the mirror's tokens at tokensAt
 	tokensAt    time.Time
+
+	// A bucket of one: each admission empties it, so two admitted answers come at least 1/R apart.
+	lastAdmit time.Time   // when the last batch of one was admitted
+	gaps      []paceEvent // the gaps between admitted batches of one within paceWindow (admitted: gap in ns)
 }
 
 // paceAnswer is one sub-request's answer, as recent remembers it.
@@ -171,6 +180,11 @@ const (
 	paceProbe = 20 * time.Millisecond
 	// paceItemBackoff is the least wait of an item refused the second time in a spell.
 	paceItemBackoff = 10 * time.Millisecond
+	// paceGaps is the fewest gaps between answers to batches of one that gapRate parts.
+	paceGaps = 20
+	// paceGapBound is how far above the rate admitted over the gaps' span gapRate may be (a bucket
+	// of one paced for the jitter admits about 0.8 of R); above it, the bucket holds more than one.
+	paceGapBound = 1.4
 	// paceMinRate is the least rate the mirror goes at.
 	paceMinRate = 1.0
 )
@@ -302,6 +316,7 @@ func (p *pacer) observe(o outcome) {
 	}
 	p.admitted += o.admitted
 	p.burst = max(p.burst, o.admitted)
+	p.noteGap(o)
 	mostly := o.throttled > 0 && 2*o.throttled > n
 	if !p.spell {
 		refused, items := p.refusedLately()
@@ -427,7 +442,7 @@ func (p *pacer) measure(now time.Time) {
 		e := p.events[i]
 		p.measured = append(p.measured, paceRate{now, float64(p.admitted-e.admitted) / now.Sub(e.at).Seconds()})
 	}
-	floor := p.admittedRate(now)
+	floor := max(p.admittedRate(now), p.gapRate(now))
 	if now.Sub(p.floorAt) <= paceWindow {
 		floor = max(floor, p.floor)
 	}
@@ -442,6 +457,77 @@ func (p *pacer) measure(now time.Time) {
 	if first := p.events[0]; now.Sub(first.at) >= paceMinSpan {
 		p.rate = max(float64(p.admitted-first.admitted+1)/now.Sub(first.at).Seconds(), floor, paceMinRate)
 	}
+}
+
+// noteGap records, for batches of one, the time since the last admitted one: of an admitted answer
+// (at least 1/R for a bucket of one) and, negated, of a refused one (less than 1/R).
+func (p *pacer) noteGap(o outcome) {
+	if o.admitted+o.throttled == 1 && !p.lastAdmit.IsZero() {
+		d := int(o.now.Sub(p.lastAdmit))
+		if o.admitted == 0 {
+			d = -d
+		}
+		p.gaps = append(p.gaps, paceEvent{o.now, d})
+		cut := 0
+		for cut < len(p.gaps) && o.now.Sub(p.gaps[cut].at) > paceWindow {
+			cut++
+		}
+		p.gaps = p.gaps[cut:]
+	}
+	if o.admitted > 0 {
+		p.lastAdmit = o.now
+	}
+}
+
+// gapRate is, for a bucket of one, 1/x for the gap x that best parts the admitted answers' gaps
+// (at least 1/R) from the refused ones' (less): the fewest admitted below it and refused at or
+// above it, the longest such. Answers arrive a little late, by varying amounts, so neither bound
+// holds exactly; the parting tolerates a few that cross.
+func (p *pacer) gapRate(now time.Time) float64 {
+	if p.burst != 1 || len(p.gaps) == 0 {
+		return 0
+	}
+	gs := make([]int, 0, len(p.gaps))
+	refused := 0
+	var since time.Time
+	for _, g := range p.gaps {
+		if now.Sub(g.at) <= paceWindow && g.admitted != 0 {
+			gs = append(gs, g.admitted)
+			if g.admitted < 0 {
+				refused++
+			}
+			if since.IsZero() {
+				since = g.at
+			}
+		}
+	}
+	if len(gs) < paceGaps {
+		return 0
+	}
+	abs := func(v int) int { return max(v, -v) }
+	slices.SortFunc(gs, func(a, b int) int { return abs(a) - abs(b) })
+	// Violations at x = |gs[i]|: admitted gaps before i, refused ones from i on.
+	best, bestAt, below, left := len(gs)+1, -1, 0, refused
+	for i, g := range gs {
+		if v := below + left; v <= best && g > 0 {
+			best, bestAt = v, i
+		}
+		if g > 0 {
+			below++
+		} else {
+			left--
+		}
+	}
+	if bestAt < 0 {
+		return 0
+	}
+	// A bucket of more than one admits two answers closer than 1/R, and they part the gaps lower:
+	// then 1/x is far above what was admitted.
+	r := 1 / time.Duration(gs[bestAt]).Seconds()
+	if seen := float64(len(gs)-refused) / now.Sub(since).Seconds(); r > paceGapBound*seen {
+		return 0
+	}
+	return r
 }
 
 // admittedRate is what the provider admitted per second over the last paceRecentSpan (at least
