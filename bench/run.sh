@@ -92,6 +92,9 @@ unset ODSHARE_OUTPUT ODSHARE_CLIENT_SECRET ODSHARE_BOX_CLIENT_SECRET ODSHARE_SHA
 seq -f "/ToShare/file-%04g.txt" 1 1000 >"$tmp/items.txt"
 out="$root/bench/results.txt"
 {
+# This block runs in a subshell (it is piped to tee): the emulators it starts are in its own pids,
+# so it stops them itself when it ends, however it ends.
+trap cleanup EXIT
 echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores, $(go version | cut -d' ' -f3)"
 
 # check_bulk FILE : every input exactly once, all 2xx, and the emulator created each link once.
