@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,24 +131,11 @@ type boxSide struct{ st *stack.Stack }
 var boxHeaders = []string{"Authorization", "Boxapi", "Content-Type", "If-Match", "Range"}
 
 func formatBoxRequest(r kit.RecordedRequest) string {
-	var b strings.Builder
 	uri := r.RawURI
 	if strings.HasPrefix(uri, "/box-downloads/") {
 		uri = "/box-downloads/{token}" // a download URL's random token
 	}
-	fmt.Fprintf(&b, "%s %s\n", r.Method, uri)
-	keys := append([]string(nil), boxHeaders...)
-	sort.Strings(keys)
-	for _, k := range keys {
-		if v := r.Header.Values(k); len(v) > 0 {
-			fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(v, ", "))
-		}
-	}
-	if len(r.Body) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", r.Body)
-	}
-	b.WriteString("--\n")
-	return b.String()
+	return formatRecorded(r, uri, boxHeaders)
 }
 
 func cmdBoxEmu(ts *testscript.TestScript, neg bool, args []string) {

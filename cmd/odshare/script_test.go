@@ -533,9 +533,15 @@ func cmdEmuSecret(ts *testscript.TestScript, neg bool, args []string) {
 var recordedHeaders = []string{"Authorization", "Content-Type", "Prefer", "Range", "User-Agent"}
 
 func formatRequest(r emulator.RecordedRequest) string {
+	return formatRecorded(r, downloadPath(r.RawURI), recordedHeaders)
+}
+
+// formatRecorded prints a recorded request as the scripts compare it: the method and uri (the raw
+// URI with its random parts named), the headers among headers that it carried, and its body.
+func formatRecorded(r emulator.RecordedRequest, uri string, headers []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", r.Method, downloadPath(r.RawURI))
-	keys := append([]string(nil), recordedHeaders...)
+	fmt.Fprintf(&b, "%s %s\n", r.Method, uri)
+	keys := append([]string(nil), headers...)
 	sort.Strings(keys)
 	for _, k := range keys {
 		if v := r.Header.Values(k); len(v) > 0 {
