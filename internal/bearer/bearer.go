@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/odshare/odshare/internal/httpretry"
@@ -115,6 +116,8 @@ type Options struct {
 	// response (nil on a transport error), the time taken and the error. The client writes its debug line
 	// there; it must not print headers' values.
 	Log func(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error)
+	// Debug, when on, receives the debug line of each Download (the attempts' lines are Log's).
+	Debug *DebugLog
 	// ShowURL is how a request's URL appears in errors (a client shortens its secret-bearing parts, as
 	// Graph does the token after /shares/); nil means the URL made safe for a terminal.
 	ShowURL func(target string) string
@@ -139,6 +142,7 @@ type Sender struct {
 	maxBody   int64
 	log       func(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error)
 	showURL   func(target string) string
+	debug     *DebugLog
 }
 
 // RetrySettings are how a sender waits between attempts, for a caller that schedules its own retries
@@ -190,6 +194,7 @@ func NewSender(o Options) (*Sender, error) {
 		maxBody:     o.MaxBody,
 		log:         o.Log,
 		showURL:     o.ShowURL,
+		debug:       o.Debug,
 	}
 	if s.showURL == nil {
 		s.showURL = safetext.Line
@@ -457,7 +462,18 @@ func (s *Sender) logAttempt(method, target string, hdr http.Header, resp *http.R
 // redirects keep their scheme and never carry credentials to another host. header is sent as given
 // (Range), with the sender's User-Agent. The URL never appears in an error: a transport error names
 // only its origin, since whoever holds the URL can download the file until it expires.
+// When Options.Debug is on, the download's debug line (DownloadLine) is written there.
 func (s *Sender) Download(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
+	start := time.Now()
+	resp, err := s.fetch(ctx, rawURL, header)
+	if s.debug.On() {
+		s.debug.Line(DownloadLine(s.Name, rawURL, header, resp, time.Since(start), err))
+	}
+	return resp, err
+}
+
+// fetch is Download without its debug line.
+func (s *Sender) fetch(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil {
 		return nil, fmt.Errorf("%s: the download URL is not an absolute URL without user info", s.Name)
@@ -481,6 +497,29 @@ func (s *Sender) Download(ctx context.Context, rawURL string, header http.Header
 		return nil, err
 	}
 	return resp, nil
+}
+
+// DebugLog writes a client's --debug lines to one writer, a whole line at a time, from any
+// goroutine. A nil *DebugLog, or one without a writer, is off and writes nothing.
+type DebugLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// NewDebugLog returns a DebugLog writing to w (nil: off).
+func NewDebugLog(w io.Writer) *DebugLog { return &DebugLog{w: w} }
+
+// On reports whether lines are written, so that a caller builds one only then.
+func (l *DebugLog) On() bool { return l != nil && l.w != nil }
+
+// Line writes line and a newline, when on.
+func (l *DebugLog) Line(line string) {
+	if !l.On() {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintln(l.w, line)
 }
 
 // DownloadOrigin is how a download URL is named in messages and debug lines: its scheme and host,

@@ -117,3 +117,32 @@ func TestSendRefreshesOnlyWhenTheErrorSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadDebugLine: with Options.Debug on, a Download writes one line naming the sender and
+// the URL's origin only (the path and query are the credential), whatever the outcome.
+func TestDownloadDebugLine(t *testing.T) {
+	s := scripted.New(t, scripted.Reply(200, `content`))
+	var out strings.Builder
+	snd, err := NewSender(Options{Name: "t", HTTPClient: s.Client(), Tokens: scripted.StaticTokens("SECRET"), Debug: NewDebugLog(&out)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := snd.Download(context.Background(), s.URL+"/dl/secret-token?sig=abc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := snd.Download(context.Background(), "not a url", nil); err == nil {
+		t.Fatal("a relative download URL was accepted")
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "t: GET http://127.0.0.1:") || !strings.Contains(lines[0], "/… (download URL) -> 200 OK") ||
+		strings.Contains(out.String(), "secret-token") || strings.Contains(out.String(), "sig=") {
+		t.Errorf("debug lines:\n%s", out.String())
+	}
+	// Off: nothing written, no panic.
+	if (*DebugLog)(nil).On() || NewDebugLog(nil).On() {
+		t.Error("a DebugLog without a writer is on")
+	}
+	NewDebugLog(nil).Line("x")
+}

@@ -24,7 +24,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -91,8 +90,7 @@ type Client struct {
 	baseURL   string
 	send      *bearer.Sender
 	once      *bearer.Sender // one attempt, no throttled retry: Once
-	debug     io.Writer
-	debugMu   sync.Mutex
+	debug     *bearer.DebugLog
 	maxPages  atomic.Int64
 	pagesUsed atomic.Int64
 }
@@ -113,7 +111,7 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: u, baseURL: u.String(), debug: o.Debug}
+	c := &Client{base: u, baseURL: u.String(), debug: bearer.NewDebugLog(o.Debug)}
 	c.send, err = bearer.NewSender(bearer.Options{
 		Name:         "box",
 		HTTPClient:   o.HTTPClient,
@@ -127,13 +125,14 @@ func New(o Options) (*Client, error) {
 		Sleep:        o.Sleep,
 		MaxBody:      MaxBody,
 		Log:          c.logAttempt,
+		Debug:        c.debug,
 	})
 	if err != nil {
 		return nil, err
 	}
 	c.once, err = bearer.NewSender(bearer.Options{
 		Name: "box", HTTPClient: o.HTTPClient, Tokens: o.Tokens, UserAgent: o.UserAgent,
-		MaxAttempts: 1, RetryBudget: -1, Service: "Box", Sleep: o.Sleep, MaxBody: MaxBody, Log: c.logAttempt,
+		MaxAttempts: 1, RetryBudget: -1, Service: "Box", Sleep: o.Sleep, MaxBody: MaxBody, Log: c.logAttempt, Debug: c.debug,
 	})
 	if err != nil {
 		return nil, err
@@ -231,7 +230,7 @@ func (c *Client) resolve(p string) (string, error) {
 // BoxApi header with a link's password, stay out of it. Box's URLs hold no secrets (a shared link travels
 // in BoxApi, never in the URL), so the URL is shown whole, sanitized.
 func (c *Client) logAttempt(method, target string, _ http.Header, resp *http.Response, d time.Duration, err error) {
-	if c.debug == nil {
+	if !c.debug.On() {
 		return
 	}
 	line := fmt.Sprintf("box: %s %s", method, safetext.Line(target))
@@ -247,7 +246,5 @@ func (c *Client) logAttempt(method, target string, _ http.Header, resp *http.Res
 	if err != nil {
 		line += " error: " + safetext.Line(err.Error())
 	}
-	c.debugMu.Lock()
-	defer c.debugMu.Unlock()
-	fmt.Fprintln(c.debug, line)
+	c.debug.Line(line)
 }

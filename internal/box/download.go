@@ -2,7 +2,6 @@ package box
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -67,13 +66,5 @@ func (c *Client) ContentURL(ctx context.Context, id string, link *LinkAccess) (s
 // unread (bearer.Sender.Download: no body bound, no whole-request timeout); header carries Range
 // for a resume. The debug line names only the URL's origin.
 func (c *Client) Download(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
-	start := time.Now()
-	resp, err := c.send.Download(ctx, rawURL, header)
-	if c.debug != nil {
-		line := bearer.DownloadLine("box", rawURL, header, resp, time.Since(start), err)
-		c.debugMu.Lock()
-		fmt.Fprintln(c.debug, line)
-		c.debugMu.Unlock()
-	}
-	return resp, err
+	return c.send.Download(ctx, rawURL, header)
 }

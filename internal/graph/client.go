@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,8 +70,7 @@ type Client struct {
 	base      *url.URL
 	baseURL   string
 	send      *bearer.Sender
-	debug     io.Writer
-	debugMu   sync.Mutex
+	debug     *bearer.DebugLog
 	maxPages  atomic.Int64
 	pagesUsed atomic.Int64
 }
@@ -85,7 +83,7 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: u, baseURL: u.String(), debug: o.Debug}
+	c := &Client{base: u, baseURL: u.String(), debug: bearer.NewDebugLog(o.Debug)}
 	c.send, err = bearer.NewSender(bearer.Options{
 		Name:         "graph",
 		HTTPClient:   o.HTTPClient,
@@ -99,6 +97,7 @@ func New(o Options) (*Client, error) {
 		Sleep:        o.Sleep,
 		MaxBody:      maxBody,
 		Log:          c.logAttempt,
+		Debug:        c.debug,
 		ShowURL:      redactURL,
 	})
 	if err != nil {
@@ -210,7 +209,7 @@ func (c *Client) resolve(req *Request) (string, error) {
 // logAttempt writes the one debug line of an attempt. It never prints headers or bodies, and shortens share
 // tokens in the URL, since an encoded sharing URL is as good as the link itself.
 func (c *Client) logAttempt(method, target string, hdr http.Header, resp *http.Response, d time.Duration, err error) {
-	if c.debug == nil {
+	if !c.debug.On() {
 		return
 	}
 	line := fmt.Sprintf("graph: %s %s", method, redactURL(target))
@@ -228,9 +227,7 @@ func (c *Client) logAttempt(method, target string, hdr http.Header, resp *http.R
 		// net/http's errors quote the URL; show the redacted form there too.
 		line += " error: " + sanitize(strings.ReplaceAll(err.Error(), target, redactURL(target)))
 	}
-	c.debugMu.Lock()
-	defer c.debugMu.Unlock()
-	fmt.Fprintln(c.debug, line)
+	c.debug.Line(line)
 }
 
 // redactURL replaces the token after /shares/ with its two-character prefix ("u!…"). The query is kept:

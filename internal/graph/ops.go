@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/odshare/odshare/internal/bearer"
 	"github.com/odshare/odshare/internal/graph/api"
@@ -465,13 +464,5 @@ func (c *Client) ContentURL(ctx context.Context, itemAddr, format string) (strin
 // Download fetches a download URL (ContentURL, @microsoft.graph.downloadUrl) without the token and
 // returns the response unread (bearer.Sender.Download): header carries Range for a resume.
 func (c *Client) Download(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
-	start := time.Now()
-	resp, err := c.send.Download(ctx, rawURL, header)
-	if c.debug != nil {
-		line := bearer.DownloadLine("graph", rawURL, header, resp, time.Since(start), err)
-		c.debugMu.Lock()
-		fmt.Fprintln(c.debug, line)
-		c.debugMu.Unlock()
-	}
-	return resp, err
+	return c.send.Download(ctx, rawURL, header)
 }
