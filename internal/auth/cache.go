@@ -53,6 +53,9 @@ type fileCache struct {
 	lock       *flock.Flock
 	held       bool
 	dropSecret string // access token to hide from MSAL while loading (Source.Refresh)
+	// plainOnDisk says the last read found a plain (unsealed) cache: a write that stays plain
+	// has nothing new to tell.
+	plainOnDisk bool
 }
 
 var _ cache.ExportReplace = (*fileCache)(nil)
@@ -191,6 +194,7 @@ func (c *fileCache) release() {
 // read returns the cache file's JSON, "{}" for a missing or blank file, and a *CacheError for
 // anything unreadable or not a JSON object. A file readable by others is tightened to 0600 first.
 func (c *fileCache) read() ([]byte, error) {
+	c.setPlainOnDisk(false)
 	if err := refuseSymlink(c.path); err != nil {
 		return nil, err
 	}
@@ -235,6 +239,18 @@ func (c *fileCache) read() ([]byte, error) {
 	}
 	registerSecrets(data)
 	return data, nil
+}
+
+func (c *fileCache) setPlainOnDisk(plain bool) {
+	c.mu.Lock()
+	c.plainOnDisk = plain
+	c.mu.Unlock()
+}
+
+func (c *fileCache) wasPlainOnDisk() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.plainOnDisk
 }
 
 // errCacheSymlink refuses a token cache (or its lock file) that is a symbolic link.

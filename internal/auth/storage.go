@@ -173,7 +173,7 @@ func (c *fileCache) encode(plain []byte) ([]byte, error) {
 	if err != nil {
 		// Said at a sign-in, or when a cache becomes plain; not on every refresh of a cache that
 		// already was (a CI job's log would carry it on every command).
-		if c.storage.Notice != nil && (c.fresh || !plainCacheAt(c.path)) {
+		if c.storage.Notice != nil && (c.fresh || !c.wasPlainOnDisk()) {
 			noticeOnce.Do(func() {
 				c.storage.Notice(fmt.Sprintf("! No OS keyring answered (%s): tokens are stored in a plain file readable only by you (%s)",
 					redactText(err.Error()), filepath.Dir(c.path)))
@@ -184,22 +184,13 @@ func (c *fileCache) encode(plain []byte) ([]byte, error) {
 	return seal(c.path, key, plain)
 }
 
-// plainCacheAt reports whether the cache file at path exists and is plain JSON (not sealed).
-func plainCacheAt(path string) bool {
-	data, err := os.ReadFile(path)
-	if err != nil || len(bytes.TrimSpace(data)) == 0 {
-		return false
-	}
-	_, sealed := parseEnvelope(data)
-	return !sealed
-}
-
 // decode returns a cache file's JSON: data itself when plain, else decrypted with the keyring's key.
 // A cache that cannot be opened is a *KeyError, unless the operation starts afresh (a sign-in), which
 // then reads it as empty and replaces it.
 func (c *fileCache) decode(data []byte) ([]byte, error) {
 	env, ok := parseEnvelope(data)
 	if !ok {
+		c.setPlainOnDisk(true)
 		return data, nil
 	}
 	fail := func(reason string) ([]byte, error) {
