@@ -272,8 +272,10 @@ func Run(ctx context.Context, s Sender, inputs []string, o Options) error {
 	})
 	defer stop()
 
+	// Workers beyond the concurrency send only while the pacer asks for more batches in flight
+	// (pacer.inFlight).
 	var wg sync.WaitGroup
-	for range min(o.Concurrency, len(inputs)) {
+	for range min(paceMaxWorkers*o.Concurrency, len(inputs)) {
 		wg.Go(e.work)
 	}
 	wg.Wait()
@@ -395,7 +397,7 @@ func (e *engine) take() ([]*task, bool) {
 			e.mu.Unlock()
 			return nil, false
 		}
-		if len(e.pending) == 0 {
+		if len(e.pending) == 0 || e.inFlight >= e.pace.inFlight() {
 			e.cond.Wait() // the batches in flight will bring items back, or finish the run
 			continue
 		}
