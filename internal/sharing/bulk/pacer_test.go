@@ -445,8 +445,8 @@ func simShapes(jitter time.Duration) []simShape {
 // four in flight and R̂ measured between refusals (and floored by the gaps between admitted
 // answers), took 1.25× (1.28–1.31× on the emulator); with eight in flight and the same R̂, 1.28×:
 // the refusals come from the jitter, so R̂ measured the pace, not R. Now the pace of a bucket of one
-// is steered by its refusals (1.09× without jitter, 1.20–1.21× with it; 1.14–1.23× on the
-// emulator), and up to twice the concurrency of single-request batches go when the workers could
+// is steered by its refusals (1.11× without jitter, 1.20× with it; 1.11–1.15× on the emulator
+// over eight runs), and up to twice the concurrency of single-request batches go when the workers could
 // not offer more than R̂ otherwise (burst 2: 1.02× here, 1.04–1.07× on the emulator, from
 // 1.11–1.31×). The pacer of d91f8fc took 1.36× and 1.39×: each timer it slept on woke late, by as
 // much as the bucket wasted, and a refusal refilled its mirror, so the next batch went right behind
@@ -556,10 +556,10 @@ func TestPacerSpell(t *testing.T) {
 }
 
 // TestPacerSteersABucketOfOne: against a bucket of one the pace starts at what the run's four
-// batches offer over the round trip (4 / 40 ms), goes up by paceSteerFast after ten clean answers,
-// holds for one refusal, steps back half a step at the second; then goes up by paceSteerUp after
-// forty clean answers, holds for one refusal in forty, comes down by paceSteerDown at the second;
-// and a batch admitting two ends the steering.
+// batches offer over the round trip (4 / 40 ms), goes up by paceSteerFast after ten answers with
+// at most one refusal, holds for two, steps back half a step at the third; then goes up by
+// paceSteerUp after forty clean answers, holds for two refusals in forty, comes down by
+// paceSteerDown at the third; and a batch admitting two ends the steering.
 func TestPacerSteersABucketOfOne(t *testing.T) {
 	t0 := time.Unix(0, 0)
 	ms := func(v int) time.Time { return t0.Add(time.Duration(v) * time.Millisecond) }
@@ -600,13 +600,21 @@ func TestPacerSteersABucketOfOne(t *testing.T) {
 	clean(1)
 	want *= paceSteerFast
 	check("after ten clean answers", true)
-	clean(9)
+	clean(8)
 	answer(false)
+	clean(1)
+	want *= paceSteerFast
 	check("after one refusal in ten", true)
+	clean(5)
+	answer(false)
+	answer(false)
+	clean(3)
+	check("after two refusals in ten", true)
+	answer(false)
 	answer(false)
 	answer(false)
 	want /= math.Sqrt(paceSteerFast)
-	check("after the first two refusals", true)
+	check("after the first three refusals", true)
 	clean(39)
 	check("after 39 clean answers", false)
 	clean(1)
@@ -614,19 +622,47 @@ func TestPacerSteersABucketOfOne(t *testing.T) {
 	check("after 40 clean answers", true)
 	clean(20)
 	answer(false)
-	clean(19)
-	check("after one refusal in 40", true)
+	clean(10)
+	answer(false)
+	clean(8)
+	check("after two refusals in 40", true)
 	clean(5)
 	answer(false)
 	answer(false)
+	answer(false)
 	want *= paceSteerDown
-	check("after two refusals", true)
+	check("after three refusals", true)
 	if p.inFlight() <= p.workers {
 		t.Errorf("%d batches in flight for a steered pace of %.0f/s over 40 ms, want more than %d", p.inFlight(), p.pace(), p.workers)
 	}
 	observeBatch(p, ms(now), ms(now+40), 2, 2, "")
 	if p.steer != 0 {
 		t.Errorf("still steered (%.1f/s) with a burst of 2", p.steer)
+	}
+}
+
+// TestPacerBucketOfOneStartsEmpty: a run's first four batches of 20 meet a bucket of one and all
+// but one item is refused; the steered pace then sends its first batch of one at once after the
+// hold-off, not once the mirror has paid back the 60 items that were in flight (at 100 a second,
+// 0.6 s).
+func TestPacerBucketOfOneStartsEmpty(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	ms := func(v int) time.Time { return t0.Add(time.Duration(v) * time.Millisecond) }
+	p := &pacer{limit: 20, workers: 4}
+	for range 4 {
+		p.book(t0, 20)
+	}
+	observeBatch(p, t0, ms(40), 20, 0, "1")
+	observeBatch(p, t0, ms(40), 20, 1, "1")
+	observeBatch(p, t0, ms(40), 20, 0, "1")
+	observeBatch(p, t0, ms(41), 20, 0, "1")
+	if p.steer == 0 {
+		t.Fatalf("not steered after the first batches (spell %v, burst %d)", p.spell, p.burst)
+	}
+	now := ms(41)
+	limit := later(p.notBefore, now).Add(time.Duration(float64(time.Second) / p.pace()))
+	if g := p.gate(now, p.batchSize()); g.After(limit) {
+		t.Errorf("the first batch of one may go %v after the last answer, want at most %v", g.Sub(now), limit.Sub(now))
 	}
 }
 
