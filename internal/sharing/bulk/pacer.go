@@ -260,7 +260,10 @@ func (p *pacer) inFlight() int {
 }
 
 // steered reports whether the pace is steered by the share of refusals — in a spell against a
-// bucket of one — and starts steering it.
+// bucket of one — and starts steering it. Only batches of more than one show a bucket of one (B̂
+// is the most one batch got through): a provider without batching (Box) always gives B̂ = 1, so
+// its bucket, holding 40 at Box's 200 a second, is paced by the mirror (steered, bench case 5a at
+// eight in flight sent 2.19 requests a link, 190 of them refused, against 2.03 unsteered).
 //
 // Each admission empties such a bucket, so a batch arriving a moment early, by the round trips'
 // jitter, is refused however well R is known, and one arriving late wastes the token that waited
@@ -277,7 +280,7 @@ func (p *pacer) inFlight() int {
 // lower: 1.17× the bound on average over eight runs, against 1.14× at the third.) A refusal
 // leaves the mirror as it is: the steered pace spaces the batches.
 func (p *pacer) steered(now time.Time) bool {
-	if !p.spell || p.burst != 1 {
+	if !p.spell || p.burst != 1 || p.limit == 1 {
 		p.steer = 0
 		return false
 	}

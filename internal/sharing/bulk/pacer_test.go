@@ -666,6 +666,27 @@ func TestPacerBucketOfOneStartsEmpty(t *testing.T) {
 	}
 }
 
+// TestPacerNoSteeringWithoutBatching: a provider without batching (Box) admits one request a
+// batch whatever its bucket holds, so a spell there is paced by the mirror, never steered.
+func TestPacerNoSteeringWithoutBatching(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	ms := func(v int) time.Time { return t0.Add(time.Duration(v) * time.Millisecond) }
+	p := &pacer{limit: 1, workers: 4}
+	for i := range 40 {
+		admitted := 0
+		if i%4 == 0 {
+			admitted = 1
+		}
+		observeBatch(p, ms(i), ms(i+40), 1, admitted, "1")
+	}
+	if !p.spell || p.burst != 1 {
+		t.Fatalf("spell %v, burst %d; want a spell with B̂ = 1", p.spell, p.burst)
+	}
+	if p.steer != 0 {
+		t.Errorf("steered at %.1f/s without batching", p.steer)
+	}
+}
+
 // TestPacerInFlight: batches in flight beyond the run's concurrency only in a spell that keeps them
 // smaller than the run's batch size, as many as offer 1.25× R̂ over a round trip plus one, at most
 // twice the concurrency, and never for a provider without batching.
