@@ -35,7 +35,7 @@ touch "$root/var/lib/dpkg/status"
 dpkg --root="$root" --log=/dev/null --force-script-chrootless -i "$deb" >/dev/null
 [ "$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Status}' odshare)" = "install ok installed" ] || fail "dpkg did not install odshare"
 "$root/usr/bin/odshare" version | grep -q '^odshare version ' || fail "the installed odshare does not run"
-emu=$("$root/usr/bin/odshare-emulator" -h 2>&1 || true) # -h prints the usage and exits 2
+emu=$("$root/usr/bin/odshare-emulator" -h) # -h prints the usage on stdout and exits 0
 grep -q '^Usage: odshare-emulator' <<<"$emu" || fail "the installed odshare-emulator does not run"
 [ "$(stat -c %a "$root/usr/share/man/man1/odshare.1")" = 644 ] || fail "man page mode"
 dpkg --root="$root" --log=/dev/null -r odshare >/dev/null

@@ -28,8 +28,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "odshare-emulator:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h, --help: the usage is on stdout
+		}
+		fmt.Fprintln(os.Stderr, "odshare-emulator:", err)
+		if errors.As(err, new(*flagError)) {
+			fmt.Fprintln(os.Stderr, "Run 'odshare-emulator --help' for usage.")
 		}
 		os.Exit(2)
 	}
@@ -70,16 +74,27 @@ also carries:
 MSAL requires https, so signing in needs --tls.
 `
 
+// flagError is a flag the command line could not parse (unknown, or a bad value).
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
 // run parses args, serves until ctx is done, then shuts down. The base URL is the first line
-// of stdout so scripts can read it; everything else goes to stderr.
+// of stdout so scripts can read it; everything else goes to stderr. -h and --help print the usage
+// on stdout and return flag.ErrHelp (exit 0, as Go's own flag handling and gh do); a flag that does
+// not parse is a *flagError, for which main prints one line and a pointer to --help (exit 2).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("odshare-emulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, usageHead, identity.DefaultTenantID, identity.DefaultTenantDomain, identity.DemoAppClientID, identity.DemoAppSecret)
-		fmt.Fprintf(stderr, boxUsage, box.DemoDeveloperToken, box.DemoClientID, box.DemoClientSecret, box.DemoCCGClientID, box.DemoCCGSecret, box.DemoEnterpriseID)
-		fmt.Fprintln(stderr, "\nFlags:")
+	fs.SetOutput(io.Discard) // the error comes back from Parse; the usage only on request
+	fs.Usage = func() {}
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, usageHead, identity.DefaultTenantID, identity.DefaultTenantDomain, identity.DemoAppClientID, identity.DemoAppSecret)
+		fmt.Fprintf(w, boxUsage, box.DemoDeveloperToken, box.DemoClientID, box.DemoClientSecret, box.DemoCCGClientID, box.DemoCCGSecret, box.DemoEnterpriseID)
+		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (loopback only unless --allow-remote)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address (the /_emulator/ admin surface still answers loopback clients only)")
@@ -108,7 +123,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	printEnvFlag := fs.Bool("print-env", false, `start in the background and print the shell commands that point odshare at it, with a config directory of its own: eval "$(odshare-emulator --tls --auto-approve --print-env)"; stop it with kill $ODSHARE_EMULATOR_PID`)
 	boxf := addBoxFlags(fs)
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
+			return err
+		}
+		return &flagError{err}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))

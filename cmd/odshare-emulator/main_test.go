@@ -7,6 +7,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"net/url"
@@ -382,5 +384,32 @@ func TestRunFlagErrors(t *testing.T) {
 		if err := checkLoopback(a, false); err != nil {
 			t.Errorf("%s: %v", a, err)
 		}
+	}
+}
+
+// TestRunHelp: -h and --help print the usage on stdout and nothing on stderr, and come back as
+// flag.ErrHelp (main exits 0); a flag that does not parse comes back as a *flagError with nothing
+// printed (main prints it on one line and points at --help, exit 2).
+func TestRunHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "--help"} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), []string{arg}, &out, &errb)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%s: err %v, want flag.ErrHelp", arg, err)
+		}
+		if !strings.HasPrefix(out.String(), "Usage: odshare-emulator") || !strings.Contains(out.String(), "-throttle-rps") {
+			t.Errorf("%s: stdout %.80q…, want the usage with the flags", arg, out.String())
+		}
+		if errb.Len() != 0 {
+			t.Errorf("%s: stderr %q", arg, errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"--nope"}, &out, &errb)
+	if fe := new(*flagError); !errors.As(err, fe) || !strings.Contains(err.Error(), "-nope") {
+		t.Errorf("--nope: err %v, want a *flagError naming the flag", err)
+	}
+	if out.Len()+errb.Len() != 0 {
+		t.Errorf("--nope: stdout %q, stderr %q; want nothing (main prints the error)", out.String(), errb.String())
 	}
 }
