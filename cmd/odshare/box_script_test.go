@@ -139,6 +139,7 @@ func formatBoxRequest(r kit.RecordedRequest) string {
 }
 
 func cmdBoxEmu(ts *testscript.TestScript, neg bool, args []string) {
+	settle(ts, ts.Value(boxServerKey{}).(*boxSide).st.Graph.WaitIdle, args)
 	srv := ts.Value(boxServerKey{}).(*boxSide).st.Box
 	if len(args) > 0 && args[0] == "secret" {
 		reqs := srv.Requests()

@@ -94,9 +94,13 @@ func setupEmulator(env *testscript.Env, opts emulator.Options) (*emulator.Server
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := httptest.NewServer(emu)
+	srv := httptest.NewUnstartedServer(emu)
+	srv.Config.ConnState = emu.TrackConn // emu count and reset wait for clients to be gone (settle)
+	srv.Start()
 	dh := &downloadHost{h: emu.DownloadHandler(), clock: clock}
-	dl := httptest.NewServer(dh)
+	dl := httptest.NewUnstartedServer(dh)
+	dl.Config.ConnState = emu.TrackConn
+	dl.Start()
 	emu.SetDownloadOrigin(strings.Replace(dl.URL, "127.0.0.1", "localhost", 1))
 	env.Defer(dl.Close)
 	env.Values[downloadHostKey{}] = dh

@@ -84,6 +84,10 @@ type replayState struct {
 //	                         FILE as a JSON body: an exchange captured from the real service
 //	replay count N           require exactly N requests on that server
 //
+// emu (and boxemu) subcommands that read or reset what the stand-in recorded first wait until no
+// client connection to it is open, up to 3 s (settle): requests a command left in flight when it
+// exited are then recorded before the count, not after the reset.
+//
 // Downloads are served on a second origin, http://localhost:PORT (see downloadHost), and shown
 // as /_download/{token}. emu clock, expire-after, ignore-range, corrupt, content and served steer
 // them (see cmdEmuDownloads). A script with an emulator-fixture.yaml gets that fixture instead of
@@ -406,6 +410,7 @@ func lookPath(name, pathList string) (string, error) {
 }
 
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
+	settle(ts, ts.Value(emulatorKey{}).(*emulator.Server).WaitIdle, args)
 	if len(args) > 0 && args[0] == "secret" {
 		cmdEmuSecret(ts, neg, args[1:])
 		return
@@ -483,6 +488,27 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		emu.ResetStats()
 	default:
 		ts.Fatalf("emu: unknown subcommand %q", args[0])
+	}
+}
+
+// settleTimeout bounds settle's wait.
+const settleTimeout = 3 * time.Second
+
+// settle waits, before an emu or boxemu subcommand that reads or resets what the stand-in recorded,
+// until no client connection to it is open (waitIdle): a command that exited with requests in
+// flight (stopped by a 401 mid-walk, say) leaves them in its sockets, and the stand-in handles them
+// after it has gone — after the next reset, or during the next count. A command still running in
+// the background (`exec ... &`) keeps it waiting settleTimeout; emu wait and the fault and clock
+// subcommands, which scripts use while one runs, do not settle.
+func settle(ts *testscript.TestScript, waitIdle func(time.Duration) bool, args []string) {
+	if len(args) == 0 {
+		return
+	}
+	switch args[0] {
+	case "requests", "last", "count", "stats", "units", "reset", "secret", "served":
+		if !waitIdle(settleTimeout) {
+			ts.Logf("%s: client connections to the stand-in still open after %v", args[0], settleTimeout)
+		}
 	}
 }
 

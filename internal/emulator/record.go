@@ -1,6 +1,12 @@
 package emulator
 
-import "github.com/odshare/odshare/internal/emulator/kit"
+import (
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
+)
 
 // RecordedRequest is one Graph request as the emulator received it (see kit.RecordedRequest).
 type RecordedRequest = kit.RecordedRequest
@@ -20,6 +26,15 @@ func (s *Server) SecretIs(rr RecordedRequest, name, value string) bool {
 
 // ResetRequests forgets the recorded requests.
 func (s *Server) ResetRequests() { s.rec.Reset() }
+
+// TrackConn is the ConnState hook for an http.Server (or httptest.Server) serving s, so that
+// WaitIdle knows its client connections; Listen's servers have it already.
+func (s *Server) TrackConn(c net.Conn, state http.ConnState) { s.conns.Track(c, state) }
+
+// WaitIdle waits, for at most timeout, until no client connection to s is open (those served by
+// Listen, or by a server with TrackConn): a client that exited with requests in flight has then
+// had them all handled and recorded. It reports whether none is open.
+func (s *Server) WaitIdle(timeout time.Duration) bool { return s.conns.WaitIdle(timeout) }
 
 func (s *Server) record(rr RecordedRequest) { s.recordStart(rr) }
 

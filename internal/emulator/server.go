@@ -81,6 +81,7 @@ type Server struct {
 	opts     Options
 	pageSize int
 	logger   *log.Logger
+	conns    kit.Conns // client connections of Listen's servers (see WaitIdle)
 
 	mu sync.Mutex // guards st
 	st *store

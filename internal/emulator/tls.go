@@ -42,14 +42,14 @@ func (s *Server) Listen(addr string, tlsOn bool) (baseURL string, stop func(cont
 		}
 		caPEM, cert = pemBytes, &c
 	}
-	origin, stopGraph, err := kit.ServeCert(addr, cert, s, s.logger)
+	origin, stopGraph, err := kit.ServeCert(addr, cert, s, s.logger, &s.conns)
 	if err != nil {
 		return "", nil, err
 	}
 	stop = stopGraph
 	if s.opts.DownloadOrigin == "" {
 		u, _ := url.Parse(origin)
-		dl, stopDL, err := kit.ServeCert(net.JoinHostPort(u.Hostname(), "0"), cert, s.DownloadHandler(), s.logger)
+		dl, stopDL, err := kit.ServeCert(net.JoinHostPort(u.Hostname(), "0"), cert, s.DownloadHandler(), s.logger, &s.conns)
 		if err != nil {
 			_ = stopGraph(context.Background())
 			return "", nil, err

@@ -92,7 +92,7 @@ func TestBoxNodeSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	capt := &capturing{h: s}
-	origin, stop, err := kit.ServeCert("127.0.0.1:0", &cert, capt, nil)
+	origin, stop, err := kit.ServeCert("127.0.0.1:0", &cert, capt, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

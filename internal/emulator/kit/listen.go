@@ -106,7 +106,7 @@ func Serve(addr string, tlsOn bool, h http.Handler, errLog *log.Logger) (origin 
 		}
 		caPEM, cert = pemBytes, &c
 	}
-	origin, stop, err = ServeCert(addr, cert, h, errLog)
+	origin, stop, err = ServeCert(addr, cert, h, errLog, nil)
 	return origin, caPEM, stop, err
 }
 
@@ -114,8 +114,8 @@ func Serve(addr string, tlsOn bool, h http.Handler, errLog *log.Logger) (origin 
 // can share one CA.
 //
 // The admin surface (/_emulator/...) answers loopback clients only (AdminLoopbackOnly), even on a
-// listener exposed with --allow-remote.
-func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.Logger) (origin string, stop func(context.Context) error, err error) {
+// listener exposed with --allow-remote. conns, when not nil, follows the client connections.
+func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.Logger, conns *Conns) (origin string, stop func(context.Context) error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, err
@@ -133,6 +133,9 @@ func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.L
 		errLog = log.New(io.Discard, "", 0)
 	}
 	srv := &http.Server{Handler: AdminLoopbackOnly(h), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
+	if conns != nil {
+		srv.ConnState = conns.Track
+	}
 	scheme := "http"
 	if cert != nil {
 		cfg := &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
