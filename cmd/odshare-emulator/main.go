@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &flagError{err}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return &flagError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if err := checkLoopback(*listen, *allowRemote); err != nil {
 		return err

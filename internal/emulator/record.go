@@ -32,8 +32,8 @@ func (s *Server) ResetRequests() { s.rec.Reset() }
 func (s *Server) TrackConn(c net.Conn, state http.ConnState) { s.conns.Track(c, state) }
 
 // WaitIdle waits, for at most timeout, until no client connection to s is open (those served by
-// Listen, or by a server with TrackConn): a client that exited with requests in flight has then
-// had them all handled and recorded. It reports whether none is open.
+// Listen, or by a server with TrackConn) and none has been accepted for 10 ms: a client that exited
+// with requests in flight has then had them all handled and recorded. It reports whether that came.
 func (s *Server) WaitIdle(timeout time.Duration) bool { return s.conns.WaitIdle(timeout) }
 
 func (s *Server) record(rr RecordedRequest) { s.recordStart(rr) }

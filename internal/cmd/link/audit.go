@@ -212,7 +212,7 @@ status is 1 when an item could not be read, or a link could not be revoked or is
 	fl.BoolVar(&opts.Revoke, "revoke", false, "Remove the links the filters match, then check each is gone")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "With --revoke: show what would be removed and remove nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "With --revoke: remove without asking for confirmation")
-	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight (1-16)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight (1-16; up to twice as many while a throttle shrinks them)")
 	fl.IntVar(&opts.Budget, "budget", 0, "Spend at most `N` of Graph's resource units a minute (0: as fast as Graph allows)")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)

@@ -249,7 +249,7 @@ gives Box's item (with its shared_link) under "box" where Graph's permission is 
 	fl.StringArrayVar(&recipients, "recipient", nil, "`email` of a person the link is for (repeatable; with --scope users)")
 	fl.BoolVar(&retain, "retain-inherited-permissions", true, "Keep inherited permissions when the item is shared for the first time (sent only when given)")
 	fl.StringVar(&fromFile, "from-file", "", "Read items from `file`, one per line (\"-\" for stdin)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches (Graph) or requests (Box) in flight when sharing many items (1-16)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches (Graph; up to twice as many while a throttle shrinks them) or requests (Box) in flight when sharing many items (1-16)")
 	fl.BoolVar(&opts.QR, "qr", false, "Also print the link as a QR code")
 	fl.BoolVar(&opts.AllowExisting, "allow-existing", false, "Accept an existing link that lacks what was asked (--password, --expires, --recipient; for Box any setting)")
 	fl.StringVar(&vanity, "vanity-name", "", "Box: the custom URL `name` of the link, https://app.box.com/v/NAME (12-30 letters, digits, hyphens)")

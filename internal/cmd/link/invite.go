@@ -192,7 +192,7 @@ JSON: for one item, Graph's permissions unchanged (an array; on a 207 each entry
 	fl.BoolVar(&pwStdin, "password-stdin", false, "Read the invitation's password from stdin (OneDrive personal only; a hidden prompt at a terminal)")
 	fl.BoolVar(&retain, "retain-inherited-permissions", true, "Keep inherited permissions when the item is shared for the first time (sent only when given)")
 	fl.StringVar(&opts.FromFile, "from-file", "", "Read invitations from a CSV `file` with a header: item,email,role[,expires] (\"-\" for stdin)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight with --from-file (1-16)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 4, "Batches in flight with --from-file (1-16; up to twice as many while a throttle shrinks them)")
 	cmdutil.AddDriveFlags(cmd, &drive)
 	f.AddOutputFlags(cmd)
 	cmd.ValidArgsFunction = f.CompleteItems(&drive, false)

@@ -156,7 +156,9 @@ func (e *StalledError) Error() string {
 
 // Options tune Run.
 type Options struct {
-	// Concurrency is how many batches may be in flight; 0 means 4.
+	// Concurrency is how many batches may be in flight; 0 means 4. While a throttle keeps
+	// batches smaller than BatchSize, up to twice as many may be, never more steps in flight than
+	// Concurrency full batches (see pacer.inFlight).
 	Concurrency int
 	// BatchSize is how many steps go in one batch, at most the Sender's MaxBatch; 0 means that.
 	BatchSize int
@@ -195,7 +197,8 @@ const (
 // Run makes a link for every input through s, reporting each item's result to o.OnResult exactly
 // once.
 //
-// Up to o.Concurrency workers each send batches of up to o.BatchSize ready steps. A step answered
+// Up to o.Concurrency workers each send batches of up to o.BatchSize ready steps (more workers,
+// up to twice as many, while a throttle keeps batches small: pacer.inFlight). A step answered
 // 504 or another retryable 5xx goes back to the queue until its own Retry-After (fractional seconds
 // allowed), or an exponential backoff without one. A step answered 429 or 503 does too when it is
 // isolated; when the provider's throttle refuses more (a spell), the pacer sizes and spaces every
@@ -397,7 +400,7 @@ func (e *engine) take() ([]*task, bool) {
 			e.mu.Unlock()
 			return nil, false
 		}
-		if len(e.pending) == 0 || e.inFlight >= e.pace.inFlight() {
+		if len(e.pending) == 0 || !e.pace.mayAdd(e.inFlight) {
 			e.cond.Wait() // the batches in flight will bring items back, or finish the run
 			continue
 		}

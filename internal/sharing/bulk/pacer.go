@@ -127,6 +127,7 @@ type pacer struct {
 	steerAnswers int       // answers to them
 	steerRefused int       // refusals among them
 	steerSlow    bool      // the pace has been cut once: it now moves by small steps
+	steerHeld    bool      // the mirror held a batch back in the current window
 }
 
 // paceAnswer is one sub-request's answer, as recent remembers it.
@@ -255,8 +256,20 @@ func (p *pacer) inFlight() int {
 		return p.workers
 	}
 	r := max(p.rate, p.steer)
-	want := int(math.Ceil(paceBound*r*p.rtt.Seconds()/float64(n))) + 1
-	return max(p.workers, min(want, paceMaxWorkers*p.workers, p.workers*p.limit/n))
+	most := min(paceMaxWorkers*p.workers, p.workers*p.limit/n)
+	want := min(math.Ceil(paceBound*r*p.rtt.Seconds()/float64(n))+1, float64(most))
+	return max(p.workers, int(want))
+}
+
+// mayAdd reports whether a batch may go with inFlight batches in flight: one of the run's
+// concurrency always may (that many full batches is the run's bound); one more only while inFlight
+// asks for it and the sub-requests in flight stay within the concurrency's full batches — batches
+// sent before the spell shrank them may still be in flight.
+func (p *pacer) mayAdd(inFlight int) bool {
+	if inFlight < p.workers {
+		return true
+	}
+	return inFlight < p.inFlight() && p.outstanding+p.batchSize() <= p.workers*p.limit
 }
 
 // steered reports whether the pace is steered by the share of refusals — in a spell against a
@@ -289,11 +302,11 @@ func (p *pacer) steered(now time.Time) bool {
 		if p.rtt > 0 {
 			start = max(start, float64(p.workers)/p.rtt.Seconds())
 		}
-		p.steer = max(paceMinRate, start, p.admittedRate(now))
+		p.steer = min(max(paceMinRate, start, p.admittedRate(now)), p.steerCap())
 		// What the mirror owes for batches in flight when the spell began (a run's first
 		// batches of 20, mostly refused) is not owed to a bucket of one: it starts empty.
-		p.tokens = max(p.tokens, 0)
-		p.steerSince, p.steerAnswers, p.steerRefused, p.steerSlow = time.Time{}, 0, 0, false
+		p.tokens, p.tokensAt = 0, now
+		p.steerSince, p.steerAnswers, p.steerRefused, p.steerSlow, p.steerHeld = time.Time{}, 0, 0, false, false
 	}
 	return true
 }
@@ -314,18 +327,30 @@ func (p *pacer) steerBy(o outcome) {
 	if p.steerAnswers < window && p.steerRefused < paceSteerCut {
 		return
 	}
+	// A pace goes up only when it held batches back in the window: when the workers cannot offer
+	// it anyway, no refusal would ever say it is too fast.
 	switch {
 	case p.steerRefused >= paceSteerCut && !p.steerSlow:
 		// The first refusals: the last step went past the best pace; go back half of it.
 		p.steer, p.steerSlow = max(paceMinRate, p.steer/math.Sqrt(paceSteerFast)), true
 	case p.steerRefused >= paceSteerCut:
 		p.steer = max(paceMinRate, p.steer*paceSteerDown)
+	case !p.steerHeld:
 	case !p.steerSlow && p.steerRefused <= 1:
-		p.steer *= paceSteerFast
+		p.steer = min(p.steer*paceSteerFast, max(p.steer, p.steerCap()))
 	case p.steerRefused == 0:
-		p.steer *= paceSteerUp
+		p.steer = min(p.steer*paceSteerUp, max(p.steer, p.steerCap()))
 	}
-	p.steerSince, p.steerAnswers, p.steerRefused = o.now, 0, 0
+	p.steerSince, p.steerAnswers, p.steerRefused, p.steerHeld = o.now, 0, 0, false
+}
+
+// steerCap is the most a steered pace goes up to: a quarter more than the batches of one that may
+// be in flight can offer over a round trip.
+func (p *pacer) steerCap() float64 {
+	if p.rtt <= 0 {
+		return math.MaxFloat64
+	}
+	return paceBound * float64(paceMaxWorkers*p.workers) / p.rtt.Seconds()
 }
 
 // shortfall is how much more round trips vary than the reserve beside a batch lets one arrive
@@ -357,7 +382,7 @@ func (p *pacer) gate(now time.Time, n int) time.Time {
 	need := float64(n) + (p.capacity()-float64(n))/2
 	if have := p.mirror(now); have < need {
 		g = later(g, now.Add(time.Duration((need-have)/r*float64(time.Second))))
-		p.binding = true
+		p.binding, p.steerHeld = true, true
 	}
 	return g
 }

@@ -410,6 +410,19 @@ func simShapes(jitter time.Duration) []simShape {
 			out = append(out, sh)
 		}
 	}
+	// Batches smaller than 20 (a budget's batches, as link audit's are): the extra batches in
+	// flight must not take the sub-requests in flight over the concurrency's full batches while
+	// the bigger batches sent before the spell are still out.
+	for _, sb := range []struct {
+		rate         float64
+		burst, batch int
+		whole        bool
+	}{{200, 5, 3, false}, {300, 2, 5, true}} {
+		sh := base
+		sh.rate, sh.burst, sh.maxBatch, sh.whole, sh.target = sb.rate, sb.burst, sb.batch, sb.whole, 1.25
+		sh.name = fmt.Sprintf("%grps_burst%d_batch%d", sb.rate, sb.burst, sb.batch)
+		out = append(out, sh)
+	}
 	noise := base
 	noise.name, noise.noise, noise.target = "no_throttle_2pct_429", 0.02, 2
 	box := base
@@ -569,11 +582,15 @@ func TestPacerSteersABucketOfOne(t *testing.T) {
 		t.Fatalf("spell %v, burst %d after a batch of 20 with one admitted; want a spell, 1", p.spell, p.burst)
 	}
 	now := 40
+	// answer sends a batch of one as the engine does (the gate, which holds it back at this pace
+	// of one a millisecond, then booked) and has it answered a round trip later.
 	answer := func(admitted bool) {
 		n := 0
 		if admitted {
 			n = 1
 		}
+		p.gate(ms(now), 1)
+		p.book(ms(now), 1)
 		observeBatch(p, ms(now), ms(now+40), 1, n, "1")
 		now++
 	}
@@ -635,6 +652,25 @@ func TestPacerSteersABucketOfOne(t *testing.T) {
 	if p.inFlight() <= p.workers {
 		t.Errorf("%d batches in flight for a steered pace of %.0f/s over 40 ms, want more than %d", p.inFlight(), p.pace(), p.workers)
 	}
+	// Clean answers as long as they come: the pace goes up to what the batches of one that may be
+	// in flight can offer, a quarter more, and no further (8 over 40 ms: 250 a second).
+	clean(5000)
+	if got, most := p.pace(), paceBound*8/0.040; got > most+1e-6 || got < most/paceSteerUp {
+		t.Fatalf("after 5,000 clean answers: pace %.1f, want at most and about %.1f", got, most)
+	}
+	if n := p.inFlight(); n != 8 {
+		t.Errorf("after 5,000 clean answers: %d batches in flight, want 8", n)
+	}
+	want = p.pace()
+	now += 40
+	// Forty clean answers to batches the pace never held back (sent 100 ms apart): the workers
+	// offer less than the pace, and it does not go up.
+	for range 40 {
+		p.book(ms(now), 1)
+		observeBatch(p, ms(now), ms(now+40), 1, 1, "1")
+		now += 100
+	}
+	check("after forty clean answers it did not hold back", true)
 	observeBatch(p, ms(now), ms(now+40), 2, 2, "")
 	if p.steer != 0 {
 		t.Errorf("still steered (%.1f/s) with a burst of 2", p.steer)
@@ -689,7 +725,8 @@ func TestPacerNoSteeringWithoutBatching(t *testing.T) {
 
 // TestPacerInFlight: batches in flight beyond the run's concurrency only in a spell that keeps them
 // smaller than the run's batch size, as many as offer 1.25× R̂ over a round trip plus one, at most
-// twice the concurrency, and never for a provider without batching.
+// twice the concurrency, never for a provider without batching, and never taking the sub-requests
+// in flight over the concurrency's full batches (mayAdd).
 func TestPacerInFlight(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -706,6 +743,19 @@ func TestPacerInFlight(t *testing.T) {
 	} {
 		if got := c.p.inFlight(); got != c.want {
 			t.Errorf("%s: %d batches in flight, want %d", c.name, got, c.want)
+		}
+	}
+	// Batches of five sent before the spell shrank them to one are still in flight: one more
+	// batch may go only while the sub-requests in flight stay within four full batches (20), but a
+	// batch within the concurrency always may.
+	p := pacer{limit: 5, workers: 4, spell: true, rate: 400, rtt: 20 * time.Millisecond, burst: 1, size: 5}
+	for _, c := range []struct {
+		inFlight, outstanding int
+		want                  bool
+	}{{6, 18, true}, {6, 19, true}, {6, 20, false}, {3, 20, true}, {8, 8, false}} {
+		p.outstanding = c.outstanding
+		if got := p.mayAdd(c.inFlight); got != c.want {
+			t.Errorf("%d batches and %d sub-requests in flight: may add %v, want %v", c.inFlight, c.outstanding, got, c.want)
 		}
 	}
 }
