@@ -289,7 +289,9 @@ func (p *pacer) mayAdd(inFlight int) bool {
 // rate, if higher), with the mirror empty but owing nothing for the batches in flight when the
 // spell began; goes up quickly until refusals come three at once, steps back half the last step,
 // and then moves by small steps (see paceSteerWindow), settling where one or two answers in 40 are
-// refused: on the emulator, a pace a few per cent under R. (A cut at the second refusal settled
+// refused: on the emulator, a pace a few per cent under R. A window in which nothing got through
+// (an outage, a hold-off) moves nothing; the pace goes up only in a window in which it held a
+// batch back, and no further than steerCap. (A cut at the second refusal settled
 // lower: 1.17× the bound on average over eight runs, against 1.14× at the third.) A refusal
 // leaves the mirror as it is: the steered pace spaces the batches.
 func (p *pacer) steered(now time.Time) bool {
@@ -330,6 +332,9 @@ func (p *pacer) steerBy(o outcome) {
 	// A pace goes up only when it held batches back in the window: when the workers cannot offer
 	// it anyway, no refusal would ever say it is too fast.
 	switch {
+	case p.steerRefused == p.steerAnswers:
+		// Nothing got through: an outage or a hold-off, which says nothing of the pace (a pace
+		// too fast still has about one batch in 1 + its excess over R admitted).
 	case p.steerRefused >= paceSteerCut && !p.steerSlow:
 		// The first refusals: the last step went past the best pace; go back half of it.
 		p.steer, p.steerSlow = max(paceMinRate, p.steer/math.Sqrt(paceSteerFast)), true

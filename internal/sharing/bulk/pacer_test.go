@@ -572,7 +572,9 @@ func TestPacerSpell(t *testing.T) {
 // batches offer over the round trip (4 / 40 ms), goes up by paceSteerFast after ten answers with
 // at most one refusal, holds for two, steps back half a step at the third; then goes up by
 // paceSteerUp after forty clean answers, holds for two refusals in forty, comes down by
-// paceSteerDown at the third; and a batch admitting two ends the steering.
+// paceSteerDown at the third; does not move for refusals with nothing admitted (an outage); goes
+// up to its cap and no further, and only while it holds batches back; and a batch admitting two
+// ends the steering.
 func TestPacerSteersABucketOfOne(t *testing.T) {
 	t0 := time.Unix(0, 0)
 	ms := func(v int) time.Time { return t0.Add(time.Duration(v) * time.Millisecond) }
@@ -628,6 +630,7 @@ func TestPacerSteersABucketOfOne(t *testing.T) {
 	clean(3)
 	check("after two refusals in ten", true)
 	answer(false)
+	answer(true)
 	answer(false)
 	answer(false)
 	want /= math.Sqrt(paceSteerFast)
@@ -652,6 +655,12 @@ func TestPacerSteersABucketOfOne(t *testing.T) {
 	if p.inFlight() <= p.workers {
 		t.Errorf("%d batches in flight for a steered pace of %.0f/s over 40 ms, want more than %d", p.inFlight(), p.pace(), p.workers)
 	}
+	// Refusals with nothing admitted (an outage) move nothing.
+	for range 30 {
+		answer(false)
+	}
+	now += 40
+	check("after 30 refusals and nothing admitted", true)
 	// Clean answers as long as they come: the pace goes up to what the batches of one that may be
 	// in flight can offer, a quarter more, and no further (8 over 40 ms: 250 a second).
 	clean(5000)
