@@ -38,7 +38,7 @@ type downloadHostKey struct{}
 // another host name (localhost while Graph is on 127.0.0.1), as Graph's download host is another
 // host: what the client sends there is recorded by the emulator, so a script checks that no
 // Authorization followed the redirect. It can also make the URLs expire after the Nth download
-// (the clock moves on two hours, past their lifetime), and corrupt the bytes it sends.
+// (the clock moves on two hours, past their lifetime).
 type downloadHost struct {
 	h     http.Handler
 	clock *scriptClock
@@ -46,13 +46,9 @@ type downloadHost struct {
 	mu          sync.Mutex
 	answered    int
 	expireAfter int
-	corrupt     bool
 }
 
 func (d *downloadHost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d.mu.Lock()
-	corrupt := d.corrupt
-	d.mu.Unlock()
 	defer func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
@@ -61,29 +57,8 @@ func (d *downloadHost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			d.clock.advance(2 * time.Hour)
 		}
 	}()
-	if corrupt {
-		w = &corruptWriter{ResponseWriter: w}
-	}
 	d.h.ServeHTTP(w, r)
 }
-
-// corruptWriter flips one bit of the first byte of a body, as a broken proxy or disk might.
-type corruptWriter struct {
-	http.ResponseWriter
-	done bool
-}
-
-func (c *corruptWriter) Write(p []byte) (int, error) {
-	if !c.done && len(p) > 0 {
-		c.done = true
-		q := append([]byte(nil), p...)
-		q[0] ^= 1
-		return c.ResponseWriter.Write(q)
-	}
-	return c.ResponseWriter.Write(p)
-}
-
-func (c *corruptWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // setupEmulator builds the script's Graph emulator from opts (scriptEmulatorOptions) on a clock
 // `emu clock` moves, with downloads on a second origin.
@@ -113,7 +88,7 @@ func setupEmulator(env *testscript.Env, opts emulator.Options) (*emulator.Server
 //	emu expire-after N          once the download host has answered N requests, move the clock on
 //	                            two hours: every download URL issued until then has expired
 //	emu ignore-range on|off     the download host ignores Range (200 with the whole file)
-//	emu corrupt on|off          the download host flips a bit of each body's first byte
+//	emu corrupt on|off          the download host flips a bit of each download's first byte
 //	emu content ID [SIZE]       give a file new content (new eTag, cTag, hashes)
 //	emu served                  print the content bytes the download host sent (since emu reset)
 func cmdEmuDownloads(ts *testscript.TestScript, emu *emulator.Server, args []string) bool {
@@ -144,10 +119,7 @@ func cmdEmuDownloads(ts *testscript.TestScript, emu *emulator.Server, args []str
 	case "ignore-range":
 		emu.SetIgnoreRange(onOff())
 	case "corrupt":
-		on := onOff()
-		dh.mu.Lock()
-		dh.corrupt = on
-		dh.mu.Unlock()
+		emu.SetCorruptDownloads(onOff())
 	case "content":
 		ts.Check(emu.ChangeContent(contentArgs(ts, "emu", args)))
 	case "served":

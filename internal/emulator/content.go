@@ -97,6 +97,10 @@ func (s *Server) SetDownloadOrigin(origin string) {
 // with the whole content to every request, Range or not.
 func (s *Server) SetIgnoreRange(on bool) { s.ignoreRange.Store(on) }
 
+// SetCorruptDownloads makes the download host flip a bit of the first content byte of every
+// download, as a broken proxy or disk might (the hashes in the file facet then do not match).
+func (s *Server) SetCorruptDownloads(on bool) { s.corrupt.Store(on) }
+
 // DownloadOrigin returns the origin download URLs are on ("" before Listen or
 // SetDownloadOrigin: the request's own origin).
 func (s *Server) DownloadOrigin() string {
@@ -115,11 +119,7 @@ func (s *Server) downloadURL(c *reqCtx, it *item, format string) string {
 	ref := contentRef{id: it.id, version: it.version, size: it.size, format: format, exp: s.now().Add(life).Unix()}
 	origin := s.downloadOrigin
 	if origin == "" {
-		scheme := "http"
-		if c.r.TLS != nil {
-			scheme = "https"
-		}
-		origin = scheme + "://" + c.r.Host
+		origin = kit.RequestOrigin(c.r)
 	}
 	return origin + downloadPrefix + s.signDownload(ref)
 }
@@ -421,7 +421,11 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	cw := &kit.CountingWriter{W: w, Add: func(n int64) { s.countStat(func(st *Stats) { st.DownloadBytes += n }) }}
+	var out io.Writer = w
+	if s.corrupt.Load() {
+		out = &kit.FlipFirst{W: w}
+	}
+	cw := &kit.CountingWriter{W: out, Add: func(n int64) { s.countStat(func(st *Stats) { st.DownloadBytes += n }) }}
 	if f != nil && f.Truncate {
 		_ = st.writeTo(cw, from, from+(to-from)/2)
 		kit.CutShort(sw.ResponseWriter)

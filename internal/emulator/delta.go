@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // maxDeltaPage is the largest delta page: $top=1000 was seen honoured on business drives
@@ -112,14 +114,6 @@ func (s *Server) errResync(c *reqCtx) *apiError {
 // absolute on the request's scheme and host, the path's delta segment in its plain form, the
 // other query options kept.
 func (s *Server) deltaURL(c *reqCtx, token string) string {
-	scheme := "http"
-	if c.r.TLS != nil {
-		scheme = "https"
-	}
-	host := c.r.Host
-	if host == "" {
-		host = "localhost"
-	}
 	parts := strings.Split(c.r.URL.EscapedPath(), "/")
 	last := parts[len(parts)-1]
 	if i := strings.Index(last, "("); i >= 0 {
@@ -140,7 +134,7 @@ func (s *Server) deltaURL(c *reqCtx, token string) string {
 	if token != "" {
 		keep = append(keep, "token="+token)
 	}
-	u := scheme + "://" + host + strings.Join(parts, "/")
+	u := kit.RequestOrigin(c.r) + strings.Join(parts, "/")
 	if len(keep) > 0 {
 		u += "?" + strings.Join(keep, "&")
 	}

@@ -112,8 +112,8 @@
 //     seeded by its id and version, computed per range, so any size costs no memory. Range: one
 //     range 206 with Content-Range, past the end 416 "bytes */size", several ranges or a
 //     malformed header the whole file; Options.IgnoreRange (SetIgnoreRange while running)
-//     answers 200 always; Stats.DownloadBytes counts the content bytes sent. ?format=pdf
-//     (html) converts the source types v1.0 lists (406 notSupported for others, 400 for other
+//     answers 200 always; SetCorruptDownloads flips a bit of the first content byte;
+//     Stats.DownloadBytes counts the content bytes sent. ?format=pdf (html) converts the source types v1.0 lists (406 notSupported for others, 400 for other
 //     formats) into bytes that start with the format's magic. If-None-Match with the eTag or
 //     cTag answers 304; a folder has no content (404). The file facet has quickXorHash (written
 //     from Microsoft's description, quickxor.go) and, on OneDrive personal, sha1Hash and

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // page is one slice of a collection and the @odata.nextLink that continues it.
@@ -85,14 +87,6 @@ func decodeSkipToken(tok, key string) (int, bool) {
 }
 
 func (s *Server) nextLink(c *reqCtx, token string, basePath ...string) string {
-	scheme := "http"
-	if c.r.TLS != nil {
-		scheme = "https"
-	}
-	host := c.r.Host
-	if host == "" {
-		host = "localhost"
-	}
 	path := c.r.URL.EscapedPath()
 	var keep []string
 	if len(basePath) > 0 {
@@ -113,5 +107,5 @@ func (s *Server) nextLink(c *reqCtx, token string, basePath ...string) string {
 		}
 	}
 	keep = append(keep, "$skiptoken="+token)
-	return scheme + "://" + host + path + "?" + strings.Join(keep, "&")
+	return kit.RequestOrigin(c.r) + path + "?" + strings.Join(keep, "&")
 }

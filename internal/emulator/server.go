@@ -105,6 +105,7 @@ type Server struct {
 	downloadKey    []byte // signs download URLs
 	downloadOrigin string // guarded by mu
 	ignoreRange    atomic.Bool
+	corrupt        atomic.Bool // SetCorruptDownloads
 }
 
 // New builds a server from opts. It fails when the fixture is inconsistent (unknown owners,

@@ -407,11 +407,7 @@ func (s *Server) serveContent(c *reqCtx, it *item, g *grant) *apiError {
 	s.dlTokens[tok] = download{item: it, size: it.size, version: it.version, expires: s.now().Add(15 * time.Minute)}
 	origin := s.dlOrigin
 	if origin == "" {
-		scheme := "http"
-		if c.r.TLS != nil {
-			scheme = "https"
-		}
-		origin = scheme + "://" + c.r.Host
+		origin = kit.RequestOrigin(c.r)
 	}
 	c.w.Header().Set("Location", origin+downloadPath+tok)
 	c.w.WriteHeader(http.StatusFound)
@@ -474,7 +470,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, tok strin
 	}
 	var out io.Writer = sw
 	if s.corrupt.Load() {
-		out = &flipFirst{w: sw}
+		out = &kit.FlipFirst{W: sw}
 	}
 	cw := &kit.CountingWriter{W: out, Add: func(n int64) { s.countStat(func(st *Stats) { st.DownloadBytes += n }) }}
 	if f != nil && f.Truncate {
@@ -483,20 +479,4 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, tok strin
 		return
 	}
 	_ = writeContent(cw, d.version, from, to)
-}
-
-// flipFirst flips one bit of the first byte written, as a broken proxy or disk might.
-type flipFirst struct {
-	w    io.Writer
-	done bool
-}
-
-func (f *flipFirst) Write(p []byte) (int, error) {
-	if !f.done && len(p) > 0 {
-		f.done = true
-		q := append([]byte(nil), p...)
-		q[0] ^= 1
-		return f.w.Write(q)
-	}
-	return f.w.Write(p)
 }

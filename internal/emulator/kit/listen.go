@@ -150,6 +150,21 @@ func ServeCert(addr string, cert *tls.Certificate, h http.Handler, errLog *log.L
 	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)), srv.Shutdown, nil
 }
 
+// RequestOrigin is the origin r came to, "scheme://host": the links a stand-in answers with
+// (next pages, delta links, download URLs on the request's own origin) point back at it. A request
+// without a Host (HTTP/1.0) is taken to have come to localhost.
+func RequestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}
+
 // AdminLoopbackOnly serves h, but answers a request for the admin surface (/_emulator and below:
 // recorded requests, faults, pending device codes, approving them, minting tokens) 403 unless it
 // comes from a loopback address. The admin surface has no authentication of its own: it is a test

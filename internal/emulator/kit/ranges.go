@@ -48,6 +48,23 @@ func ParseRange(h string, size int64) (from, to int64, satisfiable, valid bool) 
 	return from, to, true, true
 }
 
+// FlipFirst flips one bit of the first byte written through it to W, as a broken proxy or disk
+// might: a download host's corrupt switch.
+type FlipFirst struct {
+	W    io.Writer
+	done bool
+}
+
+func (f *FlipFirst) Write(p []byte) (int, error) {
+	if !f.done && len(p) > 0 {
+		f.done = true
+		q := append([]byte(nil), p...)
+		q[0] ^= 1
+		return f.W.Write(q)
+	}
+	return f.W.Write(p)
+}
+
 // CountingWriter counts the bytes written through it (a download host's bytes served) with Add:
 // before each write, so that whoever has received the bytes finds them counted (a count made after
 // the handler returns could lag behind the client), and less what a failed write did not send.
