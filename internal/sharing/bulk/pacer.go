@@ -226,7 +226,7 @@ func (p *pacer) pace() float64 {
 	if !p.spell {
 		return 0
 	}
-	if p.burst == 1 && p.steer > 0 {
+	if p.steering() {
 		return p.steer
 	}
 	if p.rate <= 0 {
@@ -312,6 +312,10 @@ func (p *pacer) steered(now time.Time) bool {
 	}
 	return true
 }
+
+// steering reports whether the pace is steered: steer is set only by steered, which clears it
+// whenever the spell, the bucket of one or the batching is gone, as the spell's start and end do.
+func (p *pacer) steering() bool { return p.steer > 0 }
 
 // steerBy counts the answers to batches sent at the steered pace, and moves the pace when a window
 // of them closes: paceSteerFirst answers until the first refusals come (fast), paceSteerWindow
@@ -473,7 +477,7 @@ func (p *pacer) observe(o outcome) {
 			return
 		}
 		p.size = min(p.limit, p.size+1)
-		if p.binding && p.rate > 0 && !(p.burst == 1 && p.steer > 0) {
+		if p.binding && p.rate > 0 && !p.steering() {
 			// Clean while the mirror held batches back: perhaps the client offers less than the
 			// provider admits. Offer more: quickly while the rate has not been measured over a
 			// long enough stretch (it may come from a bucket that filled up unseen), gently after.
@@ -509,7 +513,7 @@ func (p *pacer) observe(o outcome) {
 	if p.rate > 0 && p.shortfall() > 0 {
 		tokens = min(tokens, p.mirror(o.now))
 	}
-	if p.burst == 1 && p.steer > 0 {
+	if p.steering() {
 		tokens = p.mirror(o.now) // the steered pace, not a refusal, spaces the batches
 	}
 	p.tokens, p.tokensAt = tokens, o.now
