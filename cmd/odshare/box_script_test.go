@@ -215,15 +215,10 @@ func cmdBoxEmu(ts *testscript.TestScript, neg bool, args []string) {
 		srv.ResetStats()
 	case "expire-tokens":
 		srv.ExpireAccessTokens()
-	case "ignore-range", "corrupt":
-		if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
-			ts.Fatalf("usage: boxemu %s on|off", args[0])
-		}
-		if args[0] == "corrupt" {
-			srv.SetCorruptDownloads(args[1] == "on")
-		} else {
-			srv.SetIgnoreRange(args[1] == "on")
-		}
+	case "ignore-range":
+		srv.SetIgnoreRange(onOff(ts, "boxemu", args))
+	case "corrupt":
+		srv.SetCorruptDownloads(onOff(ts, "boxemu", args))
 	case "content":
 		ts.Check(srv.ChangeContent(contentArgs(ts, "boxemu", args)))
 	case "expire-downloads":

@@ -82,6 +82,14 @@ func setupEmulator(env *testscript.Env, opts emulator.Options) (*emulator.Server
 	return emu, srv, nil
 }
 
+// onOff reads the on|off argument of `CMD args[0] on|off`.
+func onOff(ts *testscript.TestScript, cmd string, args []string) bool {
+	if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
+		ts.Fatalf("usage: %s %s on|off", cmd, args[0])
+	}
+	return args[1] == "on"
+}
+
 // cmdEmuDownloads runs the download subcommands of emu:
 //
 //	emu clock DURATION          move the emulator's clock on (link and download-URL expiry)
@@ -93,12 +101,7 @@ func setupEmulator(env *testscript.Env, opts emulator.Options) (*emulator.Server
 //	emu served                  print the content bytes the download host sent (since emu reset)
 func cmdEmuDownloads(ts *testscript.TestScript, emu *emulator.Server, args []string) bool {
 	dh, _ := ts.Value(downloadHostKey{}).(*downloadHost)
-	onOff := func() bool {
-		if len(args) != 2 || (args[1] != "on" && args[1] != "off") {
-			ts.Fatalf("usage: emu %s on|off", args[0])
-		}
-		return args[1] == "on"
-	}
+	onOff := func() bool { return onOff(ts, "emu", args) }
 	switch args[0] {
 	case "clock":
 		if len(args) != 2 {

@@ -266,7 +266,7 @@ func (s *Server) runSubRequest(outer *http.Request, br *batchRequest, batchID st
 		if f != nil && s.applyFault(bw, sub, f, &rec) {
 			break
 		}
-		sub = withKeep(sub, f)
+		sub = kit.WithKeep(sub, f)
 		if e := s.throttle(bw, sub); e != nil {
 			writeError(bw, sub, e)
 			break

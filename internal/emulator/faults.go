@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/odshare/odshare/internal/emulator/kit"
@@ -48,21 +47,6 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 	return answered
 }
 
-// keepKey marks a request a keep fault matched: it is answered as usual and changes nothing.
-type keepKey struct{}
-
-// withKeep marks r when f is a keep rule.
-func withKeep(r *http.Request, f *Fault) *http.Request {
-	if f == nil || !f.Keep {
-		return r
-	}
-	return r.WithContext(context.WithValue(r.Context(), keepKey{}, true))
-}
-
-// kept reports whether r must change nothing (a keep rule matched it). Graph's DELETE of a
+// A request a keep rule matched (kit.WithKeep, kit.Kept) must change nothing. Graph's DELETE of a
 // permission honours it: Graph has been seen to answer 204 and remove nothing
 // (microsoft-graph-docs#9600, notes §1.1), so a client must read the item again to know.
-func kept(r *http.Request) bool {
-	k, _ := r.Context().Value(keepKey{}).(bool)
-	return k
-}

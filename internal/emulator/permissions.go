@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/odshare/odshare/internal/emulator/kit"
 )
 
 // permRef is one permission as an item sees it: its own (p set, from nil), inherited from an
@@ -89,7 +91,7 @@ func (s *Server) servePermission(c *reqCtx, it *item, id string) *apiError {
 			return errOwnerPerm()
 		case ref.from != nil:
 			return errInherited()
-		case kept(c.r):
+		case kit.Kept(c.r):
 			c.w.WriteHeader(http.StatusNoContent) // as answered, yet nothing removed
 			return nil
 		}

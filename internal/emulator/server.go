@@ -255,7 +255,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.applyFault(w, r, f, &rec) {
 			return
 		}
-		r = withKeep(r, f)
+		r = kit.WithKeep(r, f)
 		if f.Truncate {
 			bw := kit.NewBufferWriter(w.Header().Clone())
 			s.serveGraph(bw, r, rawPath, body, reqID)

@@ -1,7 +1,6 @@
 package box
 
 import (
-	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -345,9 +344,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if answered {
 			return
 		}
-		if f.Keep {
-			r = r.WithContext(context.WithValue(r.Context(), keepKey{}, true))
-		}
+		r = kit.WithKeep(r, f)
 		if f.Truncate {
 			bw := kit.NewBufferWriter(sw.Header().Clone())
 			s.serveAPI(bw, r, rawPath, body)
@@ -401,16 +398,10 @@ type reqCtx struct {
 	noLink bool
 }
 
-// keepKey marks a request a keep fault matched: it is answered as usual and changes nothing.
-type keepKey struct{}
-
-// kept reports whether the request must change nothing (a keep rule matched it). A removal of a
-// shared link honours it: answered 200 with "shared_link": null, the link left in place, so a
-// client that trusts the answer and reads nothing again is caught out.
-func (c *reqCtx) kept() bool {
-	k, _ := c.r.Context().Value(keepKey{}).(bool)
-	return k
-}
+// kept reports whether the request must change nothing (a keep rule matched it: kit.Kept). A
+// removal of a shared link honours it: answered 200 with "shared_link": null, the link left in
+// place, so a client that trusts the answer and reads nothing again is caught out.
+func (c *reqCtx) kept() bool { return kit.Kept(c.r) }
 
 // The WWW-Authenticate Box sends with a 401 for a bad token (box/box-node-sdk#157); without a
 // token, RFC 6750 §3.1 says the challenge carries no error.

@@ -128,16 +128,18 @@ func contentPattern(version int) string {
 	return fmt.Sprintf("odshare box emulator, content version %d\n", version+1)
 }
 
-// contentChunk is the pattern repeated to about 1 MiB, the unit writeContent writes in.
-func contentChunk(version int) []byte {
+// contentChunk is the pattern repeated to about 1 MiB, the unit writeContent writes in, or to
+// what n bytes from anywhere in the pattern need when that is less (a small file, a short range).
+func contentChunk(version int, n int64) []byte {
 	pat := contentPattern(version)
-	return []byte(strings.Repeat(pat, (1<<20)/len(pat)+1))
+	reps := min((1<<20)/len(pat)+1, int(n/int64(len(pat)))+2)
+	return []byte(strings.Repeat(pat, reps))
 }
 
 // writeContent writes bytes [from, to) of a file's content (of that version) to w.
 func writeContent(w io.Writer, version int, from, to int64) error {
 	pat := int64(len(contentPattern(version)))
-	buf := contentChunk(version)
+	buf := contentChunk(version, to-from)
 	for from < to {
 		off := from % pat
 		n := min(to-from, int64(len(buf))-off)

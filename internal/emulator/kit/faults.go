@@ -338,11 +338,22 @@ func WriteTruncated(w http.ResponseWriter, status int, header http.Header, body 
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body[:len(body)/2])
-	rc := http.NewResponseController(w)
-	_ = rc.Flush()
-	conn, _, err := rc.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
+	CutShort(w)
+}
+
+// keepKey marks a request a keep fault matched: it is answered as usual and changes nothing.
+type keepKey struct{}
+
+// WithKeep marks r when f is a keep rule (Fault.Keep).
+func WithKeep(r *http.Request, f *Fault) *http.Request {
+	if f == nil || !f.Keep {
+		return r
 	}
-	_ = conn.Close()
+	return r.WithContext(context.WithValue(r.Context(), keepKey{}, true))
+}
+
+// Kept reports whether r must change nothing: a keep rule matched it (WithKeep).
+func Kept(r *http.Request) bool {
+	k, _ := r.Context().Value(keepKey{}).(bool)
+	return k
 }
