@@ -447,7 +447,7 @@ func (c *Client) ContentURL(ctx context.Context, itemAddr, format string) (strin
 	}
 	crid := newUUID()
 	resp, err := c.send.Send(ctx, &bearer.Call{
-		Method: http.MethodGet, URL: target, Header: http.Header{"client-request-id": {crid}}, NoRedirect: true,
+		Method: http.MethodGet, URL: target, Header: http.Header{http.CanonicalHeaderKey("client-request-id"): {crid}}, NoRedirect: true,
 		Fail: func(status int, h http.Header, body []byte) error {
 			return newError(http.MethodGet, target, crid, status, h, body)
 		},

@@ -336,11 +336,7 @@ func (rp *reporter) add(res download.Result) {
 	defer rp.mu.Unlock()
 	rp.total++
 	if rp.nd != nil {
-		raw, err := output.MarshalJSON(fr)
-		if err == nil {
-			err = rp.nd.Write(raw)
-		}
-		if err != nil {
+		if err := rp.nd.WriteValue(fr); err != nil {
 			rp.errs = append(rp.errs, err)
 		}
 		return

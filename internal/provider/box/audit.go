@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -22,10 +23,7 @@ var _ sharing.Auditor = (*Provider)(nil)
 // listing of each folder (pages of 1,000, marker paging) reads every link below the audited item,
 // with no request per item; the audited item is read with its path_collection, for its path and
 // the folders above it.
-var (
-	auditEntryFields = []string{"name", "shared_link"}
-	auditRootFields  = []string{"name", "shared_link", "path_collection"}
-)
+var auditRootFields = append(slices.Clone(linkFields), "path_collection")
 
 // Bounds of the audit's walk, as share children's: deeper than any Box tree people make, and a
 // backlog of queued folders of a few tens of MB at most.
@@ -162,7 +160,7 @@ func (p *Provider) Audit(ctx context.Context, it sharing.Item, o sharing.AuditOp
 		if !folder.IsRoot() {
 			f, _ = folder.Ref.(auditFolder)
 		}
-		err := p.c.ListFolderItems(ctx, f.id, boxapi.ListOptions{Fields: auditEntryFields, Limit: boxapi.MaxLimit}, func(pg *boxapi.Page) error {
+		err := p.c.ListFolderItems(ctx, f.id, boxapi.ListOptions{Fields: linkFields, Limit: boxapi.MaxLimit}, func(pg *boxapi.Page) error {
 			entries := make([]sharing.Entry, len(pg.Entries))
 			for i, e := range pg.Entries {
 				entries[i] = sharing.Entry{Name: e.Name, ID: e.ID, Raw: e.Raw, IsFolder: e.Type == boxapi.Folder}
